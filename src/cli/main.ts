@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// trove's command line: parse, call, print (text or --json), exit with a documented code.
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { TroveError } from '../store/errors.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { commands } from './commands/index.js';
+
+class UsageError extends Error {}
+
+export async function main(argv: string[]): Promise<number> {
+  const wantsJson = argv.includes('--json');
+  let cli = yargs(argv)
+    .scriptName('trove')
+    .usage('$0 <command> [options]\n\nKeep a software collection on several devices.')
+    .option('library', { type: 'string', describe: 'library folder (default: $TROVE_LIBRARY or ~/.local/share/trove/library)', global: true })
+    .option('json', { type: 'boolean', describe: 'machine-readable output', global: true })
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'print only errors', global: true })
+    .strict()
+    .recommendCommands()
+    .help()
+    .version()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UsageError(msg);
+    });
+  for (const c of commands) cli = cli.command(c);
+  try {
+    await cli.parseAsync();
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`trove: ${err.message}\nRun \`trove --help\` for usage.\n`);
+      return EXIT.USAGE;
+    }
+    if (err instanceof TroveError) {
+      if (wantsJson) process.stdout.write(JSON.stringify({ error: { code: err.code, message: err.message, ...err.details } }, null, 2) + '\n');
+      process.stderr.write(`trove: ${err.message}\n`);
+      return exitCodeFor(err.code);
+    }
+    process.stderr.write(`trove: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+    return EXIT.ERROR;
+  }
+}
+
+main(hideBin(process.argv)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`trove: ${String(err)}\n`);
+    process.exitCode = EXIT.ERROR;
+  },
+);

@@ -1,0 +1,140 @@
+// `trove add`: ingest files into one release's file set. Plan first (expand folders, check every path
+// and name), then ingest blobs, then record everything in one transaction. On any failure the
+// database is unchanged and the blobs this run created are removed again.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import pLimit from './limit.js';
+import { TroveError } from './errors.js';
+import { assertSafeName } from './archive-name.js';
+import type { Library } from './library.js';
+import { ingestFile, statSource, type IngestResult } from './blob/blob-writer.js';
+import type { FileType } from './blob/blob-key.js';
+import { regionOf, titleOf } from './release-name.js';
+import { upsertSystem } from './repo/systems.js';
+import { upsertTitle } from './repo/titles.js';
+import { upsertRelease } from './repo/releases.js';
+import { setMember, upsertFileSet } from './repo/file-sets.js';
+import { markLocal, upsertFile } from './repo/files.js';
+
+export interface AddRequest {
+  paths: string[];
+  system: string;
+  release: string;
+  title?: string;
+  region?: string;
+  type: FileType;
+  fileSet?: string;
+  concurrency?: number;
+}
+
+export interface PlannedFile {
+  source: string;
+  /** Name inside the file set: relative path under a given folder, or the file's base name. */
+  name: string;
+}
+
+export interface AddReport {
+  system: string;
+  release: string;
+  releaseId: string;
+  fileSet: string;
+  fileSetId: string;
+  files: { name: string; sha1: string; size: number; result: 'added' | 'changed' | 'unchanged'; stored: boolean }[];
+  bytesIn: number;
+  bytesStored: number;
+}
+
+/** Expand folders (recursively, sorted) into files with their archive names; check every name. */
+export async function planAdd(paths: string[]): Promise<PlannedFile[]> {
+  const planned: PlannedFile[] = [];
+  const walk = async (dir: string, prefix: string) => {
+    let entries;
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      throw new TroveError('BAD_INPUT', `cannot read folder ${dir}: ${(err as Error).message}`, { cause: err });
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const full = path.join(dir, e.name);
+      const name = prefix ? `${prefix}/${e.name}` : e.name;
+      if (e.isDirectory()) await walk(full, name);
+      else planned.push({ source: full, name });
+    }
+  };
+  for (const p of paths) {
+    let st;
+    try {
+      st = await fs.stat(p);
+    } catch (err) {
+      throw new TroveError('BAD_INPUT', `cannot read ${p}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err, details: { path: p } });
+    }
+    if (st.isDirectory()) await walk(p, '');
+    else planned.push({ source: p, name: path.basename(p) });
+  }
+  const seen = new Map<string, string>();
+  for (const f of planned) {
+    assertSafeName(f.name, `name of ${f.source}:`);
+    await statSource(f.source);
+    const prev = seen.get(f.name);
+    if (prev) throw new TroveError('BAD_INPUT', `${prev} and ${f.source} would both be named ${JSON.stringify(f.name)} in the file set`);
+    seen.set(f.name, f.source);
+  }
+  if (!planned.length) throw new TroveError('BAD_INPUT', `nothing to add: ${paths.join(', ')} holds no files`);
+  return planned;
+}
+
+export async function addFiles(lib: Library, req: AddRequest): Promise<AddReport> {
+  if (!req.system.trim()) throw new TroveError('BAD_INPUT', '--system must not be empty');
+  if (!req.release.trim()) throw new TroveError('BAD_INPUT', '--release must not be empty');
+  const planned = await planAdd(req.paths);
+  const limit = pLimit(req.concurrency ?? 4);
+  const results: IngestResult[] = new Array(planned.length);
+  const created: string[] = [];
+  try {
+    // allSettled, not all: every ingest must have finished before a failure cleans up after them.
+    const settled = await Promise.allSettled(
+      planned.map((f, i) =>
+        limit(async () => {
+          const r = await ingestFile(lib.paths, f.source, req.type);
+          if (r.created) created.push(r.blobPath);
+          results[i] = r;
+        }),
+      ),
+    );
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    return lib.db.transaction(() => {
+      const system = upsertSystem(lib.db, req.system.trim());
+      const titleName = req.title?.trim() || titleOf(req.release);
+      const title = upsertTitle(lib.db, titleName);
+      const release = upsertRelease(lib.db, {
+        systemId: system.id,
+        name: req.release.trim(),
+        titleId: title.id,
+        region: req.region ?? regionOf(req.release),
+      });
+      const fileSet = upsertFileSet(lib.db, release.id, req.type, req.fileSet?.trim() || req.type);
+      const files: AddReport['files'] = [];
+      planned.forEach((f, i) => {
+        const r = results[i]!;
+        upsertFile(lib.db, { sha1: r.sha1, size: r.size, crc32: r.crc32, md5: r.md5, type: r.type });
+        markLocal(lib.db, 'state', { sha1: r.sha1, type: r.type, size: r.size, storedBytes: r.storedBytes });
+        files.push({ name: f.name, sha1: r.sha1, size: r.size, result: setMember(lib.db, fileSet.id, f.name, r.sha1), stored: r.created });
+      });
+      return {
+        system: system.name,
+        release: release.name,
+        releaseId: release.id,
+        fileSet: fileSet.name,
+        fileSetId: fileSet.id,
+        files,
+        bytesIn: results.reduce((a, r) => a + r.size, 0),
+        bytesStored: results.reduce((a, r) => a + (r.created ? r.storedBytes : 0), 0),
+      };
+    })();
+  } catch (err) {
+    await Promise.all(created.map((p) => fs.rm(p, { force: true })));
+    throw err;
+  }
+}

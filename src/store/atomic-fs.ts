@@ -1,0 +1,65 @@
+// Crash-safe file writes: temp file in the same folder tree, fsync, rename, fsync the folder.
+// A crash at any point leaves either the old file or the new one, never a mix.
+import { constants as fsConstants } from 'node:fs';
+import fs from 'node:fs/promises';
+import fsSync from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export function tempName(dir: string, hint = 'tmp'): string {
+  return path.join(dir, `.${hint.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+export async function fsyncDir(dir: string): Promise<void> {
+  const h = await fs.open(dir, fsConstants.O_RDONLY | fsConstants.O_DIRECTORY);
+  try {
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}
+
+export function fsyncDirSync(dir: string): void {
+  const fd = fsSync.openSync(dir, fsConstants.O_RDONLY | fsConstants.O_DIRECTORY);
+  try {
+    fsSync.fsyncSync(fd);
+  } finally {
+    fsSync.closeSync(fd);
+  }
+}
+
+/** Rename a finished temp file into place and make the rename durable. */
+export async function commitTemp(tempPath: string, finalPath: string): Promise<void> {
+  await fs.mkdir(path.dirname(finalPath), { recursive: true });
+  await fs.rename(tempPath, finalPath);
+  await fsyncDir(path.dirname(finalPath));
+}
+
+/** Write `data` to `finalPath` atomically (temp in `tempDir` or beside the target). */
+export async function writeFileAtomic(finalPath: string, data: string | Uint8Array, opts: { mode?: number; tempDir?: string } = {}): Promise<void> {
+  const dir = opts.tempDir ?? path.dirname(finalPath);
+  await fs.mkdir(dir, { recursive: true });
+  const tmp = tempName(dir, path.basename(finalPath));
+  try {
+    const h = await fs.open(tmp, 'wx', opts.mode ?? 0o644);
+    try {
+      await h.writeFile(data);
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+    await commitTemp(tmp, finalPath);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+export async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,52 @@
+// Expected failures: one error class with a closed set of codes. Bugs stay plain exceptions.
+// The CLI maps codes to exit codes (src/cli/exit-codes.ts); retry logic branches on `code`, never on text.
+
+export const ERROR_CODES = [
+  'BAD_INPUT', // a file, name, DAT or argument that cannot be used as given
+  'USAGE', // command line misuse
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'AMBIGUOUS', // a reference that matches more than one thing
+  'CONFLICT', // sync: diverged history or local changes in the way
+  'CHECKSUM_MISMATCH', // content does not hash to what it should
+  'CORRUPT_BLOB', // a blob that is not a valid trove zstd stream
+  'CORRUPT_SNAPSHOT',
+  'INTEGRITY', // integrity_check / foreign_key_check / verify failures
+  'SCHEMA_TOO_NEW', // a database written by a newer trove
+  'UNSAFE_PATH', // a name that would escape its target folder
+  'CHANGED_WHILE_READING',
+  'NO_SPACE',
+  'IO',
+  'NOT_AVAILABLE', // content neither local nor obtainable
+  'REMOTE_UNAVAILABLE',
+  'AUTH',
+  'INTERRUPTED',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class TroveError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TroveError';
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+}
+
+export function isTroveError(err: unknown, code?: ErrorCode): err is TroveError {
+  return err instanceof TroveError && (code === undefined || err.code === code);
+}
+
+/** Wrap a low-level failure with short context, keeping TroveErrors' codes. */
+export function withContext(context: string, err: unknown): TroveError {
+  if (err instanceof TroveError) {
+    return new TroveError(err.code, `${context}: ${err.message}`, { cause: err, details: err.details });
+  }
+  const e = err as NodeJS.ErrnoException;
+  const code: ErrorCode = e?.code === 'ENOSPC' ? 'NO_SPACE' : 'IO';
+  return new TroveError(code, `${context}: ${e?.message ?? String(err)}`, { cause: err });
+}

@@ -1,0 +1,39 @@
+// Stable ids. Rows two devices can create get ids that never collide:
+// - UUIDv7 (time-ordered, random) for things that are new each time (devices, snapshots, backups);
+// - UUIDv5 (SHA1 of a namespace and a natural key) for catalogue rows that have a natural key
+//   (system name, system + release name, …), so two devices importing the same DAT create the
+//   same ids and a merge sees one row instead of a uniqueness clash.
+import { createHash, randomBytes } from 'node:crypto';
+
+function format(bytes: Uint8Array): string {
+  const h = Buffer.from(bytes).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+export function uuidv7(nowMs: number = Date.now()): string {
+  const b = randomBytes(16);
+  const ms = BigInt(nowMs);
+  for (let i = 0; i < 6; i++) b[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
+  b[6] = (b[6]! & 0x0f) | 0x70;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  return format(b);
+}
+
+/** trove's UUIDv5 namespace (a fixed random UUID). */
+const NAMESPACE = Buffer.from('6f1d3c2a9b8e4f0d8c7b6a5948372615', 'hex');
+
+/** Deterministic id for a natural key, e.g. nameId('release', systemId, 'ActRaiser (USA)'). */
+export function nameId(kind: string, ...parts: string[]): string {
+  const h = createHash('sha1').update(NAMESPACE).update(kind);
+  for (const p of parts) h.update('\u0000').update(p, 'utf8');
+  const b = h.digest().subarray(0, 16);
+  b[6] = (b[6]! & 0x0f) | 0x50;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  return format(b);
+}
+
+export const SHA1_RE = /^[0-9a-f]{40}$/;
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}

@@ -1,0 +1,5 @@
+// collection.db migrations, in order. Add one file per migration; never edit a released one.
+import type { Migration } from '../migration.js';
+import { m0001Initial } from './0001-initial.js';
+
+export const COLLECTION_MIGRATIONS: readonly Migration[] = [m0001Initial];

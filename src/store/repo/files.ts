@@ -1,0 +1,52 @@
+// file rows (content known by SHA1) and this device's local_blob cache in state.db.
+import type Database from 'better-sqlite3';
+import { nowIso } from '../ids.js';
+import type { FileType } from '../blob/blob-key.js';
+
+export interface FileRow {
+  sha1: string;
+  size: number;
+  crc32: string | null;
+  md5: string | null;
+  type: FileType;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FileInput {
+  sha1: string;
+  size: number;
+  crc32: string | null;
+  md5: string | null;
+  type: FileType;
+}
+
+/** Insert a file, or fill in digests an earlier row lacked (a DAT without md5, say). */
+export function upsertFile(db: Database.Database, f: FileInput): void {
+  const now = nowIso();
+  db.prepare(
+    `INSERT INTO file (sha1, size, crc32, md5, type, created_at, updated_at)
+     VALUES (@sha1, @size, @crc32, @md5, @type, @now, @now)
+     ON CONFLICT(sha1) DO UPDATE SET
+       crc32 = coalesce(file.crc32, excluded.crc32),
+       md5 = coalesce(file.md5, excluded.md5),
+       updated_at = CASE WHEN (file.crc32 IS NULL AND excluded.crc32 IS NOT NULL) OR (file.md5 IS NULL AND excluded.md5 IS NOT NULL)
+                         THEN excluded.updated_at ELSE file.updated_at END`,
+  ).run({ ...f, now });
+}
+
+export function getFile(db: Database.Database, sha1: string): FileRow | undefined {
+  return db.prepare('SELECT * FROM file WHERE sha1 = ?').get(sha1) as FileRow | undefined;
+}
+
+/** Record that this device's store holds the blob. `db` is any connection that sees `state.local_blob`. */
+export function markLocal(db: Database.Database, schema: 'state' | 'main', b: { sha1: string; type: FileType; size: number; storedBytes: number }): void {
+  db.prepare(
+    `INSERT INTO ${schema}.local_blob (sha1, type, size, stored_bytes, created_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT(sha1) DO UPDATE SET type = excluded.type, size = excluded.size, stored_bytes = excluded.stored_bytes`,
+  ).run(b.sha1, b.type, b.size, b.storedBytes, nowIso());
+}
+
+export function unmarkLocal(db: Database.Database, schema: 'state' | 'main', sha1: string): void {
+  db.prepare(`DELETE FROM ${schema}.local_blob WHERE sha1 = ?`).run(sha1);
+}
