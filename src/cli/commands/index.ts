@@ -8,6 +8,7 @@ import { showCommand } from './show.js';
 import { exportCommand } from './export.js';
 import { verifyCommand } from './verify.js';
 import { demoCommand } from './demo.js';
+import { remoteCommand } from './remote.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<GlobalArgs, any>[] = [initCommand, addCommand, lsCommand, showCommand, exportCommand, verifyCommand, demoCommand];
+export const commands: CommandModule<GlobalArgs, any>[] = [initCommand, addCommand, lsCommand, showCommand, exportCommand, verifyCommand, demoCommand, remoteCommand];
