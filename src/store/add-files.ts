@@ -4,7 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from './limit.js';
-import { TroveError } from './errors.js';
+import { TroveError, withContext } from './errors.js';
 import { assertSafeName } from './archive-name.js';
 import type { Library } from './library.js';
 import { ingestFile, statSource, type IngestResult } from './blob/blob-writer.js';
@@ -135,6 +135,6 @@ export async function addFiles(lib: Library, req: AddRequest): Promise<AddReport
     })();
   } catch (err) {
     await Promise.all(created.map((p) => fs.rm(p, { force: true })));
-    throw err;
+    throw err instanceof TroveError ? err : withContext(`cannot record the files in ${lib.paths.collectionDb}`, err);
   }
 }

@@ -55,6 +55,19 @@ export async function writeFileAtomic(finalPath: string, data: string | Uint8Arr
   }
 }
 
+/**
+ * Write all of `data` at the handle's position. FileHandle.write may write fewer bytes than asked
+ * (a full disk can do that without an error); keep going until every byte is written or it throws.
+ */
+export async function writeAll(h: fs.FileHandle, data: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < data.length) {
+    const { bytesWritten } = await h.write(data, off, data.length - off);
+    if (bytesWritten <= 0) throw Object.assign(new Error('no space left on device (short write)'), { code: 'ENOSPC' });
+    off += bytesWritten;
+  }
+}
+
 export async function exists(p: string): Promise<boolean> {
   try {
     await fs.access(p);

@@ -47,6 +47,6 @@ export function withContext(context: string, err: unknown): TroveError {
     return new TroveError(err.code, `${context}: ${err.message}`, { cause: err, details: err.details });
   }
   const e = err as NodeJS.ErrnoException;
-  const code: ErrorCode = e?.code === 'ENOSPC' ? 'NO_SPACE' : 'IO';
+  const code: ErrorCode = e?.code === 'ENOSPC' || e?.code === 'SQLITE_FULL' || e?.code === 'EDQUOT' ? 'NO_SPACE' : 'IO';
   return new TroveError(code, `${context}: ${e?.message ?? String(err)}`, { cause: err });
 }

@@ -5,7 +5,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { TroveError } from './errors.js';
 import { safeJoin } from './archive-name.js';
-import { commitTemp, tempName } from './atomic-fs.js';
+import { commitTemp, tempName, writeAll } from './atomic-fs.js';
 import type { Library } from './library.js';
 import { blobPath } from './blob/blob-key.js';
 import { readBlobFile } from './blob/blob-reader.js';
@@ -56,7 +56,7 @@ export async function exportTarget(lib: Library, target: Target, destDir: string
       const h = await fs.open(temp, 'wx', 0o644);
       try {
         for await (const chunk of readBlobFile(blobPath(lib.paths.storeDir, file.type, file.sha1), file, `${file.name} (${file.sha1})`)) {
-          await h.write(chunk);
+          await writeAll(h, chunk);
         }
         await h.sync();
       } finally {

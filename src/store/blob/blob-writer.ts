@@ -5,7 +5,7 @@
 import { compress } from '@mongodb-js/zstd';
 import fs from 'node:fs/promises';
 import { TroveError, withContext } from '../errors.js';
-import { commitTemp, exists, tempName } from '../atomic-fs.js';
+import { commitTemp, exists, tempName, writeAll } from '../atomic-fs.js';
 import { blobPath, type FileType } from './blob-key.js';
 import { MultiHasher, type Digests } from './hashes.js';
 
@@ -79,7 +79,7 @@ export async function ingestFile(dirs: StoreDirs, srcPath: string, type: FileTyp
     let position = 0;
     const writeNext = async () => {
       const frame = await inFlight.shift()!;
-      await out!.write(frame);
+      await writeAll(out!, frame);
       storedBytes += frame.length;
     };
     for (;;) {
