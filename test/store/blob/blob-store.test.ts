@@ -92,6 +92,8 @@ describe('blob store', () => {
     const src = path.join(dir, 'growing.bin');
     await writeContent(src, 'grow', 48 * 1024 * 1024);
     const ingest = ingestFile(dirs, src, 'rom', { frameBytes: 1024 * 1024, depth: 1 });
+    // Append once reading has begun (the temp file exists), not before the first stat.
+    while (fs.readdirSync(dirs.tmpDir).length === 0) await new Promise((r) => setImmediate(r));
     fs.appendFileSync(src, 'more bytes');
     await expect(ingest).rejects.toMatchObject({ code: 'CHANGED_WHILE_READING' });
     expect(fs.readdirSync(dirs.tmpDir)).toEqual([]);
