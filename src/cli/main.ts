@@ -6,6 +6,10 @@ import { TroveError } from '../store/errors.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { commands } from './commands/index.js';
 
+// libuv's thread pool runs file I/O, fsync and zstd (de)compression. Its default of 4 threads lets a
+// handful of fsyncs stall compression; more threads keep both cores busy. Set before first use.
+process.env.UV_THREADPOOL_SIZE ??= '16';
+
 class UsageError extends Error {}
 
 export async function main(argv: string[]): Promise<number> {
@@ -42,6 +46,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`trove: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
     return EXIT.ERROR;
   }
+}
+
+// For benchmarks: report this process's peak RSS on exit (TROVE_BENCH_STATS=1).
+if (process.env.TROVE_BENCH_STATS) {
+  process.on('exit', () => process.stderr.write(`trove-stats ${JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS })}\n`));
 }
 
 main(hideBin(process.argv)).then(

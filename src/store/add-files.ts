@@ -7,7 +7,7 @@ import pLimit from './limit.js';
 import { TroveError, withContext } from './errors.js';
 import { assertSafeName } from './archive-name.js';
 import type { Library } from './library.js';
-import { ingestFile, statSource, type IngestResult } from './blob/blob-writer.js';
+import { ingestFile, statSource, syncBlobDirs, type IngestResult } from './blob/blob-writer.js';
 import type { FileType } from './blob/blob-key.js';
 import { regionOf, titleOf } from './release-name.js';
 import { upsertSystem } from './repo/systems.js';
@@ -88,7 +88,7 @@ export async function addFiles(lib: Library, req: AddRequest): Promise<AddReport
   if (!req.system.trim()) throw new TroveError('BAD_INPUT', '--system must not be empty');
   if (!req.release.trim()) throw new TroveError('BAD_INPUT', '--release must not be empty');
   const planned = await planAdd(req.paths);
-  const limit = pLimit(req.concurrency ?? 4);
+  const limit = pLimit(req.concurrency ?? 8);
   const results: IngestResult[] = new Array(planned.length);
   const created: string[] = [];
   try {
@@ -96,7 +96,7 @@ export async function addFiles(lib: Library, req: AddRequest): Promise<AddReport
     const settled = await Promise.allSettled(
       planned.map((f, i) =>
         limit(async () => {
-          const r = await ingestFile(lib.paths, f.source, req.type);
+          const r = await ingestFile(lib.paths, f.source, req.type, { syncDir: false });
           if (r.created) created.push(r.blobPath);
           results[i] = r;
         }),
@@ -104,6 +104,8 @@ export async function addFiles(lib: Library, req: AddRequest): Promise<AddReport
     );
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
+    // One fsync per blob folder makes every rename durable before the catalogue names the blobs.
+    await syncBlobDirs(created.map((p) => path.dirname(p)));
     return lib.db.transaction(() => {
       const system = upsertSystem(lib.db, req.system.trim());
       const titleName = req.title?.trim() || titleOf(req.release);

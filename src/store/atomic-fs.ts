@@ -28,11 +28,28 @@ export function fsyncDirSync(dir: string): void {
   }
 }
 
-/** Rename a finished temp file into place and make the rename durable. */
-export async function commitTemp(tempPath: string, finalPath: string): Promise<void> {
-  await fs.mkdir(path.dirname(finalPath), { recursive: true });
-  await fs.rename(tempPath, finalPath);
-  await fsyncDir(path.dirname(finalPath));
+const madeDirs = new Set<string>();
+
+/**
+ * Rename a finished temp file into place and make the rename durable (unless the caller fsyncs the
+ * folder itself later, once for a whole batch).
+ */
+export async function commitTemp(tempPath: string, finalPath: string, opts: { syncDir?: boolean } = {}): Promise<void> {
+  const dir = path.dirname(finalPath);
+  if (!madeDirs.has(dir)) {
+    await fs.mkdir(dir, { recursive: true });
+    madeDirs.add(dir);
+  }
+  try {
+    await fs.rename(tempPath, finalPath);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !madeDirs.has(dir)) throw err;
+    // The folder was removed since we made it: make it again.
+    madeDirs.delete(dir);
+    await fs.mkdir(dir, { recursive: true });
+    await fs.rename(tempPath, finalPath);
+  }
+  if (opts.syncDir ?? true) await fsyncDir(dir);
 }
 
 /** Write `data` to `finalPath` atomically (temp in `tempDir` or beside the target). */

@@ -5,11 +5,13 @@
 import { compress } from '@mongodb-js/zstd';
 import fs from 'node:fs/promises';
 import { TroveError, withContext } from '../errors.js';
-import { commitTemp, exists, tempName, writeAll } from '../atomic-fs.js';
+import { commitTemp, exists, fsyncDir, tempName, writeAll } from '../atomic-fs.js';
 import { blobPath, type FileType } from './blob-key.js';
 import { MultiHasher, type Digests } from './hashes.js';
+import { OffloadedHasher, sharedBuffer } from './hash-offload.js';
 
-export const DEFAULT_FRAME_BYTES = 8 * 1024 * 1024;
+// zstd level 3 uses a 2 MiB window, so 4 MiB frames compress as well as 8 MiB ones with half the memory.
+export const DEFAULT_FRAME_BYTES = 4 * 1024 * 1024;
 
 export interface StoreDirs {
   storeDir: string;
@@ -28,6 +30,16 @@ export interface IngestOptions {
   frameBytes?: number;
   /** Frames compressing at once. */
   depth?: number;
+  /**
+   * fsync the blob's folder after the rename (default true). Batch callers pass false and call
+   * syncBlobDirs() once for all the folders before they record anything.
+   */
+  syncDir?: boolean;
+}
+
+/** fsync each folder once: makes a batch of renames durable. */
+export async function syncBlobDirs(dirs: Iterable<string>): Promise<void> {
+  for (const d of new Set(dirs)) await fsyncDir(d);
 }
 
 async function readFull(h: fs.FileHandle, buf: Buffer, position: number): Promise<number> {
@@ -72,9 +84,14 @@ export async function ingestFile(dirs: StoreDirs, srcPath: string, type: FileTyp
   const tmp = tempName(dirs.tmpDir, 'ingest');
   let out: fs.FileHandle | undefined;
   const inFlight: Promise<Buffer>[] = [];
+  let abandonHasher: (() => void) | undefined;
+  const free: Buffer[] = [];
   try {
     out = await fs.open(tmp, 'wx', 0o644);
-    const hasher = new MultiHasher();
+    // Files of more than one frame hash on a worker thread; small ones inline (no messaging cost).
+    const offload = before.size > frameBytes ? new OffloadedHasher() : undefined;
+    abandonHasher = () => offload?.abandon();
+    const inline = offload ? undefined : new MultiHasher();
     let storedBytes = 0;
     let position = 0;
     const writeNext = async () => {
@@ -82,21 +99,23 @@ export async function ingestFile(dirs: StoreDirs, srcPath: string, type: FileTyp
       await writeAll(out!, frame);
       storedBytes += frame.length;
     };
-    for (;;) {
-      // Size reads to what stat promised; past that, a small probe read confirms EOF.
-      const remaining = before.size - position;
-      const buf = Buffer.allocUnsafe(remaining > 0 ? Math.min(frameBytes, remaining) : 64 * 1024);
-      const n = await readFull(src, buf, position);
-      if (n === 0 && position > 0) break;
+    // Read exactly the size stat promised (an empty file still gets one empty frame); a file that
+    // grows or shrinks meanwhile is caught by the fstat comparison below.
+    do {
+      const want = Math.min(frameBytes, before.size - position);
+      // Offloaded: frame buffers are recycled once compressed and hashed, which bounds memory.
+      const buf = offload ? (free.pop() ?? sharedBuffer(frameBytes)) : Buffer.allocUnsafe(want);
+      const n = await readFull(src, buf.subarray(0, want), position);
       const chunk = buf.subarray(0, n);
       position += n;
-      hasher.update(chunk);
+      const queued = offload ? await offload.update(chunk) : (inline!.update(chunk), undefined);
       const p = compress(chunk);
       p.catch(() => undefined); // awaited in order below; avoid an unhandled rejection meanwhile
       inFlight.push(p);
+      if (queued) Promise.all([p, queued.hashed]).then(() => free.push(buf), () => undefined);
       if (inFlight.length > depth) await writeNext();
-      if (n < buf.length) break; // EOF (an empty file still gets one empty frame)
-    }
+      if (n < want) break;
+    } while (position < before.size);
     while (inFlight.length) await writeNext();
     const after = await src.stat();
     if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || position !== before.size) {
@@ -107,17 +126,19 @@ export async function ingestFile(dirs: StoreDirs, srcPath: string, type: FileTyp
     await out.sync();
     await out.close();
     out = undefined;
-    const digests = hasher.digest();
+    const digests: Digests = offload ? await offload.digest() : inline!.digest();
+    abandonHasher = undefined;
     const finalPath = blobPath(dirs.storeDir, type, digests.sha1);
     let created = false;
     if (await exists(finalPath)) {
       await fs.rm(tmp, { force: true });
     } else {
-      await commitTemp(tmp, finalPath);
+      await commitTemp(tmp, finalPath, { syncDir: opts.syncDir ?? true });
       created = true;
     }
     return { ...digests, type, storedBytes, created, blobPath: finalPath };
   } catch (err) {
+    abandonHasher?.();
     await Promise.allSettled(inFlight);
     await out?.close().catch(() => undefined);
     await fs.rm(tmp, { force: true });

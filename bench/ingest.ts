@@ -1,0 +1,80 @@
+// npm run bench:ingest — trove add against `sha1sum` followed by `zstd -3 -T2` on the same files, in the
+// same run: (a) one 1 GiB file, (b) 5,000 files of 16 KiB, (c) 200 files of 2 MiB; semi-compressible.
+// Targets: ratio trove/reference ≤ 1.0 on (a) and (c); ≥ 1,500 files/s on (b); peak RSS ≤ 200 MiB on (a).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { writeContent } from '../fixtures/content.js';
+import { hasTool, loadAverage, table, timeCommand, timeTrove } from './reference.js';
+
+const MiB = 1024 * 1024;
+const quick = process.argv.includes('--quick');
+
+interface Case {
+  name: string;
+  files: number;
+  bytes: number;
+}
+
+const CASES: Case[] = quick
+  ? [
+      { name: '(a) 1 × 128 MiB', files: 1, bytes: 128 * MiB },
+      { name: '(b) 1,000 × 16 KiB', files: 1000, bytes: 16 * 1024 },
+      { name: '(c) 50 × 2 MiB', files: 50, bytes: 2 * MiB },
+    ]
+  : [
+      { name: '(a) 1 × 1 GiB', files: 1, bytes: 1024 * MiB },
+      { name: '(b) 5,000 × 16 KiB', files: 5000, bytes: 16 * 1024 },
+      { name: '(c) 200 × 2 MiB', files: 200, bytes: 2 * MiB },
+    ];
+
+async function main() {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'trove-bench-ingest-'));
+  const haveRef = hasTool('sha1sum') && hasTool('zstd');
+  const rows: Record<string, string | number>[] = [];
+  try {
+    for (const [i, c] of CASES.entries()) {
+      const dir = path.join(work, `corpus${i}`);
+      fs.mkdirSync(dir);
+      for (let f = 0; f < c.files; f++) await writeContent(path.join(dir, `f${String(f).padStart(5, '0')}.bin`), `bench/${i}/${f}`, c.bytes, 'semi');
+      await timeCommand('sh', ['-c', `cat ${dir}/* > /dev/null`]); // warm the page cache for both sides
+      const lib = path.join(work, `lib${i}`);
+      await timeTrove(['--library', lib, 'init']);
+      const trove = await timeTrove(['--library', lib, 'add', dir, '--system', 'Bench', '--release', c.name, '--quiet']);
+      if (trove.code !== 0) throw new Error(`trove add failed: ${trove.stderr}`);
+      const totalMiB = (c.files * c.bytes) / MiB;
+      const row: Record<string, string | number> = {
+        case: c.name,
+        'trove s': trove.seconds,
+        'trove rate': c.files > 1 && c.bytes < MiB ? `${Math.round(c.files / trove.seconds)} files/s` : `${Math.round(totalMiB / trove.seconds)} MiB/s`,
+        'peak RSS MiB': Math.round(trove.maxRssMiB ?? 0),
+      };
+      if (haveRef) {
+        const out = path.join(work, `zst${i}`);
+        fs.mkdirSync(out);
+        const sha = await timeCommand('sh', ['-c', `find ${dir} -type f -print0 | xargs -0 sha1sum > /dev/null`]);
+        const zstd = await timeCommand('sh', ['-c', `zstd -3 -T2 -q -f --output-dir-flat ${out} ${dir}/*`]);
+        if (zstd.code !== 0) throw new Error(`zstd failed: ${zstd.stderr}`);
+        const ref = sha.seconds + zstd.seconds;
+        row['sha1sum s'] = sha.seconds;
+        row['zstd -T2 s'] = zstd.seconds;
+        row['ratio trove/ref'] = trove.seconds / ref;
+        fs.rmSync(out, { recursive: true, force: true });
+      } else {
+        row['ratio trove/ref'] = 'n/a (sha1sum or zstd missing)';
+      }
+      rows.push(row);
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(lib, { recursive: true, force: true });
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  console.log(`bench:ingest on ${os.cpus().length} cores, load average ${loadAverage()}${quick ? ' (quick sizes)' : ''}`);
+  console.log(table(rows));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
