@@ -5,7 +5,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeContent } from '../fixtures/content.js';
+import { spawnSync } from 'node:child_process';
 import { hasTool, loadAverage, table, timeCommand, timeTrove } from './reference.js';
+
+/** Empty the page cache (root only) so that a run reads from disk as a first ingest does. */
+function dropCaches(): boolean {
+  return spawnSync('sh', ['-c', 'sync && echo 3 > /proc/sys/vm/drop_caches'], { stdio: 'ignore' }).status === 0;
+}
 
 const MiB = 1024 * 1024;
 const quick = process.argv.includes('--quick');
@@ -37,35 +43,40 @@ async function main() {
       const dir = path.join(work, `corpus${i}`);
       fs.mkdirSync(dir);
       for (let f = 0; f < c.files; f++) await writeContent(path.join(dir, `f${String(f).padStart(5, '0')}.bin`), `bench/${i}/${f}`, c.bytes, 'semi');
-      await timeCommand('sh', ['-c', `cat ${dir}/* > /dev/null`]); // warm the page cache for both sides
-      const lib = path.join(work, `lib${i}`);
-      await timeTrove(['--library', lib, 'init']);
-      const trove = await timeTrove(['--library', lib, 'add', dir, '--system', 'Bench', '--release', c.name, '--quiet']);
-      if (trove.code !== 0) throw new Error(`trove add failed: ${trove.stderr}`);
       const totalMiB = (c.files * c.bytes) / MiB;
-      const row: Record<string, string | number> = {
-        case: c.name,
-        'trove s': trove.seconds,
-        'trove rate': c.files > 1 && c.bytes < MiB ? `${Math.round(c.files / trove.seconds)} files/s` : `${Math.round(totalMiB / trove.seconds)} MiB/s`,
-        'peak RSS MiB': Math.round(trove.maxRssMiB ?? 0),
-      };
-      if (haveRef) {
-        const out = path.join(work, `zst${i}`);
-        fs.mkdirSync(out);
-        const sha = await timeCommand('sh', ['-c', `find ${dir} -type f -print0 | xargs -0 sha1sum > /dev/null`]);
-        const zstd = await timeCommand('sh', ['-c', `zstd -3 -T2 -q -f --output-dir-flat ${out} ${dir}/*`]);
-        if (zstd.code !== 0) throw new Error(`zstd failed: ${zstd.stderr}`);
-        const ref = sha.seconds + zstd.seconds;
-        row['sha1sum s'] = sha.seconds;
-        row['zstd -T2 s'] = zstd.seconds;
-        row['ratio trove/ref'] = trove.seconds / ref;
-        fs.rmSync(out, { recursive: true, force: true });
-      } else {
-        row['ratio trove/ref'] = 'n/a (sha1sum or zstd missing)';
+      for (const cache of ['cold', 'warm'] as const) {
+        if (cache === 'cold' && !dropCaches()) continue;
+        if (cache === 'warm') await timeCommand('sh', ['-c', `cat ${dir}/* > /dev/null`]);
+        const lib = path.join(work, `lib${i}-${cache}`);
+        await timeTrove(['--library', lib, 'init']);
+        if (cache === 'cold') dropCaches();
+        const trove = await timeTrove(['--library', lib, 'add', dir, '--system', 'Bench', '--release', c.name, '--quiet']);
+        if (trove.code !== 0) throw new Error(`trove add failed: ${trove.stderr}`);
+        fs.rmSync(lib, { recursive: true, force: true });
+        const row: Record<string, string | number> = {
+          case: c.name,
+          cache,
+          'trove s': trove.seconds,
+          'trove rate': c.files > 1 && c.bytes < MiB ? `${Math.round(c.files / trove.seconds)} files/s` : `${Math.round(totalMiB / trove.seconds)} MiB/s`,
+          'peak RSS MiB': Math.round(trove.maxRssMiB ?? 0),
+        };
+        if (haveRef) {
+          const out = path.join(work, `zst${i}`);
+          fs.mkdirSync(out);
+          if (cache === 'cold') dropCaches();
+          const sha = await timeCommand('sh', ['-c', `find ${dir} -type f -print0 | xargs -0 sha1sum > /dev/null`]);
+          const zstd = await timeCommand('sh', ['-c', `zstd -3 -T2 -q -f --output-dir-flat ${out} ${dir}/*`]);
+          if (zstd.code !== 0) throw new Error(`zstd failed: ${zstd.stderr}`);
+          row['sha1sum s'] = sha.seconds;
+          row['zstd -T2 s'] = zstd.seconds;
+          row['ratio trove/ref'] = trove.seconds / (sha.seconds + zstd.seconds);
+          fs.rmSync(out, { recursive: true, force: true });
+        } else {
+          row['ratio trove/ref'] = 'n/a (sha1sum or zstd missing)';
+        }
+        rows.push(row);
       }
-      rows.push(row);
       fs.rmSync(dir, { recursive: true, force: true });
-      fs.rmSync(lib, { recursive: true, force: true });
     }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
