@@ -99,9 +99,11 @@ export function applyImport(db: Database.Database, plan: ImportPlan, meta: Sourc
     insertFileSet.run(g.fileSetId, g.releaseId, g.fileSetName, now, now);
     // The DAT defines the rom file set: members it no longer lists leave it (their content stays stored).
     const keep = new Set([...g.members.map((m) => m.name), ...g.crcRoms.filter((c) => c.matchedSha1).map((c) => c.name)]);
-    for (const name of membersOf.all(g.fileSetId) as string[]) if (!keep.has(name)) deleteMember.run(g.fileSetId, name);
-    const crcNames = new Set(g.crcRoms.map((c) => c.name));
-    for (const name of crcRomsOf.all(g.fileSetId) as string[]) if (!crcNames.has(name)) deleteCrcRom.run(g.fileSetId, name);
+    if (g.existed) {
+      for (const name of membersOf.all(g.fileSetId) as string[]) if (!keep.has(name)) deleteMember.run(g.fileSetId, name);
+      const crcNames = new Set(g.crcRoms.map((c) => c.name));
+      for (const name of crcRomsOf.all(g.fileSetId) as string[]) if (!crcNames.has(name)) deleteCrcRom.run(g.fileSetId, name);
+    }
     for (const m of g.members) {
       upsertFile.run({ sha1: m.sha1, size: m.size, crc32: m.crc32, md5: m.md5, now });
       upsertMember.run({ id: nameId('file_set_file', g.fileSetId, m.name), file_set_id: g.fileSetId, sha1: m.sha1, name: m.name, position: m.position, now });

@@ -38,6 +38,8 @@ export interface PlannedGame {
   members: PlannedMember[];
   crcRoms: PlannedCrcRom[];
   line: number;
+  /** The file set is already in the catalogue (its current members may need removing). */
+  existed: boolean;
 }
 
 export type GameChange = 'roms' | 'region' | 'title' | 'clone_of';
@@ -191,6 +193,7 @@ export function planImport(dat: ParsedDat, state: CatalogState, systemName: stri
         members,
         crcRoms,
         line: game.line,
+        existed: current !== undefined,
       };
       wanted.add(fileSetId);
       const own = ownGames.get(fileSetId);
