@@ -45,14 +45,14 @@ export function applyImport(db: Database.Database, plan: ImportPlan, meta: Sourc
     now,
   });
 
-  const insertTitle = db.prepare(`INSERT INTO software_title (id, name, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO NOTHING`);
-  const titleId = db.prepare(`SELECT id FROM software_title WHERE name = ?`).pluck();
-  const titles = new Map<string, string>();
+  // Titles are global rows keyed by name: read them once, insert only the new ones.
+  const insertTitle = db.prepare(`INSERT INTO software_title (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)`);
+  const titles = new Map((db.prepare('SELECT name, id FROM software_title').raw().all() as [string, string][]).map(([n, id]) => [n, id]));
   const titleFor = (name: string): string => {
     let id = titles.get(name);
     if (!id) {
-      insertTitle.run(nameId('software_title', name), name, now, now);
-      id = titleId.get(name) as string;
+      id = nameId('software_title', name);
+      insertTitle.run(id, name, now, now);
       titles.set(name, id);
     }
     return id;

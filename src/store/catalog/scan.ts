@@ -14,7 +14,8 @@ import { resolveSystem } from '../repo/resolve.js';
 import { fingerprintHasher, fingerprintOfFile } from './scan-fingerprint.js';
 import { deleteScanRows, loadScanCache, saveScanRows, type ScanCacheRow } from './scan-cache.js';
 import { hashScannedFile } from './scan-hash.js';
-import { planScan, type HashedFile } from './scan-plan.js';
+import { planScan, type HashedFile, type MatchTargets } from './scan-plan.js';
+import type { FileType } from '../blob/blob-key.js';
 import { loadMatchTargets } from './scan-targets.js';
 import { walkScanDirs, type FoundFile } from './scan-walk.js';
 
@@ -86,13 +87,32 @@ export async function scanFolders(lib: Library, dirs: string[], opts: ScanOption
     }
     toHash.push(f);
   }
+  // 2. Files to read: a file whose size some content still missing from the store has (of one file
+  // type) goes straight through the blob writer, which hashes while it stores — one read, not two
+  // (a 4 GiB disc image is read once). Any other file is only hashed. A stored blob that turns out to
+  // match nothing is removed again.
+  const targets = loadMatchTargets(lib.db, systemId);
+  const ingestType = ingestTypesBySize(targets);
   const limit = pLimit(opts.concurrency ?? 4);
   let bytesHashed = 0;
+  const ingested = new Map<string, IngestResult>();
+  const createdBlobs = new Set<string>();
+  const read = async (f: FoundFile) => {
+    const type = ingestType.get(f.size);
+    if (type) {
+      const r = await ingestFile(lib.paths, f.path, type);
+      if (r.created) createdBlobs.add(r.blobPath);
+      if (r.size !== f.size) throw new TroveError('CHANGED_WHILE_READING', `${f.path} changed while it was being scanned`, { details: { path: f.path } });
+      if (!ingested.has(r.sha1)) ingested.set(r.sha1, r);
+      return { sha1: r.sha1, crc32: r.crc32, md5: r.md5, fingerprint: fingerprintOfFile(xx, f.path, f.size) };
+    }
+    return hashScannedFile(f);
+  };
   await Promise.all(
     toHash.map((f) =>
       limit(async () => {
         try {
-          const d = await hashScannedFile(f);
+          const d = await read(f);
           bytesHashed += f.size;
           hashed.push({ path: f.path, size: f.size, sha1: d.sha1, crc32: d.crc32, md5: d.md5 });
           cacheWrites.push({ path: f.path, size: f.size, mtime_ns: f.mtimeNs, fingerprint: d.fingerprint, sha1: d.sha1, crc32: d.crc32, md5: d.md5, system_id: systemId });
@@ -104,20 +124,24 @@ export async function scanFolders(lib: Library, dirs: string[], opts: ScanOption
   );
   hashed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
-  // 2. Match (pure), then store what matched and is not stored yet.
-  const decisions = planScan(hashed, loadMatchTargets(lib.db, systemId));
-  const ingested = new Map<string, IngestResult>();
-  const createdBlobs: string[] = [];
+  // 3. Match (pure), then store what matched and is not stored yet; drop blobs that matched nothing.
+  const decisions = planScan(hashed, targets);
+  const wanted = new Set(decisions.filter((d) => d.kind !== 'unmatched').map((d) => d.file.sha1));
+  for (const [sha1, r] of ingested) {
+    if (wanted.has(sha1)) continue;
+    ingested.delete(sha1);
+    if (createdBlobs.delete(r.blobPath)) await fs.rm(r.blobPath, { force: true });
+  }
   await Promise.all(
     decisions
-      .filter((d) => d.ingest)
+      .filter((d) => d.ingest && !ingested.has(d.file.sha1))
       .map((d) =>
         limit(async () => {
           try {
             const r = await ingestFile(lib.paths, d.file.path, d.type);
-            if (r.created) createdBlobs.push(r.blobPath);
+            if (r.created) createdBlobs.add(r.blobPath);
             if (r.sha1 !== d.file.sha1 || r.size !== d.file.size) {
-              if (r.created) await fs.rm(r.blobPath, { force: true });
+              if (createdBlobs.delete(r.blobPath)) await fs.rm(r.blobPath, { force: true });
               throw new TroveError('CHANGED_WHILE_READING', `${d.file.path} changed since it was hashed (sha1 ${d.file.sha1} → ${r.sha1}); not stored`, {
                 details: { path: d.file.path },
               });
@@ -144,6 +168,7 @@ export async function scanFolders(lib: Library, dirs: string[], opts: ScanOption
       );
       const resolveRom = lib.db.prepare('UPDATE dat_rom SET matched_sha1 = ?, updated_at = ? WHERE id = ? AND matched_sha1 IS NULL');
       const now = nowIso();
+      const reportedStored = new Set<string>();
       for (const d of decisions) {
         if (d.kind === 'unmatched') {
           unmatched.push(d.file.path);
@@ -152,6 +177,8 @@ export async function scanFolders(lib: Library, dirs: string[], opts: ScanOption
         if (failedPaths.has(d.file.path)) continue;
         const r = ingested.get(d.file.sha1);
         if (d.ingest && !r) continue; // its ingest failed (reported)
+        const stored = !!r && createdBlobs.has(r.blobPath) && !reportedStored.has(r.sha1);
+        if (stored) reportedStored.add(r!.sha1);
         if (r) markLocal(lib.db, 'state', { sha1: r.sha1, type: r.type, size: r.size, storedBytes: r.storedBytes });
         if (d.crcTargets.length) {
           upsertFile(lib.db, { sha1: d.file.sha1, size: d.file.size, crc32: d.file.crc32, md5: d.file.md5, type: d.type });
@@ -165,7 +192,7 @@ export async function scanFolders(lib: Library, dirs: string[], opts: ScanOption
           sha1: d.file.sha1,
           size: d.file.size,
           kind: d.kind,
-          stored: !!(d.ingest && r?.created),
+          stored,
           ...(d.crcTargets.length ? { roms: d.crcTargets.map((t) => t.name) } : {}),
         });
       }
@@ -173,7 +200,7 @@ export async function scanFolders(lib: Library, dirs: string[], opts: ScanOption
       deleteScanRows(lib.db, stale);
     })();
   } catch (err) {
-    await Promise.all(createdBlobs.map((p) => fs.rm(p, { force: true })));
+    await Promise.all([...createdBlobs].map((p) => fs.rm(p, { force: true })));
     throw err;
   }
   return {
@@ -189,4 +216,19 @@ export async function scanFolders(lib: Library, dirs: string[], opts: ScanOption
     unmatched,
     errors,
   };
+}
+
+/** File sizes worth storing while hashing: sizes of content not in the store yet, when of one file type. */
+function ingestTypesBySize(targets: MatchTargets): Map<number, FileType> {
+  const types = new Map<number, FileType | null>();
+  const add = (size: number, type: FileType) => {
+    const t = types.get(size);
+    if (t === undefined) types.set(size, type);
+    else if (t !== type) types.set(size, null);
+  };
+  for (const t of targets.bySha1.values()) if (!t.local) add(t.size, t.type);
+  for (const [key] of targets.byCrc) add(Number(key.slice(key.indexOf(':') + 1)), 'rom');
+  const out = new Map<number, FileType>();
+  for (const [size, t] of types) if (t) out.set(size, t);
+  return out;
 }

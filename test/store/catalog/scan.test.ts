@@ -91,6 +91,18 @@ describe('scanFolders', () => {
     expect(third.unmatched).toEqual([victim]);
   });
 
+  it('stores a file while hashing only when its size can match, and removes the blob when its content does not', async () => {
+    const target = romFiles()[0]!;
+    const impostor = path.join(dir, 'impostor');
+    fs.mkdirSync(impostor);
+    fs.writeFileSync(path.join(impostor, 'same-size.bin'), Buffer.alloc(target.size, 7));
+    const before = tree(lib.paths.storeDir);
+    const r = await scanFolders(lib, [impostor]);
+    expect(r).toMatchObject({ unmatched: [path.join(impostor, 'same-size.bin')], stored: 0, errors: [] });
+    expect(tree(lib.paths.storeDir)).toEqual(before);
+    expect(tree(lib.paths.tmpDir)).toEqual([]);
+  });
+
   it('forgets cache rows of files that are gone', async () => {
     await scanFolders(lib, [files()]);
     const gone = romFiles()[1]!.path;
