@@ -9,6 +9,8 @@ import { ATARI, NES, SNES } from '../store/catalog/real-dats.js';
 
 let dir: string;
 let library: string;
+/** A small library of its own for scan / report / export, so those runs do not carry the real DATs. */
+let small: string;
 let releases: GeneratedRelease[];
 const trove = (...args: string[]) => runCli(['--library', library, ...args]);
 const json = async (...args: string[]) => {
@@ -21,9 +23,12 @@ beforeAll(async () => {
   dir = tempDir();
   library = path.join(dir, 'lib');
   expect((await runCli(['init', '--library', library])).code).toBe(0);
+  small = path.join(dir, 'small');
+  expect((await runCli(['init', '--library', small])).code).toBe(0);
   releases = await generateCollection(path.join(dir, 'files'), { systems: 1, titlesPerSystem: 3, regionsPerTitle: 2, manuals: false, boxArt: false, romBytes: [100, 2000] });
   // Its own system name: the generator's first system is SNES, which the real SNES DAT also feeds.
   await writeDat(path.join(dir, 'gen.dat'), { ...(await datFromCollection(releases, { crcOnlyEvery: 3 })), name: 'Generated System' }, 'clrmamepro');
+  await writeDat(path.join(dir, 'other.dat'), { name: 'Other System', games: [{ name: 'Other (USA)', roms: [{ name: 'o.bin', size: 3, crc32: '00000003', md5: null, sha1: '3'.repeat(40) }] }] }, 'logiqx');
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -56,9 +61,16 @@ describe('trove dat import', () => {
 });
 
 describe('trove scan and trove report', () => {
+  const trove = (...args: string[]) => runCli(['--library', small, ...args]);
+  const json = async (...args: string[]) => {
+    const r = await trove(...args, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout);
+  };
+
   it('scans generated files against their DAT, reports, and writes a fixdat igir/RomVault can read', async () => {
     const system = 'Generated System';
-    await json('dat', 'import', path.join(dir, 'gen.dat'));
+    await json('dat', 'import', path.join(dir, 'gen.dat'), path.join(dir, 'other.dat'));
     const before = await json('report', '--system', system);
     expect(before.systems[0]).toMatchObject({ releases: { total: 6, missing: 6 }, files: { total: 6, have: 0, missing: 6 } });
 
@@ -89,7 +101,7 @@ describe('trove scan and trove report', () => {
     const folder = path.join(dir, 'fixdats');
     fs.mkdirSync(folder);
     expect((await trove('report', '--fixdat', folder)).code).toBe(0);
-    expect(fs.readdirSync(folder)).toContain('Atari - 2600 (fixdat).dat');
+    expect(fs.readdirSync(folder).sort()).toEqual(['Generated System (fixdat).dat', 'Other System (fixdat).dat']);
   });
 
   it('export of a release whose rom name climbs out is refused and writes nothing', async () => {
