@@ -102,65 +102,70 @@ export async function scanFolders(lib: Library, dirs: string[], opts: ScanOption
     if (type) {
       const r = await ingestFile(lib.paths, f.path, type);
       if (r.created) createdBlobs.add(r.blobPath);
-      if (r.size !== f.size) throw new TroveError('CHANGED_WHILE_READING', `${f.path} changed while it was being scanned`, { details: { path: f.path } });
+      if (r.size !== f.size) {
+        if (createdBlobs.delete(r.blobPath)) await fs.rm(r.blobPath, { force: true });
+        throw new TroveError('CHANGED_WHILE_READING', `${f.path} changed while it was being scanned`, { details: { path: f.path } });
+      }
       if (!ingested.has(r.sha1)) ingested.set(r.sha1, r);
       return { sha1: r.sha1, crc32: r.crc32, md5: r.md5, fingerprint: fingerprintOfFile(xx, f.path, f.size) };
     }
     return hashScannedFile(f);
   };
-  await Promise.all(
-    toHash.map((f) =>
-      limit(async () => {
-        try {
-          const d = await read(f);
-          bytesHashed += f.size;
-          hashed.push({ path: f.path, size: f.size, sha1: d.sha1, crc32: d.crc32, md5: d.md5 });
-          cacheWrites.push({ path: f.path, size: f.size, mtime_ns: f.mtimeNs, fingerprint: d.fingerprint, sha1: d.sha1, crc32: d.crc32, md5: d.md5, system_id: systemId });
-        } catch (err) {
-          fail(f.path, err);
-        }
-      }),
-    ),
-  );
-  hashed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-
-  // 3. Match (pure), then store what matched and is not stored yet; drop blobs that matched nothing.
-  const decisions = planScan(hashed, targets);
-  const wanted = new Set(decisions.filter((d) => d.kind !== 'unmatched').map((d) => d.file.sha1));
-  for (const [sha1, r] of ingested) {
-    if (wanted.has(sha1)) continue;
-    ingested.delete(sha1);
-    if (createdBlobs.delete(r.blobPath)) await fs.rm(r.blobPath, { force: true });
-  }
-  await Promise.all(
-    decisions
-      .filter((d) => d.ingest && !ingested.has(d.file.sha1))
-      .map((d) =>
+  const matches: ScanMatch[] = [];
+  const unmatched: string[] = [];
+  // Any unexpected failure from here on removes the blobs this scan created (nothing records them).
+  try {
+    await Promise.all(
+      toHash.map((f) =>
         limit(async () => {
           try {
-            const r = await ingestFile(lib.paths, d.file.path, d.type);
-            if (r.created) createdBlobs.add(r.blobPath);
-            if (r.sha1 !== d.file.sha1 || r.size !== d.file.size) {
-              if (createdBlobs.delete(r.blobPath)) await fs.rm(r.blobPath, { force: true });
-              throw new TroveError('CHANGED_WHILE_READING', `${d.file.path} changed since it was hashed (sha1 ${d.file.sha1} → ${r.sha1}); not stored`, {
-                details: { path: d.file.path },
-              });
-            }
-            ingested.set(d.file.sha1, r);
+            const d = await read(f);
+            bytesHashed += f.size;
+            hashed.push({ path: f.path, size: f.size, sha1: d.sha1, crc32: d.crc32, md5: d.md5 });
+            cacheWrites.push({ path: f.path, size: f.size, mtime_ns: f.mtimeNs, fingerprint: d.fingerprint, sha1: d.sha1, crc32: d.crc32, md5: d.md5, system_id: systemId });
           } catch (err) {
-            fail(d.file.path, err);
+            fail(f.path, err);
           }
         }),
       ),
-  );
+    );
+    hashed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
-  // 3. Record everything in one transaction (catalogue and scan cache).
-  const failedPaths = new Set(errors.map((e) => e.path));
-  const matches: ScanMatch[] = [];
-  const unmatched: string[] = [];
-  const seenPaths = new Set(files.map((f) => f.path));
-  const stale = [...cache.keys()].filter((p) => !seenPaths.has(p));
-  try {
+    // 3. Match (pure), then store what matched and is not stored yet; drop blobs that matched nothing.
+    const decisions = planScan(hashed, targets);
+    // A blob stored while hashing stays only if a decision wants exactly it (content and file type).
+    const wanted = new Map(decisions.filter((d) => d.ingest).map((d) => [d.file.sha1, d.type]));
+    for (const [sha1, r] of ingested) {
+      if (wanted.get(sha1) === r.type) continue;
+      ingested.delete(sha1);
+      if (createdBlobs.delete(r.blobPath)) await fs.rm(r.blobPath, { force: true });
+    }
+    await Promise.all(
+      decisions
+        .filter((d) => d.ingest && !ingested.has(d.file.sha1))
+        .map((d) =>
+          limit(async () => {
+            try {
+              const r = await ingestFile(lib.paths, d.file.path, d.type);
+              if (r.created) createdBlobs.add(r.blobPath);
+              if (r.sha1 !== d.file.sha1 || r.size !== d.file.size) {
+                if (createdBlobs.delete(r.blobPath)) await fs.rm(r.blobPath, { force: true });
+                throw new TroveError('CHANGED_WHILE_READING', `${d.file.path} changed since it was hashed (sha1 ${d.file.sha1} → ${r.sha1}); not stored`, {
+                  details: { path: d.file.path },
+                });
+              }
+              ingested.set(d.file.sha1, r);
+            } catch (err) {
+              fail(d.file.path, err);
+            }
+          }),
+        ),
+    );
+
+    // 3. Record everything in one transaction (catalogue and scan cache).
+    const failedPaths = new Set(errors.map((e) => e.path));
+    const seenPaths = new Set(files.map((f) => f.path));
+    const stale = [...cache.keys()].filter((p) => !seenPaths.has(p));
     lib.db.transaction(() => {
       const member = lib.db.prepare(
         `INSERT INTO file_set_file (id, file_set_id, file_sha1, name, position, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
