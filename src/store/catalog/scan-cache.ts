@@ -22,11 +22,15 @@ function range(root: string): [string, string] {
 
 /** Every cached row at or under the roots, by path. */
 export function loadScanCache(db: Database.Database, roots: string[]): Map<string, ScanCacheRow> {
-  const stmt = db.prepare('SELECT path, size, mtime_ns, fingerprint, sha1, crc32, md5, system_id FROM state.scan_file WHERE path >= ? AND path < ?').safeIntegers(true);
+  // raw() rows and 64-bit integers only where needed (mtime_ns): this runs on every rescan.
+  const stmt = db.prepare('SELECT path, size, mtime_ns, fingerprint, sha1, crc32, md5, system_id FROM state.scan_file WHERE path >= ? AND path < ?').raw().safeIntegers(true);
   const rows = new Map<string, ScanCacheRow>();
   for (const root of roots) {
-    for (const r of stmt.all(...range(root)) as (Omit<ScanCacheRow, 'size'> & { size: bigint })[]) {
-      if (r.path === root || r.path.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) rows.set(r.path, { ...r, size: Number(r.size) });
+    const under = root.endsWith(path.sep) ? root : root + path.sep;
+    for (const r of stmt.iterate(...range(root)) as Iterable<[string, bigint, bigint, string, string, string, string, string | null]>) {
+      const p = r[0];
+      if (p !== root && !p.startsWith(under)) continue;
+      rows.set(p, { path: p, size: Number(r[1]), mtime_ns: r[2], fingerprint: r[3], sha1: r[4], crc32: r[5], md5: r[6], system_id: r[7] });
     }
   }
   return rows;

@@ -17,7 +17,7 @@ export const s0005ScanCache: Migration = {
         md5 TEXT NOT NULL,
         system_id TEXT,                 -- the --system of the scan that saw it (NULL: every system)
         scanned_at TEXT NOT NULL
-      );
+      ) WITHOUT ROWID; -- rows live in the path B-tree: a rescan reads a folder's rows as one range
       CREATE INDEX scan_file_sha1 ON scan_file(sha1);
     `);
   },
