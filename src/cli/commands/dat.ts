@@ -1,0 +1,78 @@
+import type { CommandModule } from 'yargs';
+import { importDats, type DatImportResult } from '../../store/catalog/dat-import.js';
+import { Output, withLibrary, type GlobalArgs } from '../context.js';
+
+interface ImportArgs extends GlobalArgs {
+  files: string[];
+  system?: string;
+  'dry-run'?: boolean;
+}
+
+const MAX_LISTED = 20;
+
+function listed<T>(items: T[], fmt: (x: T) => string): string[] {
+  const lines = items.slice(0, MAX_LISTED).map(fmt);
+  if (items.length > MAX_LISTED) lines.push(`    … and ${items.length - MAX_LISTED} more (--json lists all)`);
+  return lines;
+}
+
+function importText(r: DatImportResult, dryRun: boolean): string[] {
+  const version = r.source.previousVersion && r.source.previousVersion !== r.source.version ? `${r.source.previousVersion} → ${r.source.version}` : (r.source.version ?? '?');
+  const kept = r.removed.filter((x) => x.action === 'kept');
+  return [
+    `${dryRun ? 'would import' : 'imported'} ${r.file} (${r.format}, "${r.source.name}" ${version}) into ${r.system}`,
+    `  ${r.games} games (${r.releases} releases), ${r.roms} roms: ${r.added.length} added, ${r.changed.length} changed, ${r.removed.length} removed, ${r.unchanged} unchanged`,
+    ...listed(r.changed, (c) => `    changed  ${c.name} (${c.changes.join(', ')})`),
+    ...listed(r.removed, (x) => `    removed  ${x.gameName}${x.action === 'kept' ? ` — kept in the catalogue: ${x.reason}` : ''}`),
+    ...(kept.length ? [`  ${kept.length} removed game(s) kept because they hold stored content or another DAT lists them`] : []),
+    ...(r.duplicates.length
+      ? [`  ${r.duplicates.length} game name(s) appear more than once; each entry is kept as its own ROM file set of one release:`, ...listed(r.duplicates, (d) => `    duplicate ${d.name} ×${d.count} (lines ${d.lines.join(', ')})`)]
+      : []),
+    ...(r.skippedRoms.length ? [`  ${r.skippedRoms.length} rom(s) skipped:`, ...listed(r.skippedRoms, (s) => `    ${r.file}:${s.line}: ${s.game} › ${s.rom}: ${s.reason}`)] : []),
+  ];
+}
+
+const importCommand: CommandModule<GlobalArgs, ImportArgs> = {
+  command: 'import <files..>',
+  describe: 'import No-Intro/Redump DATs (clrmamepro or Logiqx XML, detected by content) as systems, releases and their ROMs',
+  builder: (y) =>
+    y
+      .positional('files', { type: 'string', array: true, demandOption: true })
+      .option('system', { type: 'string', describe: 'system name to use instead of the DAT header\'s' })
+      .option('dry-run', { type: 'boolean', describe: 'report what would change, change nothing' })
+      .example('$0 dat import "Nintendo - Nintendo Entertainment System.dat"', '') as never,
+  handler: (argv) =>
+    withLibrary(argv, async (lib) => {
+      const results = await importDats(lib, argv.files, { system: argv.system, dryRun: argv['dry-run'] });
+      Output.from(argv).result({ dryRun: !!argv['dry-run'], imports: results }, () => results.flatMap((r) => importText(r, !!argv['dry-run'])));
+    }),
+};
+
+interface ListArgs extends GlobalArgs {
+  system?: string;
+}
+
+const listCommand: CommandModule<GlobalArgs, ListArgs> = {
+  command: 'list',
+  describe: 'list the DATs each system was imported from',
+  builder: (y) => y.option('system', { type: 'string' }) as never,
+  handler: (argv) =>
+    withLibrary(argv, (lib) => {
+      const rows = lib.db
+        .prepare(
+          `SELECT s.name AS system, d.name, d.version, d.format, d.file_name, d.games, d.roms, d.imported_at
+           FROM dat_source d JOIN system s ON s.id = d.system_id WHERE (@system IS NULL OR s.name = @system OR s.id = @system) ORDER BY s.name, d.name`,
+        )
+        .all({ system: argv.system ?? null }) as { system: string; name: string; version: string | null; format: string; file_name: string; games: number; imported_at: string }[];
+      Output.from(argv).result({ sources: rows }, () =>
+        rows.length ? rows.map((r) => `${r.system}: "${r.name}" ${r.version ?? ''} (${r.format}, ${r.file_name}, ${r.games} games, imported ${r.imported_at})`) : ['no DATs imported'],
+      );
+    }),
+};
+
+export const datCommand: CommandModule<GlobalArgs, GlobalArgs> = {
+  command: 'dat <command>',
+  describe: 'DAT catalogues (No-Intro, Redump): import, list',
+  builder: (y) => y.command(importCommand).command(listCommand).demandCommand(1) as never,
+  handler: () => undefined,
+};

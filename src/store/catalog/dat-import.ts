@@ -1,0 +1,75 @@
+// `trove dat import`: read every DAT (streaming, format by content), then plan and apply them all in
+// one transaction — a problem in any file leaves the database exactly as it was.
+import path from 'node:path';
+import { nameId } from '../ids.js';
+import type { Library } from '../library.js';
+import { loadCatalogState } from './catalog-state.js';
+import { datProblemsError } from './dat-error.js';
+import type { DatFormat } from './dat-model.js';
+import { systemNameOf } from './dat-system-name.js';
+import { applyImport } from './import-apply.js';
+import { planImport, type DuplicateName, type GameChange, type RemovedGame, type SkippedRom } from './import-plan.js';
+import { readDat, type ReadDatResult } from './read-dat.js';
+
+export interface DatImportResult {
+  file: string;
+  format: DatFormat;
+  system: string;
+  source: { name: string; version: string | null; previousVersion: string | null; new: boolean };
+  games: number;
+  releases: number;
+  roms: number;
+  added: string[];
+  changed: { name: string; changes: GameChange[] }[];
+  unchanged: number;
+  removed: Omit<RemovedGame, 'releaseId' | 'fileSetId'>[];
+  duplicates: DuplicateName[];
+  skippedRoms: SkippedRom[];
+}
+
+export interface DatImportOptions {
+  /** Use this system name instead of the one the DAT header gives. */
+  system?: string;
+  /** Plan and report, change nothing. */
+  dryRun?: boolean;
+}
+
+export async function importDats(lib: Library, files: string[], opts: DatImportOptions = {}): Promise<DatImportResult[]> {
+  const parsed: ReadDatResult[] = [];
+  for (const f of files) parsed.push(await readDat(f));
+  const run = () =>
+    parsed.map((dat) => {
+      const systemName = opts.system?.trim() || systemNameOf(dat.header.name);
+      const existing = lib.db.prepare('SELECT id FROM system WHERE name = ?').pluck().get(systemName) as string | undefined;
+      const systemId = existing ?? nameId('system', systemName);
+      const plan = planImport(dat, loadCatalogState(lib.db, systemId), systemName);
+      if (plan.problems.length) throw datProblemsError(plan.problems);
+      const previous = lib.db.prepare('SELECT version FROM dat_source WHERE id = ?').get(plan.source.id) as { version: string | null } | undefined;
+      if (!opts.dryRun) applyImport(lib.db, plan, { format: dat.format, fileName: path.basename(dat.file), fileSha1: dat.fileSha1 });
+      const names = (gs: { gameName: string }[]) => [...new Set(gs.map((g) => g.gameName))];
+      return {
+        file: dat.file,
+        format: dat.format,
+        system: systemName,
+        source: { name: dat.header.name, version: dat.header.version, previousVersion: previous?.version ?? null, new: !previous },
+        games: plan.games,
+        releases: plan.releases,
+        roms: plan.roms,
+        added: names(plan.added),
+        changed: plan.changed.map((g) => ({ name: g.gameName, changes: g.changes })),
+        unchanged: plan.unchanged,
+        removed: plan.removed.map(({ releaseId: _r, fileSetId: _f, ...r }) => r),
+        duplicates: plan.duplicates,
+        skippedRoms: plan.skippedRoms,
+      };
+    });
+  // Random (UUIDv5) keys spread inserts over the whole B-tree: a larger page cache for the length of
+  // the import keeps the NES DAT's ~100k index writes in memory (about 2x faster than the default).
+  const cacheSize = lib.db.pragma('cache_size', { simple: true }) as number;
+  lib.db.pragma('cache_size = -65536');
+  try {
+    return lib.db.transaction(run)();
+  } finally {
+    lib.db.pragma(`cache_size = ${cacheSize}`);
+  }
+}
