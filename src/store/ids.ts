@@ -3,7 +3,7 @@
 // - UUIDv5 (SHA1 of a namespace and a natural key) for catalogue rows that have a natural key
 //   (system name, system + release name, …), so two devices importing the same DAT create the
 //   same ids and a merge sees one row instead of a uniqueness clash.
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 function format(bytes: Uint8Array): string {
   const h = Buffer.from(bytes).toString('hex');
@@ -24,9 +24,13 @@ const NAMESPACE = Buffer.from('6f1d3c2a9b8e4f0d8c7b6a5948372615', 'hex');
 
 /** Deterministic id for a natural key, e.g. nameId('release', systemId, 'ActRaiser (USA)'). */
 export function nameId(kind: string, ...parts: string[]): string {
-  const h = createHash('sha1').update(NAMESPACE).update(kind);
-  for (const p of parts) h.update('\u0000').update(p, 'utf8');
-  const b = h.digest().subarray(0, 16);
+  // One-shot hash of NAMESPACE ‖ kind ‖ (NUL ‖ part)*: imports call this for every row.
+  let text = kind;
+  for (const p of parts) text += '\u0000' + p;
+  const input = Buffer.allocUnsafe(16 + Buffer.byteLength(text, 'utf8'));
+  NAMESPACE.copy(input, 0);
+  input.write(text, 16, 'utf8');
+  const b = hash('sha1', input, 'buffer').subarray(0, 16);
   b[6] = (b[6]! & 0x0f) | 0x50;
   b[8] = (b[8]! & 0x3f) | 0x80;
   return format(b);

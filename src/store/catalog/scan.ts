@@ -4,11 +4,12 @@
 // files are left alone and listed. Nothing is written anywhere but the store and the databases: rom
 // names never become paths here.
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { isTroveError, TroveError } from '../errors.js';
 import { nameId, nowIso } from '../ids.js';
 import type { Library } from '../library.js';
 import pLimit from '../limit.js';
-import { ingestFile, type IngestResult } from '../blob/blob-writer.js';
+import { ingestFile, syncBlobDirs, type IngestResult } from '../blob/blob-writer.js';
 import { markLocal, upsertFile } from '../repo/files.js';
 import { resolveSystem } from '../repo/resolve.js';
 import { fingerprintHasher, fingerprintOfFile } from './scan-fingerprint.js';
@@ -93,14 +94,14 @@ export async function scanFolders(lib: Library, dirs: string[], opts: ScanOption
   // match nothing is removed again.
   const targets = loadMatchTargets(lib.db, systemId);
   const ingestType = ingestTypesBySize(targets);
-  const limit = pLimit(opts.concurrency ?? 4);
+  const limit = pLimit(opts.concurrency ?? 8);
   let bytesHashed = 0;
   const ingested = new Map<string, IngestResult>();
   const createdBlobs = new Set<string>();
   const read = async (f: FoundFile) => {
     const type = ingestType.get(f.size);
     if (type) {
-      const r = await ingestFile(lib.paths, f.path, type);
+      const r = await ingestFile(lib.paths, f.path, type, { syncDir: false });
       if (r.created) createdBlobs.add(r.blobPath);
       if (r.size !== f.size) {
         if (createdBlobs.delete(r.blobPath)) await fs.rm(r.blobPath, { force: true });
@@ -146,7 +147,7 @@ export async function scanFolders(lib: Library, dirs: string[], opts: ScanOption
         .map((d) =>
           limit(async () => {
             try {
-              const r = await ingestFile(lib.paths, d.file.path, d.type);
+              const r = await ingestFile(lib.paths, d.file.path, d.type, { syncDir: false });
               if (r.created) createdBlobs.add(r.blobPath);
               if (r.sha1 !== d.file.sha1 || r.size !== d.file.size) {
                 if (createdBlobs.delete(r.blobPath)) await fs.rm(r.blobPath, { force: true });
@@ -162,6 +163,8 @@ export async function scanFolders(lib: Library, dirs: string[], opts: ScanOption
         ),
     );
 
+    // One fsync per blob folder makes the renames durable before the catalogue names the blobs.
+    await syncBlobDirs([...createdBlobs].map((p) => path.dirname(p)));
     // 3. Record everything in one transaction (catalogue and scan cache).
     const failedPaths = new Set(errors.map((e) => e.path));
     const seenPaths = new Set(files.map((f) => f.path));
