@@ -9,6 +9,11 @@ import { exportCommand } from './export.js';
 import { verifyCommand } from './verify.js';
 import { demoCommand } from './demo.js';
 import { remoteCommand } from './remote.js';
+import { uploadCommand } from './upload.js';
+import { downloadCommand } from './download.js';
+import { downloadAllCommand } from './download-all.js';
+import { dropCommand } from './drop.js';
+import { statusCommand } from './status.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<GlobalArgs, any>[] = [initCommand, addCommand, lsCommand, showCommand, exportCommand, verifyCommand, demoCommand, remoteCommand];
+export const commands: CommandModule<GlobalArgs, any>[] = [initCommand, addCommand, lsCommand, showCommand, exportCommand, verifyCommand, demoCommand, remoteCommand, uploadCommand, downloadCommand, downloadAllCommand, dropCommand, statusCommand];
