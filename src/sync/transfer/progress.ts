@@ -43,7 +43,7 @@ export class ProgressTracker {
   private bytesTotal = 0;
   private failures = 0;
   private readonly inFlight: string[] = [];
-  private started = 0;
+  private started: number | undefined;
   private lastEmit = -Infinity;
 
   constructor(
@@ -57,7 +57,7 @@ export class ProgressTracker {
   }
 
   snapshot(): ProgressSnapshot {
-    const elapsedMs = this.started ? this.now() - this.started : 0;
+    const elapsedMs = this.started === undefined ? 0 : this.now() - this.started;
     return {
       kind: this.kind,
       filesDone: this.filesDone,
