@@ -42,13 +42,22 @@ async function* readBlob(file: string, onBytes: (n: number) => void): AsyncGener
   }
 }
 
-export async function runUploads(lib: Library, remote: Remote, opts: TransferOptions & { verify?: boolean } = {}): Promise<UploadReport> {
+export interface UploadOptions extends TransferOptions {
+  /** Re-download and check every UploadCompleted object afterwards; re-upload what is bad. */
+  verify?: boolean;
+  /** Upload only these blobs (by SHA1); the rest stay pending. */
+  only?: ReadonlySet<string>;
+}
+
+export async function runUploads(lib: Library, remote: Remote, opts: UploadOptions = {}): Promise<UploadReport> {
   const db = lib.db;
   recoverInProgress(db);
   requeueFailedUploads(db);
   queueUntrackedLocalBlobs(db);
   const report: UploadReport = { uploaded: 0, alreadyPresent: 0, failed: [], notHere: 0, bytes: 0 };
-  const { ready, notHere } = pendingUploads(db);
+  const pending = pendingUploads(db);
+  const ready = opts.only ? pending.ready.filter((c) => opts.only!.has(c.sha1)) : pending.ready;
+  const notHere = pending.notHere;
   report.notHere = notHere;
   const tracker = new ProgressTracker('upload', opts.onProgress);
   tracker.start(ready.length, ready.reduce((a, c) => a + c.storedBytes, 0));
