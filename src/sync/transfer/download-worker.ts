@@ -18,6 +18,7 @@ import { freeSpaceShortfall } from './download-plan.js';
 import { queuedDownloads, removeDownload, resetDownloads, setDownloadState, type DownloadItem } from './download-queue.js';
 import { ProgressTracker } from './progress.js';
 import { decide } from './retry-policy.js';
+import { WriteBatch } from './write-batch.js';
 import { DEFAULT_CONCURRENCY, sleepMs, type ItemFailure, type TransferOptions } from './transfer-options.js';
 
 export interface DownloadReport {
@@ -88,7 +89,13 @@ async function writeAll(fh: fsp.FileHandle, chunk: Buffer): Promise<void> {
 }
 
 /** Download one blob to the store, verified. Throws (leaving nothing at the final path) on any failure. */
-export async function downloadBlob(lib: Library, remote: Remote, item: { sha1: string; type: string; size: number }, onBytes: (n: number) => void): Promise<number> {
+export async function downloadBlob(
+  lib: Library,
+  remote: Remote,
+  item: { sha1: string; type: string; size: number },
+  onBytes: (n: number) => void,
+  record: (op: () => void) => void = (op) => op(),
+): Promise<number> {
   const key = blobKey(item.type, item.sha1);
   const tmp = tempName(lib.paths.tmpDir, TEMP_HINT);
   let fh: fsp.FileHandle | undefined;
@@ -109,7 +116,8 @@ export async function downloadBlob(lib: Library, remote: Remote, item: { sha1: s
     await fh.close();
     fh = undefined;
     await commitTemp(tmp, blobPath(lib.paths.storeDir, item.type, item.sha1));
-    markLocal(lib.state, 'main', { sha1: item.sha1, type: item.type as FileType, size: item.size, storedBytes: stored });
+    // After the rename: a crash before this is recorded re-downloads the blob next time (harmless).
+    record(() => markLocal(lib.state, 'main', { sha1: item.sha1, type: item.type as FileType, size: item.size, storedBytes: stored }));
     return stored;
   } catch (err) {
     await fh?.close().catch(() => undefined);
@@ -148,6 +156,7 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
   const queue = new PQueue({ concurrency });
   const sleep = opts.sleep ?? sleepMs;
   let stopped = false;
+  const log = new WriteBatch(state);
 
   const one = async (item: DownloadItem) => {
     const key = blobKey(item.type, item.sha1);
@@ -161,14 +170,20 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
     }
     for (let attempt = 1; ; attempt++) {
       if (stopped) return;
-      setDownloadState(state, item.sha1, 'InProgress');
+      log.add(() => setDownloadState(state, item.sha1, 'InProgress'));
       let got = 0;
       try {
-        const stored = await downloadBlob(lib, remote, item, (n) => {
-          got += n;
-          tracker.addBytes(n);
-        });
-        removeDownload(state, item.sha1);
+        const stored = await downloadBlob(
+          lib,
+          remote,
+          item,
+          (n) => {
+            got += n;
+            tracker.addBytes(n);
+          },
+          (op) => log.add(op),
+        );
+        log.add(() => removeDownload(state, item.sha1));
         report.downloaded++;
         report.bytes += stored;
         tracker.done(key, item.sha1, 'done');
@@ -178,12 +193,12 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
         const err = raw as TroveError;
         const d = decide(err.code, attempt, opts, opts.random);
         if (d.action === 'retry' && !stopped) {
-          setDownloadState(state, item.sha1, 'Pending', err.message);
+          log.add(() => setDownloadState(state, item.sha1, 'Pending', err.message));
           tracker.retry(key, item.sha1, attempt, d.delayMs, err.code, err.message);
           await sleep(d.delayMs);
           continue;
         }
-        setDownloadState(state, item.sha1, 'Failed', err.message);
+        log.add(() => setDownloadState(state, item.sha1, 'Failed', err.message));
         report.failed.push({ sha1: item.sha1, key, code: err.code, message: err.message });
         tracker.failed(key, item.sha1, err.code, err.message);
         if (d.action === 'stop-run' && !stopped) {
@@ -197,7 +212,11 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
   };
   const bugs: unknown[] = [];
   for (const i of items) queue.add(() => one(i)).catch((err) => bugs.push(err));
-  await queue.onIdle();
+  try {
+    await queue.onIdle();
+  } finally {
+    log.flush();
+  }
   if (bugs.length) throw bugs[0];
   tracker.end();
   return report;

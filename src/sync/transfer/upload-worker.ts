@@ -16,6 +16,7 @@ import { decide } from './retry-policy.js';
 import { DEFAULT_CONCURRENCY, sleepMs, type ItemFailure, type TransferOptions } from './transfer-options.js';
 import { applyEvent, pendingUploads, queueUntrackedLocalBlobs, recoverInProgress, requeueFailedUploads, type UploadCandidate } from './sync-log.js';
 import { verifyRemoteBlobs, type VerifyReport } from './remote-verify.js';
+import { WriteBatch } from './write-batch.js';
 
 /** Blobs up to this size go up in one PUT from memory; larger ones stream in 8 MiB parts. */
 const WHOLE_OBJECT_BYTES = 8 * 1024 * 1024;
@@ -88,6 +89,9 @@ async function uploadBatch(
   const sleep = opts.sleep ?? sleepMs;
   const queue = new PQueue({ concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY });
   let stopped = false;
+  // Log writes in batches (see write-batch.ts). Completed is recorded only after the PUT returned.
+  const log = new WriteBatch(db);
+  const record = (sha1: string, event: Parameters<typeof applyEvent>[2], error?: string) => log.add(() => applyEvent(db, sha1, event, error));
 
   const uploadOne = async (c: UploadCandidate) => {
     const key = blobKey(c.type, c.sha1);
@@ -95,14 +99,14 @@ async function uploadBatch(
     tracker.begin(key);
     for (let attempt = 1; ; attempt++) {
       if (stopped) return; // stays UploadPending for the next run
-      const entry = applyEvent(db, c.sha1, 'start');
+      record(c.sha1, 'start');
       let sent = 0;
       try {
-        if (entry.attempts > 1) {
+        if (c.attempts + attempt > 1) {
           // Tried before: the PUT may have landed without the log hearing of it.
           const st = await remote.stat(key);
           if (st && st.size === c.storedBytes) {
-            applyEvent(db, c.sha1, 'succeed');
+            record(c.sha1, 'succeed');
             report.alreadyPresent++;
             tracker.done(key, c.sha1, 'skipped', c.storedBytes);
             return;
@@ -127,7 +131,7 @@ async function uploadBatch(
             }),
           );
         }
-        applyEvent(db, c.sha1, 'succeed');
+        record(c.sha1, 'succeed');
         report.uploaded++;
         report.bytes += sent;
         tracker.done(key, c.sha1, 'done');
@@ -137,12 +141,12 @@ async function uploadBatch(
         const err = raw instanceof TroveError ? raw : withContext(`upload ${key}`, raw);
         const d = decide(err.code, attempt, opts, opts.random);
         if (d.action === 'retry' && !stopped) {
-          applyEvent(db, c.sha1, 'retry', err.message);
+          record(c.sha1, 'retry', err.message);
           tracker.retry(key, c.sha1, attempt, d.delayMs, err.code, err.message);
           await sleep(d.delayMs);
           continue;
         }
-        applyEvent(db, c.sha1, 'fail', err.message);
+        record(c.sha1, 'fail', err.message);
         report.failed.push({ sha1: c.sha1, key, code: err.code, message: err.message });
         tracker.failed(key, c.sha1, err.code, err.message);
         if (d.action === 'stop-run' && !stopped) {
@@ -158,6 +162,10 @@ async function uploadBatch(
   // Tasks dropped by queue.clear() never settle, so wait for idleness, not for every task's promise.
   const bugs: unknown[] = [];
   for (const c of items) queue.add(() => uploadOne(c)).catch((err) => bugs.push(err));
-  await queue.onIdle();
+  try {
+    await queue.onIdle();
+  } finally {
+    log.flush();
+  }
   if (bugs.length) throw bugs[0];
 }
