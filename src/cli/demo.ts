@@ -6,9 +6,56 @@ import path from 'node:path';
 import { generateCollection } from '../../fixtures/collection.js';
 import { addFiles } from '../store/add-files.js';
 import { Library, dataHome } from '../store/library.js';
+import { blobPath } from '../store/blob/blob-key.js';
+import { unmarkLocal } from '../store/repo/files.js';
+import { listFiles, listReleases } from '../store/repo/catalog-queries.js';
+import { OpendalRemote } from '../sync/remote/opendal-remote.js';
+import { parseRemoteArgs, saveRemoteConfig } from '../sync/remote/remote-config.js';
+import { planDrop } from '../sync/transfer/drop-plan.js';
+import { runDrop } from '../sync/transfer/drop-worker.js';
+import { targetFiles } from '../sync/transfer/transfer-targets.js';
+import { runUploads } from '../sync/transfer/upload-worker.js';
 
 export function defaultDemoDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(dataHome(env), 'demo');
+}
+
+/** The demo's remote: a local folder beside the demo library (`<demo>-remote`). */
+export function demoRemoteDir(demoDir: string): string {
+  return `${demoDir.replace(/[\\/]+$/, '')}-remote`;
+}
+
+/**
+ * Give the demo every availability state: a local-folder remote; the first system uploaded
+ * (Synchronized) with a third of its releases dropped locally (CloudOnly); the other systems not
+ * uploaded (LocalOnly, pending upload); one release's ROM removed from the store without a remote
+ * copy (NotAvailable: what a catalogue imported from a DAT lists before the files are found).
+ */
+async function spreadAvailability(library: Library, dir: string, onStep?: (line: string) => void): Promise<void> {
+  const cfg = parseRemoteArgs('fs', [`root=${demoRemoteDir(dir)}`]);
+  saveRemoteConfig(library, cfg);
+  const remote = new OpendalRemote(cfg);
+  const releases = listReleases(library.db);
+  const systems = [...new Set(releases.map((r) => r.system_id))];
+  onStep?.(`Uploading part of it to the demo remote ${demoRemoteDir(dir)} …`);
+  // Upload only the first system: the others stay UploadPending (LocalOnly) for `trove upload` to show.
+  const only = new Set(targetFiles(library.db, { systemId: systems[0] }).map((f) => f.sha1));
+  await runUploads(library, remote, { only, concurrency: 4 });
+  const firstSystem = releases.filter((r) => r.system_id === systems[0]);
+  for (const r of firstSystem.filter((_, i) => i % 3 === 0)) {
+    await runDrop(library, remote, planDrop(targetFiles(library.db, { releaseId: r.id })));
+  }
+  const lastSystem = releases.filter((r) => r.system_id === systems[systems.length - 1]);
+  const lost = lastSystem[lastSystem.length - 1];
+  if (lost) {
+    const rom = listFiles(library.db, { releaseId: lost.id }).find((f) => f.type === 'rom' && f.availability === 'LocalOnly');
+    const shared = rom && (library.db.prepare('SELECT count(*) AS n FROM file_set_file WHERE file_sha1 = ?').get(rom.sha1) as { n: number }).n > 1;
+    if (rom && !shared) {
+      unmarkLocal(library.db, 'state', rom.sha1);
+      library.db.prepare('DELETE FROM file_sync_log WHERE file_sha1 = ?').run(rom.sha1);
+      await fs.rm(blobPath(library.paths.storeDir, rom.type, rom.sha1), { force: true });
+    }
+  }
 }
 
 /** Create the demo library at `dir` unless one is there already. Returns whether it was created. */
@@ -35,9 +82,11 @@ export async function ensureDemo(dir: string, onStep?: (line: string) => void): 
             region: r.region,
             type: fs.type,
             fileSet: fs.name,
+            queueUploads: true,
           });
         }
       }
+      await spreadAvailability(library, dir, onStep);
     } finally {
       library.close();
     }

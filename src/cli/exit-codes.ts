@@ -25,6 +25,8 @@ export function exitCodeFor(code: ErrorCode): number {
       return EXIT.INTEGRITY;
     case 'REMOTE_UNAVAILABLE':
     case 'AUTH':
+    case 'REMOTE_CONFIG':
+    case 'REMOTE_ERROR':
       return EXIT.REMOTE;
     case 'SCHEMA_TOO_NEW':
       return EXIT.SCHEMA_TOO_NEW;

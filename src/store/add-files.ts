@@ -15,6 +15,7 @@ import { upsertTitle } from './repo/titles.js';
 import { upsertRelease } from './repo/releases.js';
 import { setMember, upsertFileSet } from './repo/file-sets.js';
 import { markLocal, upsertFile } from './repo/files.js';
+import { queueUpload } from './repo/file-sync-log.js';
 
 export interface AddRequest {
   paths: string[];
@@ -25,6 +26,8 @@ export interface AddRequest {
   type: FileType;
   fileSet?: string;
   concurrency?: number;
+  /** A remote is configured: queue each file for upload (file_sync_log UploadPending). */
+  queueUploads?: boolean;
 }
 
 export interface PlannedFile {
@@ -122,6 +125,7 @@ export async function addFiles(lib: Library, req: AddRequest): Promise<AddReport
         const r = results[i]!;
         upsertFile(lib.db, { sha1: r.sha1, size: r.size, crc32: r.crc32, md5: r.md5, type: r.type });
         markLocal(lib.db, 'state', { sha1: r.sha1, type: r.type, size: r.size, storedBytes: r.storedBytes });
+        if (req.queueUploads) queueUpload(lib.db, r.sha1, r.type);
         files.push({ name: f.name, sha1: r.sha1, size: r.size, result: setMember(lib.db, fileSet.id, f.name, r.sha1), stored: r.created });
       });
       return {

@@ -21,6 +21,8 @@ export const ERROR_CODES = [
   'REMOTE_UNAVAILABLE',
   'AUTH',
   'INTERRUPTED',
+  'REMOTE_CONFIG', // the remote cannot work as configured (missing bucket, invalid options, unsupported operation)
+  'REMOTE_ERROR', // a permanent remote failure that is neither auth nor configuration (a 4xx we do not expect)
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { addFiles } from '../../store/add-files.js';
 import { FILE_SET_TYPES, type FileType } from '../../store/blob/blob-key.js';
+import { loadRemoteConfig } from '../../sync/remote/remote-config.js';
 import { formatBytes, Output, withLibrary, type GlobalArgs } from '../context.js';
 
 interface Args extends GlobalArgs {
@@ -37,6 +38,7 @@ export const addCommand: CommandModule<GlobalArgs, Args> = {
         region: argv.region,
         type: argv.type,
         fileSet: argv['file-set'],
+        queueUploads: loadRemoteConfig(lib) !== undefined,
       }),
     );
     out.result(report, () => [

@@ -12,6 +12,11 @@ import { remoteCommand } from './remote.js';
 import { datCommand } from './dat.js';
 import { scanCommand } from './scan.js';
 import { reportCommand } from './report.js';
+import { uploadCommand } from './upload.js';
+import { downloadCommand } from './download.js';
+import { downloadAllCommand } from './download-all.js';
+import { dropCommand } from './drop.js';
+import { statusCommand } from './status.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<GlobalArgs, any>[] = [initCommand, addCommand, lsCommand, showCommand, exportCommand, verifyCommand, demoCommand, remoteCommand, datCommand, scanCommand, reportCommand];
+export const commands: CommandModule<GlobalArgs, any>[] = [initCommand, addCommand, lsCommand, showCommand, exportCommand, verifyCommand, demoCommand, remoteCommand, datCommand, scanCommand, reportCommand, uploadCommand, downloadCommand, downloadAllCommand, dropCommand, statusCommand];

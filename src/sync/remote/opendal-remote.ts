@@ -1,8 +1,11 @@
-// Remote over an OpenDAL Operator: fs (the default: a folder), s3, memory. Errors are mapped to
-// TroveError codes by their OpenDAL kind; messages name the remote and key, never credentials.
-import { Operator } from 'opendal';
-import { TroveError, type ErrorCode } from '../../store/errors.js';
-import type { Remote, RemoteEntry, RemoteFeatures, RemoteStat } from './remote.js';
+// Remote over an OpenDAL Operator: fs (the default: a folder), s3, memory. Streams both ways with
+// bounded memory, lists with real sizes, deletes one key at a time. Errors become TroveErrors by
+// their OpenDAL kind and HTTP status (remote-errors.ts); messages name the remote and key, never
+// credentials.
+import { Operator, type Writer } from 'opendal';
+import { TroveError } from '../../store/errors.js';
+import { classifyRemoteFailure, describeFailure, parseOpendalFailure } from './remote-errors.js';
+import type { Remote, RemoteEntry, RemoteFeatures, RemoteStat, WriteOptions } from './remote.js';
 
 export interface RemoteConfig {
   scheme: 'fs' | 's3' | 'memory';
@@ -10,31 +13,50 @@ export interface RemoteConfig {
   options: Record<string, string>;
 }
 
-const SECRET_KEYS = /secret|password|token|access_key|credential/i;
+export const SECRET_OPTION = /secret|password|token|access_key|credential/i;
+/** Where the fs backend stages writes before renaming them into place (same filesystem as root). */
+export const FS_STAGING_DIR = '.trove-tmp';
+/** Bytes read from the remote per yielded chunk, and the multipart part size on upload. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+const WRITE_CHUNK_BYTES = 8 * 1024 * 1024;
+const LIST_STAT_CONCURRENCY = 16;
 
 export function describeRemote(cfg: RemoteConfig): string {
   const o = cfg.options;
   if (cfg.scheme === 'fs') return `fs:${o.root ?? '?'}`;
-  if (cfg.scheme === 's3') return `s3://${o.bucket ?? '?'}${o.root ? '/' + o.root.replace(/^\/+/, '') : ''}${o.endpoint ? ` at ${o.endpoint}` : ''}`;
+  if (cfg.scheme === 's3') return `s3://${o.bucket ?? '?'}${o.root && o.root !== '/' ? '/' + o.root.replace(/^\/+/, '') : ''}${o.endpoint ? ` at ${o.endpoint}` : ''}`;
   return `memory:${o.root ?? '/'}`;
 }
 
 export function redactOptions(options: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(options).map(([k, v]) => [k, SECRET_KEYS.test(k) ? '****' : v]));
+  return Object.fromEntries(Object.entries(options).map(([k, v]) => [k, SECRET_OPTION.test(k) ? '****' : v]));
 }
 
-/** Map an OpenDAL error (its message starts with the ErrorKind) to a TroveError. */
+/** Map an OpenDAL error to a TroveError: code from its kind/status, message without secrets. */
 export function mapOpendalError(err: unknown, what: string, secrets: string[] = []): TroveError {
+  if (err instanceof TroveError) return err;
   let msg = (err as Error)?.message ?? String(err);
   for (const s of secrets) if (s) msg = msg.split(s).join('****');
-  const kind = /^(\w+)/.exec(msg)?.[1] ?? '';
-  let code: ErrorCode = 'REMOTE_UNAVAILABLE';
-  if (kind === 'NotFound') code = 'NOT_FOUND';
-  else if (kind === 'PermissionDenied') code = 'AUTH';
-  else if (kind === 'AlreadyExists' || kind === 'ConditionNotMatch') code = 'ALREADY_EXISTS';
-  else if (kind === 'ConfigInvalid') code = 'BAD_INPUT';
-  const short = msg.split('\n')[0]!.slice(0, 300);
-  return new TroveError(code, `${what}: ${short}`, { details: { opendalKind: kind } });
+  const failure = parseOpendalFailure(msg);
+  const code = classifyRemoteFailure(failure);
+  // Responses carry the status; transport failures (refused, reset, timeout) only their source.
+  const source = failure.httpStatus === undefined ? /source: ([^\n]*)$/.exec(msg.split('\n')[0]!)?.[1]?.slice(0, 200) : undefined;
+  return new TroveError(code, `${what}: ${describeFailure(failure)}${source ? ` (${source})` : ''}`, {
+    details: { opendalKind: failure.kind, httpStatus: failure.httpStatus, serviceCode: failure.serviceCode },
+  });
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }
 
 export class OpendalRemote implements Remote {
@@ -46,15 +68,19 @@ export class OpendalRemote implements Remote {
   constructor(cfg: RemoteConfig) {
     this.description = describeRemote(cfg);
     this.secrets = Object.entries(cfg.options)
-      .filter(([k]) => SECRET_KEYS.test(k))
+      .filter(([k]) => SECRET_OPTION.test(k))
       .map(([, v]) => v);
+    const options = { ...cfg.options };
+    // fs writes straight into the target file unless told to stage: a crash would leave a
+    // truncated object under its final key. Stage beside the data and rename on close.
+    if (cfg.scheme === 'fs' && options.root && !options.atomic_write_dir) options.atomic_write_dir = `${options.root.replace(/\/+$/, '')}/${FS_STAGING_DIR}`;
     try {
-      this.op = new Operator(cfg.scheme, cfg.options);
+      this.op = new Operator(cfg.scheme, options);
     } catch (err) {
       throw mapOpendalError(err, `remote ${this.description}`, this.secrets);
     }
     const cap = this.op.capability();
-    this.features = { conditionalCreate: cap.writeWithIfNotExists || cap.writeWithIfNoneMatch };
+    this.features = { conditionalCreate: cap.writeWithIfNotExists };
   }
 
   private fail(err: unknown, op: string, key: string): TroveError {
@@ -69,15 +95,25 @@ export class OpendalRemote implements Remote {
       throw this.fail(err, 'read', key);
     }
     for (;;) {
-      const buf = Buffer.allocUnsafe(1024 * 1024);
-      let n: number;
-      try {
-        n = Number(await reader.read(buf));
-      } catch (err) {
-        throw this.fail(err, 'read', key);
+      // Fill a fresh buffer (the caller keeps what we yield) from the reader's smaller reads.
+      const buf = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+      let filled = 0;
+      let eof = false;
+      while (filled < buf.length) {
+        let n: number;
+        try {
+          n = Number(await reader.read(buf.subarray(filled)));
+        } catch (err) {
+          throw this.fail(err, 'read', key);
+        }
+        if (n === 0) {
+          eof = true;
+          break;
+        }
+        filled += n;
       }
-      if (n === 0) return;
-      yield buf.subarray(0, n);
+      if (filled > 0) yield buf.subarray(0, filled);
+      if (eof) return;
     }
   }
 
@@ -89,17 +125,34 @@ export class OpendalRemote implements Remote {
     }
   }
 
-  async write(key: string, data: Buffer | AsyncIterable<Buffer>): Promise<void> {
-    try {
-      if (Buffer.isBuffer(data)) {
-        await this.op.write(key, data);
-        return;
+  async write(key: string, data: Buffer | AsyncIterable<Buffer>, opts: WriteOptions = {}): Promise<void> {
+    const ifNotExists = opts.ifNotExists && this.features.conditionalCreate ? { ifNotExists: true } : {};
+    if (Buffer.isBuffer(data)) {
+      try {
+        await this.op.write(key, data, ifNotExists);
+      } catch (err) {
+        throw this.fail(err, 'write', key);
       }
-      const w = await this.op.writer(key);
-      for await (const chunk of data) await w.write(chunk);
+      return;
+    }
+    let w: Writer;
+    try {
+      // Parts of 8 MiB: small objects go up in one PUT on close, big ones as a multipart upload.
+      w = await this.op.writer(key, { chunk: BigInt(WRITE_CHUNK_BYTES), ...ifNotExists });
+    } catch (err) {
+      throw this.fail(err, 'write', key);
+    }
+    // A source that fails mid-way must not be committed: close() only after the last chunk.
+    for await (const chunk of data) {
+      try {
+        await w.write(chunk);
+      } catch (err) {
+        throw this.fail(err, 'write', key);
+      }
+    }
+    try {
       await w.close();
     } catch (err) {
-      if (err instanceof TroveError) throw err;
       throw this.fail(err, 'write', key);
     }
   }
@@ -107,6 +160,7 @@ export class OpendalRemote implements Remote {
   async stat(key: string): Promise<RemoteStat | undefined> {
     try {
       const m = await this.op.stat(key);
+      if (m.isDirectory()) return undefined;
       return { size: Number(m.contentLength ?? 0n), etag: m.etag ?? undefined, lastModified: m.lastModified ?? undefined };
     } catch (err) {
       const e = this.fail(err, 'stat', key);
@@ -116,20 +170,30 @@ export class OpendalRemote implements Remote {
   }
 
   async list(prefix: string): Promise<RemoteEntry[]> {
+    let entries;
     try {
-      const entries = await this.op.list(prefix, { recursive: true });
-      const out: RemoteEntry[] = [];
-      for (const e of entries) {
-        const key = e.path();
-        if (key.endsWith('/')) continue;
-        out.push({ key, size: Number(e.metadata().contentLength ?? 0n) });
-      }
-      return out;
+      entries = await this.op.list(prefix, { recursive: true });
     } catch (err) {
       const e = this.fail(err, 'list', prefix);
       if (e.code === 'NOT_FOUND') return [];
       throw e;
     }
+    const files: { key: string; size: number | undefined }[] = [];
+    for (const e of entries) {
+      const key = e.path();
+      if (key.endsWith('/') || key.startsWith(`${FS_STAGING_DIR}/`)) continue;
+      const m = e.metadata();
+      if (m.isDirectory()) continue;
+      // fs and memory listings carry no length (they report 0): stat those to get the real size.
+      const size = m.contentLength ?? 0n;
+      files.push({ key, size: size > 0n ? Number(size) : undefined });
+    }
+    const out = await mapLimit(files, LIST_STAT_CONCURRENCY, async (f) => {
+      if (f.size !== undefined) return { key: f.key, size: f.size };
+      const st = await this.stat(f.key);
+      return st ? { key: f.key, size: st.size } : undefined; // deleted between list and stat
+    });
+    return out.filter((e): e is RemoteEntry => e !== undefined).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   async delete(key: string): Promise<void> {

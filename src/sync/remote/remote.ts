@@ -1,9 +1,12 @@
 // The remote: a narrow interface over an object store. Every method states what happens when the
 // key is absent or already present. Optional abilities live in `features`, not in more methods.
 // Keys are '/'-separated relative paths (`rom/ab/ab12….zst`, `metadata/snapshots/<id>.json`).
+// Every failure is a TroveError: NOT_FOUND, ALREADY_EXISTS, AUTH, REMOTE_CONFIG (missing bucket,
+// bad options), REMOTE_UNAVAILABLE (transient: retry with backoff) or REMOTE_ERROR (permanent).
 
 export interface RemoteEntry {
   key: string;
+  /** The object's real size in bytes (stat'ed where the backend's listing does not carry it). */
   size: number;
 }
 
@@ -14,27 +17,43 @@ export interface RemoteStat {
 }
 
 export interface RemoteFeatures {
-  /** The backend claims to support create-if-absent writes. Never relied on for safety. */
+  /**
+   * The backend claims to support create-if-absent writes. A claim only: s3rver accepts the header
+   * and overwrites anyway. `trove remote check` probes what really happens. Never relied on for safety.
+   */
   conditionalCreate: boolean;
+}
+
+export interface WriteOptions {
+  /**
+   * Ask the backend to refuse when `key` exists (ALREADY_EXISTS). Only honoured when
+   * `features.conditionalCreate`; otherwise (and on servers that ignore it) the object is replaced.
+   */
+  ifNotExists?: boolean;
 }
 
 export interface Remote {
   /** Where this remote points, safe to print: no credentials. */
   readonly description: string;
   readonly features: RemoteFeatures;
-  /** Stream an object's bytes. Throws TroveError NOT_FOUND when the key is absent. */
+  /**
+   * Stream an object's bytes in order, in chunks of at most about 1 MiB (memory stays bounded
+   * whatever the object's size). Throws NOT_FOUND when the key is absent (before the first chunk).
+   */
   read(key: string): AsyncIterable<Buffer>;
-  /** A small object whole (manifests). Throws NOT_FOUND when absent. */
+  /** A small object whole (manifests, probes). Throws NOT_FOUND when absent. */
   readAll(key: string): Promise<Buffer>;
   /**
-   * Write an object from a buffer or a stream of chunks. An existing object at `key` is replaced
-   * (callers that must not overwrite check first and use content-addressed keys).
+   * Write an object from a buffer or a stream of chunks; the object appears whole or not at all (a
+   * failed or interrupted stream never leaves a partial object under `key` on fs or s3). An existing
+   * object at `key` is replaced unless `ifNotExists` is honoured. Content-addressed keys make a
+   * replacement harmless.
    */
-  write(key: string, data: Buffer | AsyncIterable<Buffer>): Promise<void>;
+  write(key: string, data: Buffer | AsyncIterable<Buffer>, opts?: WriteOptions): Promise<void>;
   /** Size and tags of an object, or undefined when absent. */
   stat(key: string): Promise<RemoteStat | undefined>;
-  /** Objects under `prefix` (a folder, ending in '/'), recursively. Empty when none. */
+  /** Objects under `prefix` (a folder, ending in '/'), recursively, with real sizes. Empty when none. */
   list(prefix: string): Promise<RemoteEntry[]>;
-  /** Remove an object. Absent is success. */
+  /** Remove one object. Absent is success. (One by one: s3rver's batch delete fails.) */
   delete(key: string): Promise<void>;
 }

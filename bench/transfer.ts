@@ -1,0 +1,192 @@
+// Transfer benchmark (`npm run bench:transfer`): upload and download of 2,000 × 16 KiB and
+// 200 × 1 MiB blobs against s3rver, timed for trove's workers, a bare OpenDAL loop with the same
+// concurrency (no log, no verification) and `rclone copy --transfers N` where rclone is installed,
+// all in the same run on the same server. Prints ratios (trove / reference; lower is better).
+// Targets: trove/bare ≤ 1.2, trove/rclone ≤ 1.0. `--big-mib N` adds one N MiB file and reports the
+// peak RSS of its upload and download (target: ≤ 200 MiB for 2,048 MiB).
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Operator } from 'opendal';
+import PQueue from 'p-queue';
+import { contentBytes, writeContent } from '../fixtures/content.js';
+import { addFiles } from '../src/store/add-files.js';
+import { blobKey, blobPath } from '../src/store/blob/blob-key.js';
+import { Library } from '../src/store/library.js';
+import { OpendalRemote } from '../src/sync/remote/opendal-remote.js';
+import { planDownloads } from '../src/sync/transfer/download-plan.js';
+import { enqueueDownloads } from '../src/sync/transfer/download-queue.js';
+import { runDownloads } from '../src/sync/transfer/download-worker.js';
+import { targetFiles } from '../src/sync/transfer/transfer-targets.js';
+import { runUploads } from '../src/sync/transfer/upload-worker.js';
+import { startS3rver, type S3Server } from '../test/helpers/s3rver.js';
+
+const CONCURRENCY = 8;
+const args = process.argv.slice(2);
+const bigMib = args.includes('--big-mib') ? Number(args[args.indexOf('--big-mib') + 1]) : 0;
+
+interface Dataset {
+  name: string;
+  files: number;
+  bytes: number;
+}
+const DATASETS: Dataset[] = [
+  { name: '2000 x 16 KiB', files: 2000, bytes: 16 * 1024 },
+  { name: '200 x 1 MiB', files: 200, bytes: 1024 * 1024 },
+];
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+function hasRclone(): boolean {
+  return spawnSync('rclone', ['version'], { stdio: 'ignore', env: rcloneEnv({} as S3Server) }).status === 0;
+}
+
+function rcloneEnv(s3: S3Server): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    RCLONE_CONFIG_BENCH_TYPE: 's3',
+    RCLONE_CONFIG_BENCH_PROVIDER: 'Other',
+    RCLONE_CONFIG_BENCH_ENDPOINT: s3.endpoint ?? '',
+    RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: s3.accessKeyId ?? '',
+    RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: s3.secretAccessKey ?? '',
+    RCLONE_CONFIG_BENCH_REGION: 'us-east-1',
+    RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true',
+  };
+  delete env.AWS_CA_BUNDLE; // rclone refuses to start with it set
+  return env;
+}
+
+async function buildLibrary(dir: string, ds: Dataset): Promise<Library> {
+  const src = path.join(dir, 'src');
+  await fsp.mkdir(src, { recursive: true });
+  for (let i = 0; i < ds.files; i++) await fsp.writeFile(path.join(src, `f${String(i).padStart(5, '0')}.bin`), contentBytes(`bench/${ds.name}/${i}`, ds.bytes, 'random'));
+  const { library } = Library.init(path.join(dir, 'A'));
+  await addFiles(library, { paths: [src], system: 'Bench', release: ds.name, type: 'rom', queueUploads: true, concurrency: 2 });
+  await fsp.rm(src, { recursive: true });
+  return library;
+}
+
+function fmt(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+async function main(): Promise<void> {
+  const s3 = await startS3rver('bench');
+  const work = await fsp.mkdtemp(path.join(os.tmpdir(), 'trove-bench-transfer-'));
+  const rclone = hasRclone();
+  const rows: string[] = [];
+  try {
+    for (const ds of DATASETS) {
+      const dir = path.join(work, ds.name.replace(/\W+/g, '_'));
+      const lib = await buildLibrary(dir, ds);
+      const keys = (lib.db.prepare('SELECT sha1, type FROM file').all() as { sha1: string; type: string }[]).map((r) => ({ ...r, key: blobKey(r.type, r.sha1) }));
+      const tag = ds.name.replace(/\W+/g, '');
+      const bare = new Operator('s3', s3.options(`/bare-${tag}`));
+
+      // Upload: trove, bare OpenDAL, rclone.
+      const troveUp = await timed(async () => {
+        const r = await runUploads(lib, new OpendalRemote({ scheme: 's3', options: s3.options(`/trove-${tag}`) }), { concurrency: CONCURRENCY });
+        if (r.failed.length || r.uploaded !== keys.length) throw new Error(`trove upload: ${r.uploaded} of ${keys.length}, ${r.failed.length} failed`);
+      });
+      const bareUp = await timed(async () => {
+        const q = new PQueue({ concurrency: CONCURRENCY });
+        await Promise.all(keys.map((k) => q.add(async () => bare.write(k.key, await fsp.readFile(blobPath(lib.paths.storeDir, k.type, k.sha1))))));
+      });
+      let rcloneUp = NaN;
+      if (rclone) {
+        rcloneUp = await timed(async () =>
+          execFileSync('rclone', ['copy', lib.paths.storeDir, `bench:${s3.bucket}/rclone-${tag}`, '--transfers', String(CONCURRENCY), '--checkers', String(CONCURRENCY), '--fast-list'], {
+            env: rcloneEnv(s3),
+            stdio: 'inherit',
+          }),
+        );
+      }
+
+      // Download: a second library with the same catalogue; bare loop and rclone write plain files.
+      const { library: b } = Library.init(path.join(dir, 'B'));
+      b.close();
+      lib.close();
+      fs.copyFileSync(path.join(dir, 'A', 'collection.db'), path.join(dir, 'B', 'collection.db'));
+      const libB = Library.open(path.join(dir, 'B'));
+      enqueueDownloads(libB.state, planDownloads(targetFiles(libB.db, {})).fetch);
+      const troveDown = await timed(async () => {
+        const r = await runDownloads(libB, new OpendalRemote({ scheme: 's3', options: s3.options(`/trove-${tag}`) }), { concurrency: CONCURRENCY });
+        if (r.failed.length || r.downloaded !== keys.length) throw new Error(`trove download: ${r.downloaded} of ${keys.length}, ${r.failed.length} failed`);
+      });
+      libB.close();
+      const bareDir = path.join(dir, 'bare-down');
+      const bareDown = await timed(async () => {
+        const q = new PQueue({ concurrency: CONCURRENCY });
+        await Promise.all(
+          keys.map((k) =>
+            q.add(async () => {
+              const out = path.join(bareDir, k.key);
+              await fsp.mkdir(path.dirname(out), { recursive: true });
+              await fsp.writeFile(out, await bare.read(k.key));
+            }),
+          ),
+        );
+      });
+      let rcloneDown = NaN;
+      if (rclone) {
+        rcloneDown = await timed(async () =>
+          execFileSync('rclone', ['copy', `bench:${s3.bucket}/rclone-${tag}`, path.join(dir, 'rclone-down'), '--transfers', String(CONCURRENCY), '--checkers', String(CONCURRENCY), '--fast-list'], {
+            env: rcloneEnv(s3),
+            stdio: 'inherit',
+          }),
+        );
+      }
+      const ratio = (a: number, b: number) => (Number.isNaN(b) ? 'n/a' : (a / b).toFixed(2));
+      rows.push(
+        `${ds.name.padEnd(14)} upload    trove ${fmt(troveUp).padStart(8)}  bare ${fmt(bareUp).padStart(8)}  rclone ${(rclone ? fmt(rcloneUp) : 'n/a').padStart(8)}  trove/bare ${ratio(troveUp, bareUp)}  trove/rclone ${ratio(troveUp, rcloneUp)}`,
+        `${ds.name.padEnd(14)} download  trove ${fmt(troveDown).padStart(8)}  bare ${fmt(bareDown).padStart(8)}  rclone ${(rclone ? fmt(rcloneDown) : 'n/a').padStart(8)}  trove/bare ${ratio(troveDown, bareDown)}  trove/rclone ${ratio(troveDown, rcloneDown)}`,
+      );
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
+    console.log(`\nTransfers against s3rver, concurrency ${CONCURRENCY} (ratios: lower is better; targets trove/bare ≤ 1.20, trove/rclone ≤ 1.00)`);
+    console.log('trove downloads verify SHA1 and size of every blob and fsync it; the bare loop and rclone do not decompress.');
+    rows.forEach((r) => console.log(r));
+    if (!rclone) console.log('rclone not installed: apt-get install -y rclone');
+
+    if (bigMib > 0) {
+      const dir = path.join(work, 'big');
+      const src = path.join(dir, 'big.bin');
+      await fsp.mkdir(dir, { recursive: true });
+      await writeContent(src, 'bench/big', bigMib * 1024 * 1024, 'semi');
+      const { library } = Library.init(path.join(dir, 'A'));
+      await addFiles(library, { paths: [src], system: 'Bench', release: 'Big', type: 'disc', queueUploads: true });
+      await fsp.rm(src);
+      const remote = new OpendalRemote({ scheme: 's3', options: s3.options('/big') });
+      const rssBefore = process.memoryUsage().rss;
+      const up = await timed(() => runUploads(library, remote, { concurrency: CONCURRENCY }));
+      const sha1 = (library.db.prepare('SELECT sha1 FROM file').get() as { sha1: string }).sha1;
+      const { unmarkLocal } = await import('../src/store/repo/files.js');
+      unmarkLocal(library.state, 'main', sha1);
+      await fsp.rm(blobPath(library.paths.storeDir, 'disc', sha1));
+      enqueueDownloads(library.state, planDownloads(targetFiles(library.db, {})).fetch);
+      const down = await timed(async () => {
+        const r = await runDownloads(library, remote, { concurrency: CONCURRENCY });
+        if (r.downloaded !== 1) throw new Error(`big download failed: ${JSON.stringify(r.failed)}`);
+      });
+      library.close();
+      const peakMib = process.resourceUsage().maxRSS / 1024;
+      console.log(
+        `\n${bigMib} MiB file: upload ${fmt(up)}, download+verify ${fmt(down)}; peak RSS of the whole bench process ${peakMib.toFixed(0)} MiB (RSS before the big transfer ${(rssBefore / 1048576).toFixed(0)} MiB; target ≤ 200 MiB)`,
+      );
+    }
+  } finally {
+    await s3.stop();
+    await fsp.rm(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,29 @@
+import type { CommandModule } from 'yargs';
+import { FILE_SET_TYPES } from '../../store/blob/blob-key.js';
+import { resolveSystem } from '../../store/repo/resolve.js';
+import { DEFAULT_CONCURRENCY } from '../../sync/transfer/transfer-options.js';
+import { withLibrary, type GlobalArgs } from '../context.js';
+import { downloadTarget } from './download.js';
+
+interface Args extends GlobalArgs {
+  system?: string;
+  type?: string;
+  concurrency: number;
+}
+
+export const downloadAllCommand: CommandModule<GlobalArgs, Args> = {
+  command: 'download-all',
+  describe: 'fetch every file (or one system / one type) for offline use: verified, resumable, free space checked first',
+  builder: (y) =>
+    y
+      .option('system', { type: 'string', describe: 'only this system (name or id)' })
+      .option('type', { choices: FILE_SET_TYPES, describe: 'only this file type' })
+      .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: 'transfers at once' })
+      .example('$0 download-all --system "Nintendo - Game Boy" --type rom', '') as never,
+  handler: (argv) =>
+    withLibrary(argv, async (lib) => {
+      const system = argv.system ? resolveSystem(lib.db, argv.system) : undefined;
+      const what = [system ? system.name : 'all systems', argv.type ? `type ${argv.type}` : ''].filter(Boolean).join(', ');
+      await downloadTarget(lib, argv, what, { systemId: system?.id, type: argv.type });
+    }),
+};

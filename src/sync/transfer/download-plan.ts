@@ -1,0 +1,39 @@
+// What a download request means, decided on plain rows: which files to fetch, which are here
+// already, which can be had from nowhere; and whether the disk can take it. Pure, table-tested.
+
+export interface WantedFile {
+  sha1: string;
+  type: string;
+  size: number;
+  isLocal: boolean;
+  /** The log says the remote holds it (UploadCompleted). */
+  isCloud: boolean;
+}
+
+export interface DownloadPlan {
+  fetch: { sha1: string; type: string; size: number }[];
+  alreadyLocal: number;
+  /** Neither here nor on the remote: nothing to fetch from. */
+  unavailable: { sha1: string; type: string }[];
+}
+
+export function planDownloads(files: WantedFile[]): DownloadPlan {
+  const seen = new Set<string>();
+  const plan: DownloadPlan = { fetch: [], alreadyLocal: 0, unavailable: [] };
+  for (const f of files) {
+    if (seen.has(f.sha1)) continue; // the same content in two file sets is fetched once
+    seen.add(f.sha1);
+    if (f.isLocal) plan.alreadyLocal++;
+    else if (f.isCloud) plan.fetch.push({ sha1: f.sha1, type: f.type, size: f.size });
+    else plan.unavailable.push({ sha1: f.sha1, type: f.type });
+  }
+  return plan;
+}
+
+/** Headroom kept free beyond the downloads themselves (SQLite, temp files, the rest of the system). */
+export const FREE_SPACE_RESERVE_BYTES = 64 * 1024 * 1024;
+
+/** The bytes missing for `needBytes` of downloads, or 0 when they fit with the reserve. */
+export function freeSpaceShortfall(needBytes: number, availableBytes: number, reserveBytes = FREE_SPACE_RESERVE_BYTES): number {
+  return Math.max(0, needBytes + reserveBytes - availableBytes);
+}

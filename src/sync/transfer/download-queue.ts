@@ -1,0 +1,64 @@
+// The device-local download queue (state.db, migration 2): what this device has asked to fetch and
+// not yet holds. A row lives from the request until its blob is in the store; an interrupted run
+// leaves rows behind and the next run takes them up (resumable across restarts). `db` is state.db.
+import type Database from 'better-sqlite3';
+import { nowIso } from '../../store/ids.js';
+
+export type DownloadState = 'Pending' | 'InProgress' | 'Failed';
+
+export interface DownloadItem {
+  sha1: string;
+  type: string;
+  /** The file's (decompressed) size, checked after download. */
+  size: number;
+  state: DownloadState;
+  attempts: number;
+  lastError: string | null;
+}
+
+export function enqueueDownloads(db: Database.Database, items: { sha1: string; type: string; size: number }[]): number {
+  const now = nowIso();
+  const ins = db.prepare(
+    `INSERT INTO download_queue (sha1, type, size, state, attempts, last_error, created_at, updated_at)
+     VALUES (?, ?, ?, 'Pending', 0, NULL, ?, ?)
+     ON CONFLICT(sha1) DO UPDATE SET state = 'Pending', updated_at = excluded.updated_at WHERE download_queue.state = 'Failed'`,
+  );
+  let n = 0;
+  db.transaction(() => items.forEach((i) => (n += ins.run(i.sha1, i.type, i.size, now, now).changes)))();
+  return n;
+}
+
+/** On start: downloads a crashed run left in progress go back to pending; failures are retried. */
+export function resetDownloads(db: Database.Database): void {
+  db.prepare(`UPDATE download_queue SET state = 'Pending', updated_at = ? WHERE state IN ('InProgress', 'Failed')`).run(nowIso());
+}
+
+export function queuedDownloads(db: Database.Database, state?: DownloadState): DownloadItem[] {
+  return db
+    .prepare(
+      `SELECT sha1, type, size, state, attempts, last_error AS lastError FROM download_queue
+       WHERE (@state IS NULL OR state = @state) ORDER BY created_at, sha1`,
+    )
+    .all({ state: state ?? null }) as DownloadItem[];
+}
+
+export function setDownloadState(db: Database.Database, sha1: string, state: DownloadState, error?: string): void {
+  const bump = state === 'InProgress' ? 1 : 0;
+  db.prepare('UPDATE download_queue SET state = ?, attempts = attempts + ?, last_error = coalesce(?, last_error), updated_at = ? WHERE sha1 = ?').run(
+    state,
+    bump,
+    error ?? null,
+    nowIso(),
+    sha1,
+  );
+}
+
+export function removeDownload(db: Database.Database, sha1: string): void {
+  db.prepare('DELETE FROM download_queue WHERE sha1 = ?').run(sha1);
+}
+
+export function downloadStateCounts(db: Database.Database): Record<DownloadState, number> {
+  const counts: Record<DownloadState, number> = { Pending: 0, InProgress: 0, Failed: 0 };
+  for (const r of db.prepare('SELECT state, count(*) AS n FROM download_queue GROUP BY state').all() as { state: DownloadState; n: number }[]) counts[r.state] = r.n;
+  return counts;
+}

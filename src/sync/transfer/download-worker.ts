@@ -1,0 +1,223 @@
+// The download worker: fetches every queued blob. Each download streams from the remote; the raw
+// (compressed) bytes go to a temp file while decodeBlob checks zstd frames, SHA1 and size on the
+// way; only a blob that verified is fsynced and renamed into the store and marked local. A bad
+// object (checksum mismatch, an HTML error page, truncation) never takes its final name. Memory is
+// bounded by a few frames per transfer whatever the file's size. Free disk space is checked up front.
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import PQueue from 'p-queue';
+import { commitTemp, tempName } from '../../store/atomic-fs.js';
+import { decodeBlob } from '../../store/blob/blob-reader.js';
+import { blobKey, blobPath, type FileType } from '../../store/blob/blob-key.js';
+import { TroveError, withContext } from '../../store/errors.js';
+import type { Library } from '../../store/library.js';
+import { markLocal } from '../../store/repo/files.js';
+import type { Remote } from '../remote/remote.js';
+import { freeSpaceShortfall } from './download-plan.js';
+import { queuedDownloads, removeDownload, resetDownloads, setDownloadState, type DownloadItem } from './download-queue.js';
+import { ProgressTracker } from './progress.js';
+import { decide } from './retry-policy.js';
+import { WriteBatch } from './write-batch.js';
+import { DEFAULT_CONCURRENCY, sleepMs, type ItemFailure, type TransferOptions } from './transfer-options.js';
+
+export interface DownloadReport {
+  downloaded: number;
+  /** Already in the store when the run reached them. */
+  alreadyLocal: number;
+  failed: ItemFailure[];
+  bytes: number;
+  stoppedBy?: { code: string; message: string };
+}
+
+const TEMP_HINT = 'dl';
+/** Up to this many queued items, sizes come from one stat each; above it, from listing the prefixes. */
+const STAT_EACH_LIMIT = 200;
+
+/** Remove download temp files left by processes that no longer run (`.dl.<pid>.<rand>.tmp`). */
+export async function removeStaleDownloadTemps(tmpDir: string): Promise<number> {
+  let removed = 0;
+  for (const name of await fsp.readdir(tmpDir).catch(() => [] as string[])) {
+    const m = /^\.dl\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    let alive = pid === process.pid;
+    if (!alive) {
+      try {
+        process.kill(pid, 0);
+        alive = true;
+      } catch (err) {
+        alive = (err as NodeJS.ErrnoException).code === 'EPERM';
+      }
+    }
+    if (!alive) {
+      await fsp.rm(path.join(tmpDir, name), { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}
+
+/** Remote (stored) sizes of the queued objects; absent objects are missing from the map. */
+async function remoteSizes(remote: Remote, items: DownloadItem[], concurrency: number): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  if (items.length <= STAT_EACH_LIMIT) {
+    const q = new PQueue({ concurrency });
+    await Promise.all(
+      items.map((i) =>
+        q.add(async () => {
+          const st = await remote.stat(blobKey(i.type, i.sha1));
+          if (st) sizes.set(i.sha1, st.size);
+        }),
+      ),
+    );
+    return sizes;
+  }
+  const wanted = new Set(items.map((i) => i.sha1));
+  for (const type of new Set(items.map((i) => i.type))) {
+    for (const e of await remote.list(`${type}/`)) {
+      const sha1 = /([0-9a-f]{40})\.zst$/.exec(e.key)?.[1];
+      if (sha1 && wanted.has(sha1)) sizes.set(sha1, e.size);
+    }
+  }
+  return sizes;
+}
+
+async function writeAll(fh: fsp.FileHandle, chunk: Buffer): Promise<void> {
+  let off = 0;
+  while (off < chunk.length) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
+}
+
+/** Download one blob to the store, verified. Throws (leaving nothing at the final path) on any failure. */
+export async function downloadBlob(
+  lib: Library,
+  remote: Remote,
+  item: { sha1: string; type: string; size: number },
+  onBytes: (n: number) => void,
+  record: (op: () => void) => void = (op) => op(),
+): Promise<number> {
+  const key = blobKey(item.type, item.sha1);
+  const tmp = tempName(lib.paths.tmpDir, TEMP_HINT);
+  let fh: fsp.FileHandle | undefined;
+  let stored = 0;
+  try {
+    fh = await fsp.open(tmp, 'wx', 0o644);
+    const label = `download ${key} from ${remote.description}`;
+    for await (const _ of decodeBlob(remote.read(key), { sha1: item.sha1, size: item.size }, label, {
+      onRaw: async (chunk) => {
+        await writeAll(fh!, chunk);
+        stored += chunk.length;
+        onBytes(chunk.length);
+      },
+    })) {
+      // decodeBlob hashes and size-checks the decompressed bytes; we keep only the raw blob.
+    }
+    await fh.sync();
+    await fh.close();
+    fh = undefined;
+    await commitTemp(tmp, blobPath(lib.paths.storeDir, item.type, item.sha1));
+    // After the rename: a crash before this is recorded re-downloads the blob next time (harmless).
+    record(() => markLocal(lib.state, 'main', { sha1: item.sha1, type: item.type as FileType, size: item.size, storedBytes: stored }));
+    return stored;
+  } catch (err) {
+    await fh?.close().catch(() => undefined);
+    await fsp.rm(tmp, { force: true });
+    throw err instanceof TroveError ? err : withContext(`download ${key}`, err);
+  }
+}
+
+export async function runDownloads(lib: Library, remote: Remote, opts: TransferOptions = {}): Promise<DownloadReport> {
+  const state = lib.state;
+  const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
+  resetDownloads(state);
+  await removeStaleDownloadTemps(lib.paths.tmpDir);
+  const report: DownloadReport = { downloaded: 0, alreadyLocal: 0, failed: [], bytes: 0 };
+  const isLocal = state.prepare('SELECT 1 FROM local_blob WHERE sha1 = ?');
+  const items: DownloadItem[] = [];
+  for (const i of queuedDownloads(state)) {
+    if (isLocal.get(i.sha1) && fs.existsSync(blobPath(lib.paths.storeDir, i.type, i.sha1))) {
+      removeDownload(state, i.sha1);
+      report.alreadyLocal++;
+    } else items.push(i);
+  }
+  const tracker = new ProgressTracker('download', opts.onProgress);
+  const sizes = await remoteSizes(remote, items, concurrency);
+  const need = items.reduce((a, i) => a + (sizes.get(i.sha1) ?? 0), 0);
+  const st = await fsp.statfs(lib.paths.storeDir);
+  const shortfall = freeSpaceShortfall(need, Number(st.bavail) * Number(st.bsize));
+  if (shortfall > 0) {
+    throw new TroveError(
+      'NO_SPACE',
+      `not enough free space in ${lib.paths.storeDir} for ${items.length} download(s): ${need} bytes needed plus a reserve, ${Number(st.bavail) * Number(st.bsize)} available (short by ${shortfall}); nothing was downloaded`,
+      { details: { needBytes: need, shortBytes: shortfall } },
+    );
+  }
+  tracker.start(items.length, need);
+  const queue = new PQueue({ concurrency });
+  const sleep = opts.sleep ?? sleepMs;
+  let stopped = false;
+  const log = new WriteBatch(state);
+
+  const one = async (item: DownloadItem) => {
+    const key = blobKey(item.type, item.sha1);
+    tracker.begin(key);
+    if (!sizes.has(item.sha1)) {
+      const message = `download ${key}: not found on ${remote.description} (the log says it was uploaded; the uploading device should run \`trove upload --verify\`)`;
+      setDownloadState(state, item.sha1, 'Failed', message);
+      report.failed.push({ sha1: item.sha1, key, code: 'NOT_FOUND', message });
+      tracker.failed(key, item.sha1, 'NOT_FOUND', message);
+      return;
+    }
+    for (let attempt = 1; ; attempt++) {
+      if (stopped) return;
+      log.add(() => setDownloadState(state, item.sha1, 'InProgress'));
+      let got = 0;
+      try {
+        const stored = await downloadBlob(
+          lib,
+          remote,
+          item,
+          (n) => {
+            got += n;
+            tracker.addBytes(n);
+          },
+          (op) => log.add(op),
+        );
+        log.add(() => removeDownload(state, item.sha1));
+        report.downloaded++;
+        report.bytes += stored;
+        tracker.done(key, item.sha1, 'done');
+        return;
+      } catch (raw) {
+        tracker.addBytes(-got);
+        const err = raw as TroveError;
+        const d = decide(err.code, attempt, opts, opts.random);
+        if (d.action === 'retry' && !stopped) {
+          log.add(() => setDownloadState(state, item.sha1, 'Pending', err.message));
+          tracker.retry(key, item.sha1, attempt, d.delayMs, err.code, err.message);
+          await sleep(d.delayMs);
+          continue;
+        }
+        log.add(() => setDownloadState(state, item.sha1, 'Failed', err.message));
+        report.failed.push({ sha1: item.sha1, key, code: err.code, message: err.message });
+        tracker.failed(key, item.sha1, err.code, err.message);
+        if (d.action === 'stop-run' && !stopped) {
+          stopped = true;
+          report.stoppedBy = { code: err.code, message: err.message };
+          queue.clear();
+        }
+        return;
+      }
+    }
+  };
+  const bugs: unknown[] = [];
+  for (const i of items) queue.add(() => one(i)).catch((err) => bugs.push(err));
+  try {
+    await queue.onIdle();
+  } finally {
+    log.flush();
+  }
+  if (bugs.length) throw bugs[0];
+  tracker.end();
+  return report;
+}

@@ -1,0 +1,68 @@
+// `trove drop`: free local blobs whose remote copy is confirmed present. For each candidate from
+// planDrop the remote object is stat'ed (and with --verify downloaded and checked) before the local
+// file goes; anything unconfirmed is kept. Order: forget local_blob first, then delete the file, so a
+// crash in between leaves an orphan file (harmless, found by verify) rather than a row that lies.
+import fsp from 'node:fs/promises';
+import PQueue from 'p-queue';
+import { blobKey, blobPath } from '../../store/blob/blob-key.js';
+import { TroveError } from '../../store/errors.js';
+import type { Library } from '../../store/library.js';
+import { unmarkLocal } from '../../store/repo/files.js';
+import type { Remote } from '../remote/remote.js';
+import { stopsTheRun } from '../remote/remote-errors.js';
+import type { DropPlan } from './drop-plan.js';
+import { ProgressTracker } from './progress.js';
+import { verifyRemoteBlob } from './remote-verify.js';
+import { DEFAULT_CONCURRENCY, type ItemFailure, type TransferOptions } from './transfer-options.js';
+
+export interface DropReport {
+  dropped: number;
+  bytesFreed: number;
+  kept: { sha1: string; reason: string }[];
+  failed: ItemFailure[];
+  stoppedBy?: { code: string; message: string };
+}
+
+export async function runDrop(lib: Library, remote: Remote, plan: DropPlan, opts: TransferOptions & { verify?: boolean } = {}): Promise<DropReport> {
+  const report: DropReport = { dropped: 0, bytesFreed: 0, kept: [...plan.keep], failed: [] };
+  const sizes = new Map((lib.db.prepare('SELECT sha1, size FROM file').all() as { sha1: string; size: number }[]).map((r) => [r.sha1, r.size]));
+  const tracker = new ProgressTracker('drop', opts.onProgress);
+  tracker.start(plan.drop.length, plan.drop.reduce((a, d) => a + d.storedBytes, 0));
+  const queue = new PQueue({ concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY });
+  let stopped = false;
+  const one = async (d: DropPlan['drop'][number]) => {
+    if (stopped) return;
+    const key = blobKey(d.type, d.sha1);
+    tracker.begin(key);
+    try {
+      const st = await remote.stat(key);
+      if (!st || st.size !== d.storedBytes) {
+        const reason = st ? `remote object is ${st.size} bytes, the local blob ${d.storedBytes}` : `remote object is missing on ${remote.description}`;
+        report.kept.push({ sha1: d.sha1, reason: `${reason}: kept the local copy (run \`trove upload --verify\`)` });
+        tracker.done(key, d.sha1, 'skipped');
+        return;
+      }
+      if (opts.verify) await verifyRemoteBlob(remote, key, { sha1: d.sha1, size: sizes.get(d.sha1) });
+      unmarkLocal(lib.state, 'main', d.sha1);
+      await fsp.rm(blobPath(lib.paths.storeDir, d.type, d.sha1), { force: true });
+      report.dropped++;
+      report.bytesFreed += d.storedBytes;
+      tracker.done(key, d.sha1, 'done', d.storedBytes);
+    } catch (raw) {
+      const err = raw instanceof TroveError ? raw : new TroveError('IO', `drop ${key}: ${(raw as Error).message}`);
+      report.failed.push({ sha1: d.sha1, key, code: err.code, message: err.message });
+      tracker.failed(key, d.sha1, err.code, err.message);
+      if (stopsTheRun(err.code) && !stopped) {
+        stopped = true;
+        report.stoppedBy = { code: err.code, message: err.message };
+        queue.clear();
+      }
+    }
+  };
+  const bugs: unknown[] = [];
+  for (const d of plan.drop) queue.add(() => one(d)).catch((err) => bugs.push(err));
+  await queue.onIdle();
+  if (bugs.length) throw bugs[0];
+  tracker.end();
+  return report;
+}

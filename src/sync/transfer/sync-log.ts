@@ -1,0 +1,111 @@
+// file_sync_log in collection.db: repository functions (db first) that apply the state machine's
+// answers. Every state change goes through `applyEvent`, which refuses moves the machine forbids.
+import type Database from 'better-sqlite3';
+import { nowIso } from '../../store/ids.js';
+import { queueUpload } from '../../store/repo/file-sync-log.js';
+import { SYNC_STATES, transition, type SyncEvent, type SyncRow, type SyncState } from './sync-state.js';
+
+export interface SyncLogEntry extends SyncRow {
+  sha1: string;
+  type: string;
+}
+
+interface RawRow {
+  file_sha1: string;
+  type: string;
+  state: SyncState;
+  attempts: number;
+  last_error: string | null;
+}
+
+const toEntry = (r: RawRow): SyncLogEntry => ({ sha1: r.file_sha1, type: r.type, state: r.state, attempts: r.attempts, lastError: r.last_error });
+
+export function getSyncEntry(db: Database.Database, sha1: string): SyncLogEntry | undefined {
+  const r = db.prepare('SELECT file_sha1, type, state, attempts, last_error FROM file_sync_log WHERE file_sha1 = ?').get(sha1) as RawRow | undefined;
+  return r && toEntry(r);
+}
+
+/** Apply `event` to the blob's row. A forbidden move is a bug in the caller: it throws. */
+export function applyEvent(db: Database.Database, sha1: string, event: SyncEvent, error?: string): SyncLogEntry {
+  return db.transaction(() => {
+    const cur = getSyncEntry(db, sha1);
+    if (!cur) throw new Error(`file_sync_log has no row for ${sha1}`);
+    const t = transition(cur, event, error);
+    if (!t.ok) throw new Error(`${sha1}: ${t.reason}`);
+    db.prepare('UPDATE file_sync_log SET state = ?, attempts = ?, last_error = ?, updated_at = ? WHERE file_sha1 = ?').run(
+      t.row.state,
+      t.row.attempts,
+      t.row.lastError,
+      nowIso(),
+      sha1,
+    );
+    return { ...cur, ...t.row };
+  })();
+}
+
+function applyToAll(db: Database.Database, states: SyncState[], event: SyncEvent): number {
+  const rows = db.prepare(`SELECT file_sha1 FROM file_sync_log WHERE state IN (${states.map(() => '?').join(',')})`).all(...states) as { file_sha1: string }[];
+  db.transaction(() => rows.forEach((r) => applyEvent(db, r.file_sha1, event)))();
+  return rows.length;
+}
+
+/** On start: whatever a crashed run left in progress goes back to pending. */
+export function recoverInProgress(db: Database.Database): number {
+  return applyToAll(db, ['UploadInProgress', 'DeletionInProgress'], 'recover');
+}
+
+/** A user-started upload takes earlier failures again. */
+export function requeueFailedUploads(db: Database.Database): number {
+  return applyToAll(db, ['UploadFailed'], 'requeue');
+}
+
+/** Queue every blob in this device's store that the log does not track (added before a remote was set). */
+export function queueUntrackedLocalBlobs(db: Database.Database): number {
+  const rows = db
+    .prepare('SELECT lb.sha1, lb.type FROM state.local_blob lb LEFT JOIN file_sync_log sl ON sl.file_sha1 = lb.sha1 WHERE sl.file_sha1 IS NULL')
+    .all() as { sha1: string; type: string }[];
+  db.transaction(() => rows.forEach((r) => queueUpload(db, r.sha1, r.type)))();
+  return rows.length;
+}
+
+export interface UploadCandidate {
+  sha1: string;
+  type: string;
+  /** Size of the local blob file (compressed): what the remote object must measure. */
+  storedBytes: number;
+  attempts: number;
+}
+
+/** Pending uploads whose blob this device holds (others wait for the device that has them). */
+export function pendingUploads(db: Database.Database): { ready: UploadCandidate[]; notHere: number } {
+  const ready = db
+    .prepare(
+      `SELECT sl.file_sha1 AS sha1, sl.type, lb.stored_bytes AS storedBytes, sl.attempts
+       FROM file_sync_log sl JOIN state.local_blob lb ON lb.sha1 = sl.file_sha1
+       WHERE sl.state = 'UploadPending' ORDER BY sl.file_sha1`,
+    )
+    .all() as UploadCandidate[];
+  const notHere = (
+    db
+      .prepare(`SELECT count(*) AS n FROM file_sync_log sl LEFT JOIN state.local_blob lb ON lb.sha1 = sl.file_sha1 WHERE sl.state = 'UploadPending' AND lb.sha1 IS NULL`)
+      .get() as { n: number }
+  ).n;
+  return { ready, notHere };
+}
+
+/** Completed uploads (for --verify), with the local blob size when this device has it. */
+export function completedUploads(db: Database.Database): (Omit<UploadCandidate, 'storedBytes'> & { storedBytes: number | null })[] {
+  return db
+    .prepare(
+      `SELECT sl.file_sha1 AS sha1, sl.type, lb.stored_bytes AS storedBytes, sl.attempts
+       FROM file_sync_log sl LEFT JOIN state.local_blob lb ON lb.sha1 = sl.file_sha1
+       WHERE sl.state = 'UploadCompleted' ORDER BY sl.file_sha1`,
+    )
+    .all() as (Omit<UploadCandidate, 'storedBytes'> & { storedBytes: number | null })[];
+}
+
+export function syncStateCounts(db: Database.Database): Record<SyncState, number> {
+  const counts = Object.fromEntries(SYNC_STATES.map((s) => [s, 0])) as Record<SyncState, number>;
+  for (const r of db.prepare('SELECT state, count(*) AS n FROM file_sync_log GROUP BY state').all() as { state: SyncState; n: number }[]) counts[r.state] = r.n;
+  return counts;
+}

@@ -1,0 +1,171 @@
+// The upload worker: moves local blobs to the remote, driven by file_sync_log. A p-queue runs
+// `concurrency` uploads at once; each item goes Pending → InProgress → Completed | Failed through
+// the state machine. Crash safety: on start InProgress goes back to Pending; an item that was tried
+// before (attempts > 0) is first stat'ed, and an object of the right size is accepted instead of
+// uploaded again (a crash between the PUT and the log update). Completed is written only after the
+// remote acknowledged the whole object.
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import PQueue from 'p-queue';
+import { blobKey, blobPath } from '../../store/blob/blob-key.js';
+import { TroveError, withContext } from '../../store/errors.js';
+import type { Library } from '../../store/library.js';
+import type { Remote } from '../remote/remote.js';
+import { ProgressTracker } from './progress.js';
+import { decide } from './retry-policy.js';
+import { DEFAULT_CONCURRENCY, sleepMs, type ItemFailure, type TransferOptions } from './transfer-options.js';
+import { applyEvent, pendingUploads, queueUntrackedLocalBlobs, recoverInProgress, requeueFailedUploads, type UploadCandidate } from './sync-log.js';
+import { verifyRemoteBlobs, type VerifyReport } from './remote-verify.js';
+import { WriteBatch } from './write-batch.js';
+
+/** Blobs up to this size go up in one PUT from memory; larger ones stream in 8 MiB parts. */
+const WHOLE_OBJECT_BYTES = 8 * 1024 * 1024;
+
+export interface UploadReport {
+  uploaded: number;
+  /** Found on the remote with the right size after an earlier interrupted attempt. */
+  alreadyPresent: number;
+  failed: ItemFailure[];
+  /** Pending uploads whose blob is not on this device (another device holds it). */
+  notHere: number;
+  bytes: number;
+  /** The error that stopped the run early (auth, missing bucket, remote down after retries). */
+  stoppedBy?: { code: string; message: string };
+  verify?: VerifyReport;
+}
+
+
+/** Read a local blob as a stream of chunks, counting what goes out. */
+async function* readBlob(file: string, onBytes: (n: number) => void): AsyncGenerator<Buffer> {
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1024 * 1024 })) {
+    onBytes((chunk as Buffer).length);
+    yield chunk as Buffer;
+  }
+}
+
+export interface UploadOptions extends TransferOptions {
+  /** Re-download and check every UploadCompleted object afterwards; re-upload what is bad. */
+  verify?: boolean;
+  /** Upload only these blobs (by SHA1); the rest stay pending. */
+  only?: ReadonlySet<string>;
+}
+
+export async function runUploads(lib: Library, remote: Remote, opts: UploadOptions = {}): Promise<UploadReport> {
+  const db = lib.db;
+  recoverInProgress(db);
+  requeueFailedUploads(db);
+  queueUntrackedLocalBlobs(db);
+  const report: UploadReport = { uploaded: 0, alreadyPresent: 0, failed: [], notHere: 0, bytes: 0 };
+  const pending = pendingUploads(db);
+  const ready = opts.only ? pending.ready.filter((c) => opts.only!.has(c.sha1)) : pending.ready;
+  const notHere = pending.notHere;
+  report.notHere = notHere;
+  const tracker = new ProgressTracker('upload', opts.onProgress);
+  tracker.start(ready.length, ready.reduce((a, c) => a + c.storedBytes, 0));
+  await uploadBatch(lib, remote, ready, tracker, report, opts);
+  if (opts.verify && !report.stoppedBy) {
+    report.verify = await verifyRemoteBlobs(lib, remote, opts);
+    // Objects found missing or damaged went back to UploadPending: upload them again now.
+    const again = pendingUploads(db).ready;
+    if (again.length && !report.verify.stoppedBy) {
+      tracker.grow(again.length, again.reduce((a, c) => a + c.storedBytes, 0));
+      await uploadBatch(lib, remote, again, tracker, report, opts);
+    }
+    report.stoppedBy ??= report.verify.stoppedBy;
+  }
+  tracker.end();
+  return report;
+}
+
+async function uploadBatch(
+  lib: Library,
+  remote: Remote,
+  items: UploadCandidate[],
+  tracker: ProgressTracker,
+  report: UploadReport,
+  opts: TransferOptions,
+): Promise<void> {
+  const db = lib.db;
+  const sleep = opts.sleep ?? sleepMs;
+  const queue = new PQueue({ concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY });
+  let stopped = false;
+  // Log writes in batches (see write-batch.ts). Completed is recorded only after the PUT returned.
+  const log = new WriteBatch(db);
+  const record = (sha1: string, event: Parameters<typeof applyEvent>[2], error?: string) => log.add(() => applyEvent(db, sha1, event, error));
+
+  const uploadOne = async (c: UploadCandidate) => {
+    const key = blobKey(c.type, c.sha1);
+    const file = blobPath(lib.paths.storeDir, c.type, c.sha1);
+    tracker.begin(key);
+    for (let attempt = 1; ; attempt++) {
+      if (stopped) return; // stays UploadPending for the next run
+      record(c.sha1, 'start');
+      let sent = 0;
+      try {
+        if (c.attempts + attempt > 1) {
+          // Tried before: the PUT may have landed without the log hearing of it.
+          const st = await remote.stat(key);
+          if (st && st.size === c.storedBytes) {
+            record(c.sha1, 'succeed');
+            report.alreadyPresent++;
+            tracker.done(key, c.sha1, 'skipped', c.storedBytes);
+            return;
+          }
+        }
+        if (c.storedBytes <= WHOLE_OBJECT_BYTES) {
+          let body: Buffer;
+          try {
+            body = await fsp.readFile(file);
+          } catch (err) {
+            throw withContext(`upload ${key}: cannot read the local blob ${file}`, err);
+          }
+          await remote.write(key, body);
+          sent = body.length;
+          tracker.addBytes(sent);
+        } else {
+          await remote.write(
+            key,
+            readBlob(file, (n) => {
+              sent += n;
+              tracker.addBytes(n);
+            }),
+          );
+        }
+        record(c.sha1, 'succeed');
+        report.uploaded++;
+        report.bytes += sent;
+        tracker.done(key, c.sha1, 'done');
+        return;
+      } catch (raw) {
+        tracker.addBytes(-sent);
+        const err = raw instanceof TroveError ? raw : withContext(`upload ${key}`, raw);
+        const d = decide(err.code, attempt, opts, opts.random);
+        if (d.action === 'retry' && !stopped) {
+          record(c.sha1, 'retry', err.message);
+          tracker.retry(key, c.sha1, attempt, d.delayMs, err.code, err.message);
+          await sleep(d.delayMs);
+          continue;
+        }
+        record(c.sha1, 'fail', err.message);
+        report.failed.push({ sha1: c.sha1, key, code: err.code, message: err.message });
+        tracker.failed(key, c.sha1, err.code, err.message);
+        if (d.action === 'stop-run' && !stopped) {
+          stopped = true;
+          report.stoppedBy = { code: err.code, message: err.message };
+          queue.clear();
+        }
+        return;
+      }
+    }
+  };
+
+  // Tasks dropped by queue.clear() never settle, so wait for idleness, not for every task's promise.
+  const bugs: unknown[] = [];
+  for (const c of items) queue.add(() => uploadOne(c)).catch((err) => bugs.push(err));
+  try {
+    await queue.onIdle();
+  } finally {
+    log.flush();
+  }
+  if (bugs.length) throw bugs[0];
+}

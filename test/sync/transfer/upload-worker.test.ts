@@ -1,0 +1,120 @@
+// The upload worker against the real fs backend, with a fault-injecting wrapper where a failure must
+// happen on purpose.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { blobKey, blobPath } from '../../../src/store/blob/blob-key.js';
+import { OpendalRemote } from '../../../src/sync/remote/opendal-remote.js';
+import { runUploads } from '../../../src/sync/transfer/upload-worker.js';
+import { applyEvent } from '../../../src/sync/transfer/sync-log.js';
+import { FaultyRemote } from './faulty-remote.js';
+import { allSyncRows, libraryWithFiles, type Fixture } from './library-fixture.js';
+
+let fx: Fixture;
+afterEach(() => fx?.cleanup());
+const noSleep = { sleep: async () => undefined, random: () => 0 };
+
+function fsRemote(fx: Fixture): OpendalRemote {
+  return new OpendalRemote({ scheme: 'fs', options: { root: path.join(fx.root, 'remote') } });
+}
+
+describe('runUploads', () => {
+  it('uploads every pending blob byte-identical to the local store and marks it UploadCompleted', async () => {
+    fx = await libraryWithFiles();
+    const remote = fsRemote(fx);
+    const rows = allSyncRows(fx.lib);
+    expect(rows.length).toBeGreaterThan(10);
+    expect(rows.every((r) => r.state === 'UploadPending')).toBe(true);
+    const report = await runUploads(fx.lib, remote, noSleep);
+    expect(report.uploaded).toBe(rows.length);
+    expect(report.failed).toEqual([]);
+    for (const r of allSyncRows(fx.lib)) {
+      expect(r.state).toBe('UploadCompleted');
+      const local = fs.readFileSync(blobPath(fx.lib.paths.storeDir, r.type, r.sha1));
+      expect((await remote.readAll(blobKey(r.type, r.sha1))).equals(local)).toBe(true);
+    }
+    // A second run has nothing to do.
+    expect((await runUploads(fx.lib, remote, noSleep)).uploaded).toBe(0);
+  });
+
+  it('after a crash between PUT and log update, accepts the present object of the right size without uploading it again', async () => {
+    fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 1 });
+    const inner = fsRemote(fx);
+    const [first] = allSyncRows(fx.lib);
+    // The crashed run: InProgress in the log, object already on the remote.
+    applyEvent(fx.lib.db, first!.sha1, 'start');
+    await inner.write(blobKey(first!.type, first!.sha1), fs.readFileSync(blobPath(fx.lib.paths.storeDir, first!.type, first!.sha1)));
+    const remote = new FaultyRemote(inner);
+    const total = allSyncRows(fx.lib).length;
+    const report = await runUploads(fx.lib, remote, noSleep);
+    expect(report.alreadyPresent).toBe(1);
+    expect(report.uploaded).toBe(total - 1);
+    expect(remote.calls.write).toBe(total - 1);
+    expect(allSyncRows(fx.lib).every((r) => r.state === 'UploadCompleted')).toBe(true);
+  });
+
+  it('re-uploads after a crash when the object on the remote has the wrong size (a torn write)', async () => {
+    fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 1 });
+    const remote = fsRemote(fx);
+    const [first] = allSyncRows(fx.lib);
+    applyEvent(fx.lib.db, first!.sha1, 'start');
+    await remote.write(blobKey(first!.type, first!.sha1), Buffer.from('torn'));
+    const report = await runUploads(fx.lib, remote, noSleep);
+    expect(report.alreadyPresent).toBe(0);
+    const local = fs.readFileSync(blobPath(fx.lib.paths.storeDir, first!.type, first!.sha1));
+    expect((await remote.readAll(blobKey(first!.type, first!.sha1))).equals(local)).toBe(true);
+  });
+
+  it('retries a transient failure with growing backoff and completes', async () => {
+    fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 1 });
+    const remote = new FaultyRemote(fsRemote(fx));
+    const [first] = allSyncRows(fx.lib);
+    remote.failNext('write', 'REMOTE_UNAVAILABLE', 2, blobKey(first!.type, first!.sha1));
+    const delays: number[] = [];
+    const report = await runUploads(fx.lib, remote, { sleep: async (ms) => void delays.push(ms), random: () => 0, baseMs: 100, concurrency: 1 });
+    expect(report.failed).toEqual([]);
+    expect(delays).toEqual([50, 100]);
+    const row = allSyncRows(fx.lib).find((r) => r.sha1 === first!.sha1)!;
+    expect(row).toMatchObject({ state: 'UploadCompleted', attempts: 3 });
+  });
+
+  it('stops the whole run at the first AUTH failure: no retries, the rest stay pending', async () => {
+    fx = await libraryWithFiles();
+    const remote = new FaultyRemote(fsRemote(fx));
+    remote.failNext('write', 'AUTH', 1000);
+    const slept: number[] = [];
+    const report = await runUploads(fx.lib, remote, { sleep: async (ms) => void slept.push(ms), concurrency: 4 });
+    expect(report.stoppedBy?.code).toBe('AUTH');
+    expect(slept).toEqual([]);
+    expect(remote.calls.write).toBeLessThanOrEqual(4);
+    const rows = allSyncRows(fx.lib);
+    expect(rows.filter((r) => r.state === 'UploadFailed').length).toBe(remote.calls.write);
+    expect(rows.filter((r) => r.state === 'UploadPending').length).toBe(rows.length - remote.calls.write);
+    expect(rows.some((r) => r.state === 'UploadCompleted' || r.state === 'UploadInProgress')).toBe(false);
+  });
+
+  it('--verify finds a damaged remote object, queues it again and replaces it from the local copy', async () => {
+    fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 1 });
+    const remote = fsRemote(fx);
+    await runUploads(fx.lib, remote, noSleep);
+    const [victim] = allSyncRows(fx.lib);
+    const key = blobKey(victim!.type, victim!.sha1);
+    const bytes = Buffer.from(await remote.readAll(key));
+    bytes[bytes.length - 10] ^= 0xff;
+    await remote.write(key, bytes);
+    const report = await runUploads(fx.lib, remote, { ...noSleep, verify: true });
+    expect(report.verify?.bad.map((b) => b.sha1)).toEqual([victim!.sha1]);
+    expect(report.verify?.bad[0]!.message).toContain(victim!.sha1);
+    expect(report.uploaded).toBe(1);
+    const local = fs.readFileSync(blobPath(fx.lib.paths.storeDir, victim!.type, victim!.sha1));
+    expect((await remote.readAll(key)).equals(local)).toBe(true);
+  });
+
+  it('queues blobs that were stored before a remote was configured', async () => {
+    fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 1, queueUploads: false });
+    expect(allSyncRows(fx.lib)).toEqual([]);
+    const report = await runUploads(fx.lib, fsRemote(fx), noSleep);
+    expect(report.uploaded).toBeGreaterThan(0);
+    expect(allSyncRows(fx.lib).every((r) => r.state === 'UploadCompleted')).toBe(true);
+  });
+});
