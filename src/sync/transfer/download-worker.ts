@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import PQueue from 'p-queue';
-import { commitTemp, tempName } from '../../store/atomic-fs.js';
+import { commitTemp, tempName, writeAll } from '../../store/atomic-fs.js';
 import { decodeBlob } from '../../store/blob/blob-reader.js';
 import { blobKey, blobPath, type FileType } from '../../store/blob/blob-key.js';
 import { TroveError, withContext } from '../../store/errors.js';
@@ -81,11 +81,6 @@ async function remoteSizes(remote: Remote, items: DownloadItem[], concurrency: n
     }
   }
   return sizes;
-}
-
-async function writeAll(fh: fsp.FileHandle, chunk: Buffer): Promise<void> {
-  let off = 0;
-  while (off < chunk.length) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
 }
 
 /** Download one blob to the store, verified. Throws (leaving nothing at the final path) on any failure. */
