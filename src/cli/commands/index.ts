@@ -9,6 +9,8 @@ import { exportCommand } from './export.js';
 import { verifyCommand } from './verify.js';
 import { demoCommand } from './demo.js';
 import { remoteCommand } from './remote.js';
+import { diffCommand } from './diff.js';
+import { mergeCommand } from './merge.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<GlobalArgs, any>[] = [initCommand, addCommand, lsCommand, showCommand, exportCommand, verifyCommand, demoCommand, remoteCommand];
+export const commands: CommandModule<GlobalArgs, any>[] = [initCommand, addCommand, lsCommand, showCommand, exportCommand, verifyCommand, demoCommand, remoteCommand, diffCommand, mergeCommand];

@@ -1,0 +1,154 @@
+// The diff engine: both versions ATTACHed to one read-only connection, compared by stable id inside
+// SQLite, table by table. Only the rows that differ cross into JavaScript.
+import Database from 'better-sqlite3';
+import { TroveError } from '../../store/errors.js';
+import {
+  CATALOG_TABLES,
+  SYNC_LOG_TABLE,
+  differsSql,
+  labelSql,
+  refLabelSql,
+  rowJsonSql,
+  type EntityKind,
+  type TableSpec,
+} from './catalog-tables.js';
+import { emptyCounts, type ChangeCounts, type DiffReport, type DiffSideInfo, type EntityChange, type FieldChange, type SqlValue } from './diff-report.js';
+
+export interface DiffInput extends DiffSideInfo {
+  path: string;
+}
+
+export interface DiffOptions {
+  /** Counts only: skips labels and field lists (what `--summary` prints). */
+  summaryOnly?: boolean;
+}
+
+/**
+ * Open `aPath` read-only with `bPath` attached as `b`. A connection opened read-only attaches read-only
+ * too, so neither file can be written through it; trusted_schema=OFF keeps foreign views/triggers inert.
+ */
+export function openPair(aPath: string, bPath: string, bSchema = 'b'): Database.Database {
+  let db: Database.Database;
+  try {
+    db = new Database(aPath, { readonly: true, fileMustExist: true });
+  } catch (err) {
+    throw new TroveError('IO', `cannot open ${aPath}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    db.pragma('trusted_schema = OFF');
+    db.pragma('query_only = ON');
+    db.pragma('cache_size = -65536');
+    db.prepare('ATTACH DATABASE ? AS ' + bSchema).run(bPath);
+    db.pragma(`${bSchema}.cache_size = -65536`);
+  } catch (err) {
+    db.close();
+    throw new TroveError('CORRUPT_SNAPSHOT', `cannot read ${bPath} beside ${aPath}: ${(err as Error).message}`, { cause: err });
+  }
+  return db;
+}
+
+/** Keys present only in `from` (added when from = b, removed when from = a). */
+function onlyInSql(t: TableSpec, from: string, other: string, select: string): string {
+  return `SELECT ${select} FROM ${from}.${t.name} x WHERE NOT EXISTS (SELECT 1 FROM ${other}.${t.name} y WHERE y.${t.key} = x.${t.key})`;
+}
+
+function countTable(db: Database.Database, t: TableSpec): ChangeCounts {
+  const q = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+  return {
+    added: q(onlyInSql(t, 'b', 'main', 'count(*) AS n')),
+    removed: q(onlyInSql(t, 'main', 'b', 'count(*) AS n')),
+    modified: q(`SELECT count(*) AS n FROM main.${t.name} x JOIN b.${t.name} y ON y.${t.key} = x.${t.key} WHERE ${differsSql(t.fields, 'x', 'y')}`),
+  };
+}
+
+interface ChangedRow {
+  id: string;
+  label: string;
+  before: string | null;
+  after: string | null;
+}
+
+function fieldChanges(db: Database.Database, t: TableSpec, before: Record<string, SqlValue>, after: Record<string, SqlValue>): FieldChange[] {
+  const out: FieldChange[] = [];
+  for (const f of t.fields) {
+    if (before[f] === after[f]) continue;
+    const change: FieldChange = { field: f, before: before[f] ?? null, after: after[f] ?? null };
+    const parent = t.parents.find((p) => p.field === f);
+    if (parent) {
+      const label = (schema: string, v: SqlValue) =>
+        v === null ? null : ((db.prepare(`SELECT ${refLabelSql(parent.table, '?', schema)} AS l`).get(v) as { l: string | null }).l ?? null);
+      change.beforeLabel = label('main', change.before);
+      change.afterLabel = label('b', change.after);
+    }
+    out.push(change);
+  }
+  return out;
+}
+
+function tableChanges(db: Database.Database, t: TableSpec): EntityChange[] {
+  const entity = t.name as EntityKind;
+  const rows: (ChangedRow & { change: EntityChange['change'] })[] = [];
+  for (const r of db.prepare(onlyInSql(t, 'b', 'main', `x.${t.key} AS id, ${labelSql(t.name, 'x', 'b')} AS label, NULL AS before, ${rowJsonSql(t, 'x')} AS after`)).all() as ChangedRow[]) {
+    rows.push({ ...r, change: 'added' });
+  }
+  for (const r of db.prepare(onlyInSql(t, 'main', 'b', `x.${t.key} AS id, ${labelSql(t.name, 'x', 'main')} AS label, ${rowJsonSql(t, 'x')} AS before, NULL AS after`)).all() as ChangedRow[]) {
+    rows.push({ ...r, change: 'removed' });
+  }
+  const modified = db
+    .prepare(
+      `SELECT x.${t.key} AS id, ${labelSql(t.name, 'y', 'b')} AS label, ${rowJsonSql(t, 'x')} AS before, ${rowJsonSql(t, 'y')} AS after
+       FROM main.${t.name} x JOIN b.${t.name} y ON y.${t.key} = x.${t.key} WHERE ${differsSql(t.fields, 'x', 'y')}`,
+    )
+    .all() as ChangedRow[];
+  for (const r of modified) rows.push({ ...r, change: 'modified' });
+  return rows.map((r) => {
+    const before = r.before === null ? null : (JSON.parse(r.before) as Record<string, SqlValue>);
+    const after = r.after === null ? null : (JSON.parse(r.after) as Record<string, SqlValue>);
+    const change: EntityChange = {
+      entity,
+      id: r.id,
+      change: r.change,
+      label: r.label,
+      fields: before && after ? fieldChanges(db, t, before, after) : [],
+      updatedAt: { before: (before?.updated_at as string | undefined) ?? null, after: (after?.updated_at as string | undefined) ?? null },
+    };
+    if (r.change !== 'modified') change.row = (after ?? before)!;
+    return change;
+  });
+}
+
+const ORDER: Record<EntityChange['change'], number> = { removed: 0, added: 1, modified: 2 };
+
+/** Compare two catalogue databases of the same schema version (see side-resolver.ts for alignment). */
+export function diffDatabases(a: DiffInput, b: DiffInput, opts: DiffOptions = {}): DiffReport {
+  if (a.schemaVersion !== b.schemaVersion) {
+    throw new Error(`diffDatabases needs aligned schema versions (${a.schemaVersion} vs ${b.schemaVersion})`);
+  }
+  const db = openPair(a.path, b.path);
+  try {
+    return db.transaction(() => {
+      const summary = {} as DiffReport['summary'];
+      const changes: EntityChange[] = [];
+      for (const t of CATALOG_TABLES) {
+        const entity = t.name as EntityKind;
+        if (opts.summaryOnly) {
+          summary[entity] = countTable(db, t);
+          continue;
+        }
+        const rows = tableChanges(db, t);
+        const counts = emptyCounts();
+        for (const c of rows) counts[c.change]++;
+        summary[entity] = counts;
+        rows.sort((x, y) => ORDER[x.change] - ORDER[y.change] || (x.label < y.label ? -1 : x.label > y.label ? 1 : x.id < y.id ? -1 : 1));
+        changes.push(...rows);
+      }
+      const { path: _ap, ...aInfo } = a;
+      const { path: _bp, ...bInfo } = b;
+      const report: DiffReport = { format: 1, a: aInfo, b: bInfo, summary, syncStatus: countTable(db, SYNC_LOG_TABLE) };
+      if (!opts.summaryOnly) report.changes = changes;
+      return report;
+    })();
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,83 @@
+// Build the merged database as a new file: a consistent copy of local (VACUUM INTO), the plan applied
+// in one transaction, then integrity_check and foreign_key_check, then fsync and rename into place.
+// Local is only read. On any failure the temporary file is removed and nothing else has changed.
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { TroveError } from '../../store/errors.js';
+import { fsyncDirSync } from '../../store/atomic-fs.js';
+import { ALL_TABLES } from '../diff/catalog-tables.js';
+import { faultPoint } from './fault-point.js';
+import type { MergePlan } from './merge-types.js';
+
+/** Apply `plan` to an open database holding local's rows. Foreign keys must be off (checked after). */
+export function applyPlan(db: Database.Database, plan: MergePlan): void {
+  for (const t of [...ALL_TABLES].reverse()) {
+    const del = db.prepare(`DELETE FROM ${t.name} WHERE ${t.key} = ?`);
+    for (const op of plan.ops[t.name] ?? []) if (op.op !== 'insert') del.run(op.key);
+  }
+  faultPoint('merge:applying');
+  for (const t of ALL_TABLES) {
+    const cols = [t.key, ...t.columns];
+    const ins = db.prepare(`INSERT INTO ${t.name} (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`);
+    for (const op of plan.ops[t.name] ?? []) if (op.op !== 'delete') ins.run(Object.fromEntries(cols.map((c) => [c, op.row![c] ?? null])));
+  }
+}
+
+export function checkDatabase(db: Database.Database, label: string): void {
+  const integrity = db.pragma('integrity_check', { simple: true });
+  if (integrity !== 'ok') throw new TroveError('INTEGRITY', `${label}: integrity_check failed: ${String(integrity)}`);
+  const fk = db.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[];
+  if (fk.length) {
+    const first = fk.slice(0, 5).map((v) => `${v.table} row ${v.rowid} → missing ${v.parent}`);
+    throw new TroveError('INTEGRITY', `${label}: foreign_key_check found ${fk.length} broken reference(s): ${first.join('; ')}`);
+  }
+}
+
+/** A consistent copy of a (possibly live, WAL) database: VACUUM INTO through a read-only connection. */
+export function snapshotCopy(srcPath: string, destPath: string): void {
+  const src = new Database(srcPath, { readonly: true, fileMustExist: true });
+  try {
+    src.prepare('VACUUM INTO ?').run(destPath);
+  } finally {
+    src.close();
+  }
+}
+
+export function removeDbFiles(file: string): void {
+  for (const f of [file, `${file}-journal`, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+}
+
+/**
+ * Turn `copyPath` (a private copy of local, see snapshotCopy) into the merged database and rename it to
+ * `mergedPath` (atomically). The copy is consumed: renamed on success, removed on failure.
+ */
+export function finishMergedDatabase(copyPath: string, plan: MergePlan, mergedPath: string): void {
+  try {
+    const db = new Database(copyPath, { fileMustExist: true });
+    try {
+      db.pragma('journal_mode = DELETE');
+      db.pragma('foreign_keys = OFF');
+      db.pragma('trusted_schema = OFF');
+      db.transaction(() => {
+        applyPlan(db, plan);
+        checkDatabase(db, `merged database ${mergedPath}`);
+      })();
+    } finally {
+      db.close();
+    }
+    const fd = fs.openSync(copyPath, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.mkdirSync(path.dirname(mergedPath), { recursive: true });
+    fs.renameSync(copyPath, mergedPath);
+    fsyncDirSync(path.dirname(mergedPath));
+  } catch (err) {
+    removeDbFiles(copyPath);
+    if (err instanceof TroveError) throw err;
+    throw new TroveError('INTEGRITY', `building the merged database ${mergedPath} failed: ${(err as Error).message}`, { cause: err });
+  }
+}

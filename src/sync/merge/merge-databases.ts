@@ -1,0 +1,87 @@
+// Three-way merge of database files: align schema versions (temporary migrated copies of older ones),
+// read the rows that differ, plan (pure), label the conflicts, and build the merged database as a new file.
+// The inputs are only ever opened read-only.
+import os from 'node:os';
+import path from 'node:path';
+import { alignSchema, type PreparedSide } from '../diff/schema-align.js';
+import fs from 'node:fs';
+import { tempName } from '../../store/atomic-fs.js';
+import { finishMergedDatabase, removeDbFiles, snapshotCopy } from './merge-apply.js';
+import { labelConflicts, loadMergeInput, openTriple } from './merge-inputs.js';
+import { planMerge } from './merge-plan.js';
+import type { Conflict, MergePlan, Side } from './merge-types.js';
+
+export interface MergeDatabasesOptions {
+  basePath: string;
+  localPath: string;
+  remotePath: string;
+  localDevice: string;
+  remoteDevice: string;
+  overrides?: Readonly<Record<string, Side>>;
+  prefer?: Side;
+  /** Where the merged file goes (default: beside local, `<local>.merged-<pid>.db`). */
+  mergedPath?: string;
+  /** Temporary migrated copies (default: the system temp folder). */
+  tmpDir?: string;
+}
+
+export interface MergeResult {
+  mergedPath: string;
+  plan: MergePlan;
+  conflicts: Conflict[];
+}
+
+function withAligned<T>(opts: MergeDatabasesOptions, fn: (base: string, local: string, remote: string) => T): T {
+  const prepared: PreparedSide[] = [];
+  try {
+    for (const [p, label] of [
+      [opts.basePath, 'base'],
+      [opts.localPath, 'local'],
+      [opts.remotePath, 'remote'],
+    ] as const) {
+      prepared.push(alignSchema({ path: p, label: `${label} ${p}`, cleanup: () => undefined }, opts.tmpDir ?? os.tmpdir()));
+    }
+    return fn(prepared[0]!.path, prepared[1]!.path, prepared[2]!.path);
+  } finally {
+    for (const s of prepared) s.cleanup();
+  }
+}
+
+/** The plan and its labelled conflicts, without writing anything. */
+export function planDatabases(opts: MergeDatabasesOptions): { plan: MergePlan; conflicts: Conflict[]; localPath: string } {
+  return withAligned(opts, (base, local, remote) => planAligned(base, local, remote, opts));
+}
+
+function planAligned(base: string, local: string, remote: string, opts: MergeDatabasesOptions): { plan: MergePlan; conflicts: Conflict[]; localPath: string } {
+  const db = openTriple(base, local, remote);
+  try {
+    return db.transaction(() => {
+      const plan = planMerge(loadMergeInput(db), opts);
+      labelConflicts(db, plan.conflicts);
+      return { plan, conflicts: plan.conflicts, localPath: local };
+    })();
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Plan and build: the merged database is written to `mergedPath`; local stays as it was. Local is read
+ * once, into a private copy, and both the plan and the result come from that copy, so a concurrent
+ * writer to local cannot make the plan and the rows it applies to disagree.
+ */
+export function mergeDatabases(opts: MergeDatabasesOptions): MergeResult {
+  const mergedPath = path.resolve(opts.mergedPath ?? path.join(path.dirname(opts.localPath), `${path.basename(opts.localPath, '.db')}.merged-${process.pid}.db`));
+  return withAligned(opts, (base, local, remote) => {
+    const copy = tempName(path.dirname(mergedPath), 'merge-local.db');
+    fs.mkdirSync(path.dirname(mergedPath), { recursive: true });
+    try {
+      snapshotCopy(local, copy);
+      const { plan, conflicts } = planAligned(base, copy, remote, opts);
+      finishMergedDatabase(copy, plan, mergedPath);
+      return { mergedPath, plan, conflicts };
+    } finally {
+      removeDbFiles(copy);
+    }
+  });
+}

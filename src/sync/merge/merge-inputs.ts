@@ -1,0 +1,60 @@
+// Read the merge planner's input from three database files: SQLite finds the keys that differ between
+// base and either side (compared by stable id, every column), and only those rows cross into JavaScript.
+import type Database from 'better-sqlite3';
+import { ALL_TABLES, differsSql, labelSql, tableSpec, type TableSpec } from '../diff/catalog-tables.js';
+import { openPair } from '../diff/diff-databases.js';
+import type { Conflict, MergeInput, Row } from './merge-types.js';
+
+/** local as `main`, base and remote attached, all read-only. */
+export function openTriple(basePath: string, localPath: string, remotePath: string): Database.Database {
+  const db = openPair(localPath, basePath, 'base');
+  try {
+    db.prepare('ATTACH DATABASE ? AS remote').run(remotePath);
+    db.pragma('remote.cache_size = -65536');
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+function changedKeysSql(t: TableSpec, side: string): string {
+  const k = t.key;
+  return `SELECT x.${k} AS k FROM base.${t.name} x LEFT JOIN ${side}.${t.name} y ON y.${k} = x.${k}
+            WHERE y.${k} IS NULL OR ${differsSql(t.columns, 'x', 'y')}
+          UNION SELECT y.${k} FROM ${side}.${t.name} y WHERE NOT EXISTS (SELECT 1 FROM base.${t.name} x WHERE x.${k} = y.${k})`;
+}
+
+/** Rows of every key that differs between base and local or base and remote, from all three. */
+export function loadMergeInput(db: Database.Database): MergeInput {
+  const input: MergeInput = {};
+  for (const t of ALL_TABLES) {
+    const keys = (db.prepare(`${changedKeysSql(t, 'main')} UNION ${changedKeysSql(t, 'remote')}`).pluck().all() as string[]);
+    if (!keys.length) continue;
+    const json = JSON.stringify(keys);
+    const load = (schema: string) => {
+      const rows = db.prepare(`SELECT * FROM ${schema}.${t.name} WHERE ${t.key} IN (SELECT value FROM json_each(?))`).all(json) as Row[];
+      return new Map(rows.map((r) => [String(r[t.key]), r]));
+    };
+    input[t.name] = { base: load('base'), local: load('main'), remote: load('remote') };
+  }
+  return input;
+}
+
+/** Give each conflict a label for people, resolved through the first version that has the row. */
+export function labelConflicts(db: Database.Database, conflicts: Conflict[]): void {
+  for (const c of conflicts) {
+    const t = tableSpec(c.table);
+    const keys = c.kind === 'unique' ? [String(c.local), String(c.remote)] : [c.key];
+    for (const schema of ['main', 'remote', 'base']) {
+      const label = db.prepare(`SELECT ${labelSql(c.table, 'x', schema)} AS l FROM ${schema}.${c.table} x WHERE x.${t.key} = ?`).pluck().get(keys[0]) as
+        | string
+        | undefined;
+      if (label) {
+        c.label = label;
+        break;
+      }
+    }
+    c.label ??= `${c.table} ${c.key}`;
+  }
+}
