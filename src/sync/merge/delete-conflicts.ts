@@ -144,5 +144,32 @@ export function settleDeleteConflicts(state: MergeState, order: readonly TableNa
     } else drops.push(...affected);
   }
   for (const r of drops) state.get(r.table)?.outcome.set(r.key, null);
+  dropOrphans(state, order);
   return conflicts;
+}
+
+/**
+ * A restored row can have a second parent that stays deleted (a membership brought back with its file
+ * while its file set was deleted on purpose): such rows stay deleted. Parents first, so one pass
+ * settles whole chains. Only rows some conflict covers can be orphaned here (see docs/diff-merge.md).
+ */
+function dropOrphans(state: MergeState, order: readonly TableName[]): void {
+  const present = (table: TableName, key: string) => {
+    const s = state.get(table);
+    return !s || !s.involved.has(key) || !!s.outcome.get(key);
+  };
+  for (const table of order) {
+    const s = state.get(table)!;
+    if (!s.spec.parents.length) continue;
+    for (const [key, row] of s.outcome) {
+      if (!row) continue;
+      for (const p of s.spec.parents) {
+        const pk = row[p.field];
+        if (pk !== null && pk !== undefined && !present(p.table, String(pk))) {
+          s.outcome.set(key, null);
+          break;
+        }
+      }
+    }
+  }
 }

@@ -7,7 +7,7 @@ import { alignSchema, type PreparedSide } from '../diff/schema-align.js';
 import fs from 'node:fs';
 import { tempName } from '../../store/atomic-fs.js';
 import { finishMergedDatabase, removeDbFiles, snapshotCopy } from './merge-apply.js';
-import { labelConflicts, loadMergeInput, openTriple } from './merge-inputs.js';
+import { addHiddenCollisions, labelConflicts, loadMergeInput, openTriple } from './merge-inputs.js';
 import { planMerge } from './merge-plan.js';
 import type { Conflict, MergePlan, Side } from './merge-types.js';
 
@@ -56,7 +56,9 @@ function planAligned(base: string, local: string, remote: string, opts: MergeDat
   const db = openTriple(base, local, remote);
   try {
     return db.transaction(() => {
-      const plan = planMerge(loadMergeInput(db), opts);
+      const input = loadMergeInput(db);
+      let plan = planMerge(input, opts);
+      for (let round = 0; round < 3 && addHiddenCollisions(db, input, plan); round++) plan = planMerge(input, opts);
       labelConflicts(db, plan.conflicts);
       return { plan, conflicts: plan.conflicts, localPath: local };
     })();

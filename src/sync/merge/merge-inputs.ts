@@ -3,7 +3,7 @@
 import type Database from 'better-sqlite3';
 import { ALL_TABLES, differsSql, labelSql, tableSpec, type TableSpec } from '../diff/catalog-tables.js';
 import { openPair } from '../diff/diff-databases.js';
-import type { Conflict, MergeInput, Row } from './merge-types.js';
+import type { Conflict, MergeInput, MergePlan, Row } from './merge-types.js';
 
 /** local as `main`, base and remote attached, all read-only. */
 export function openTriple(basePath: string, localPath: string, remotePath: string): Database.Database {
@@ -57,4 +57,34 @@ export function labelConflicts(db: Database.Database, conflicts: Conflict[]): vo
     }
     c.label ??= `${c.table} ${c.key}`;
   }
+}
+
+/**
+ * Rows unchanged everywhere (so not in the input) that a merged row now collides with: a natural key
+ * assembled from both sides' fields can meet a row neither side touched. Adds them to `input` (they
+ * are the same in all three versions) and says whether any were found, so the caller plans again.
+ */
+export function addHiddenCollisions(db: Database.Database, input: MergeInput, plan: MergePlan): boolean {
+  let found = false;
+  for (const t of ALL_TABLES) {
+    if (!t.unique) continue;
+    const rows = input[t.name];
+    const merged = plan.merged[t.name];
+    if (!rows || !merged) continue;
+    const lookup = db.prepare(`SELECT * FROM main.${t.name} WHERE ${t.unique.map((c) => `${c} IS ?`).join(' AND ')}`);
+    for (const [key, row] of merged) {
+      if (!row) continue;
+      const local = rows.local.get(key);
+      if (local && t.unique.every((c) => local[c] === row[c])) continue;
+      for (const other of lookup.all(...t.unique.map((c) => row[c] ?? null)) as Row[]) {
+        const otherKey = String(other[t.key]);
+        if (otherKey === key || rows.base.has(otherKey) || rows.local.has(otherKey) || rows.remote.has(otherKey)) continue;
+        (rows.base as Map<string, Row>).set(otherKey, other);
+        (rows.local as Map<string, Row>).set(otherKey, other);
+        (rows.remote as Map<string, Row>).set(otherKey, other);
+        found = true;
+      }
+    }
+  }
+  return found;
 }

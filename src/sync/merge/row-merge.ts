@@ -93,8 +93,12 @@ export function decideRow(t: TableSpec, key: string, b: Row | undefined, l: Row 
   if (!localChanged) return { kind: 'take', row: r ?? null, from: 'remote' };
   if (sameRow(t, l, r)) return { kind: 'take', row: l ?? null, from: 'both' };
   if (l && r) {
-    // The cloud status of a blob is an observation, not an edit: the latest observation wins silently.
-    if (t.name === 'file_sync_log') return { kind: 'take', row: laterSide(l, r, ctx).side === 'local' ? l : r, from: 'both' };
+    // The cloud status of a blob is an observation, not an edit: fields merge, and where both sides
+    // observed something different the latest observation wins silently (no conflict to resolve).
+    if (t.name === 'file_sync_log') {
+      const d = fieldMerge(t, key, b, l, r, { ...ctx, choose: (_id, defaultSide) => defaultSide });
+      return { kind: 'take', row: d.kind === 'fields' ? d.row : null, from: 'both' };
+    }
     return fieldMerge(t, key, b, l, r, ctx);
   }
   const editor: Side = l ? 'local' : 'remote';
