@@ -101,7 +101,7 @@ export const mergeCommand: CommandModule<GlobalArgs, Args> = {
         if (!argv.base || !argv.remote) throw new TroveError('USAGE', 'merge needs both <base> and <remote> database files');
         if (argv.status || argv.discard || argv.resolve?.length) throw new TroveError('USAGE', 'start a merge, or work on the pending one: not both');
         const prefer = argv.prefer ? parseSide(argv.prefer, '--prefer') : undefined;
-        const started = startMerge(paths, state, {
+        const started = await startMerge(paths, state, {
           basePath: argv.base,
           remotePath: argv.remote,
           localDevice: device,
@@ -136,7 +136,7 @@ export const mergeCommand: CommandModule<GlobalArgs, Args> = {
       if (applyNow) {
         const pending = loadPendingMerge(state);
         const chosen = new Map(pending?.conflicts.map((c) => [c.id, c.chosenSide]) ?? []);
-        const applied = applyPendingMerge(paths, state, device);
+        const applied = await applyPendingMerge(paths, state, device);
         out.result({ applied: true, id: applied.id, backup: applied.backup.path, changes: applied.changes, conflicts: applied.conflicts }, () => [
           ...applied.conflicts.map((c) => conflictLine(c, chosen.get(c.id))),
           `Merged: ${applied.changes} change(s) applied to ${paths.collectionDb}, ${applied.conflicts.length} conflict(s) resolved.`,

@@ -2,10 +2,10 @@
 // SQLite, table by table. Only the rows that differ cross into JavaScript.
 import Database from 'better-sqlite3';
 import { TroveError } from '../../store/errors.js';
+import { addSuspects, freshKeyTable, onlyInSql, removedOrChangedSql, tuneForScans } from './changed-keys.js';
 import {
   CATALOG_TABLES,
   SYNC_LOG_TABLE,
-  differsSql,
   labelSql,
   refLabelSql,
   rowJsonSql,
@@ -36,10 +36,8 @@ export function openPair(aPath: string, bPath: string, bSchema = 'b'): Database.
   }
   try {
     db.pragma('trusted_schema = OFF');
-    db.pragma('query_only = ON');
-    db.pragma('cache_size = -65536');
     db.prepare('ATTACH DATABASE ? AS ' + bSchema).run(bPath);
-    db.pragma(`${bSchema}.cache_size = -65536`);
+    tuneForScans(db, ['main', bSchema]);
   } catch (err) {
     db.close();
     throw new TroveError('CORRUPT_SNAPSHOT', `cannot read ${bPath} beside ${aPath}: ${(err as Error).message}`, { cause: err });
@@ -47,18 +45,15 @@ export function openPair(aPath: string, bPath: string, bSchema = 'b'): Database.
   return db;
 }
 
-/** Keys present only in `from` (added when from = b, removed when from = a). */
-function onlyInSql(t: TableSpec, from: string, other: string, select: string): string {
-  return `SELECT ${select} FROM ${from}.${t.name} x WHERE NOT EXISTS (SELECT 1 FROM ${other}.${t.name} y WHERE y.${t.key} = x.${t.key})`;
-}
-
 function countTable(db: Database.Database, t: TableSpec): ChangeCounts {
-  const q = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
-  return {
-    added: q(onlyInSql(t, 'b', 'main', 'count(*) AS n')),
-    removed: q(onlyInSql(t, 'main', 'b', 'count(*) AS n')),
-    modified: q(`SELECT count(*) AS n FROM main.${t.name} x JOIN b.${t.name} y ON y.${t.key} = x.${t.key} WHERE ${differsSql(t.fields, 'x', 'y')}`),
+  const suspects = freshKeyTable(db, 'diff_suspects');
+  addSuspects(db, t, 'main', 'b', suspects, t.fields);
+  const gone = db.prepare(removedOrChangedSql(t, 'main', 'b', suspects, t.fields, `coalesce(sum(y.${t.key} IS NULL), 0) AS removed, count(*) AS n`)).get() as {
+    removed: number;
+    n: number;
   };
+  const added = db.prepare(onlyInSql(t, 'b', 'main', 'count(*)')).pluck().get() as number;
+  return { added, removed: gone.removed, modified: gone.n - gone.removed };
 }
 
 interface ChangedRow {
@@ -91,16 +86,14 @@ function tableChanges(db: Database.Database, t: TableSpec): EntityChange[] {
   for (const r of db.prepare(onlyInSql(t, 'b', 'main', `x.${t.key} AS id, ${labelSql(t.name, 'x', 'b')} AS label, NULL AS before, ${rowJsonSql(t, 'x')} AS after`)).all() as ChangedRow[]) {
     rows.push({ ...r, change: 'added' });
   }
-  for (const r of db.prepare(onlyInSql(t, 'main', 'b', `x.${t.key} AS id, ${labelSql(t.name, 'x', 'main')} AS label, ${rowJsonSql(t, 'x')} AS before, NULL AS after`)).all() as ChangedRow[]) {
-    rows.push({ ...r, change: 'removed' });
+  const suspects = freshKeyTable(db, 'diff_suspects');
+  addSuspects(db, t, 'main', 'b', suspects, t.fields);
+  const select = `x.${t.key} AS id,
+    CASE WHEN y.${t.key} IS NULL THEN ${labelSql(t.name, 'x', 'main')} ELSE ${labelSql(t.name, 'y', 'b')} END AS label,
+    ${rowJsonSql(t, 'x')} AS before, CASE WHEN y.${t.key} IS NULL THEN NULL ELSE ${rowJsonSql(t, 'y')} END AS after`;
+  for (const r of db.prepare(removedOrChangedSql(t, 'main', 'b', suspects, t.fields, select)).all() as ChangedRow[]) {
+    rows.push({ ...r, change: r.after === null ? 'removed' : 'modified' });
   }
-  const modified = db
-    .prepare(
-      `SELECT x.${t.key} AS id, ${labelSql(t.name, 'y', 'b')} AS label, ${rowJsonSql(t, 'x')} AS before, ${rowJsonSql(t, 'y')} AS after
-       FROM main.${t.name} x JOIN b.${t.name} y ON y.${t.key} = x.${t.key} WHERE ${differsSql(t.fields, 'x', 'y')}`,
-    )
-    .all() as ChangedRow[];
-  for (const r of modified) rows.push({ ...r, change: 'modified' });
   return rows.map((r) => {
     const before = r.before === null ? null : (JSON.parse(r.before) as Record<string, SqlValue>);
     const after = r.after === null ? null : (JSON.parse(r.after) as Record<string, SqlValue>);

@@ -1,7 +1,8 @@
 // Read the merge planner's input from three database files: SQLite finds the keys that differ between
 // base and either side (compared by stable id, every column), and only those rows cross into JavaScript.
 import type Database from 'better-sqlite3';
-import { ALL_TABLES, differsSql, labelSql, tableSpec, type TableSpec } from '../diff/catalog-tables.js';
+import { ALL_TABLES, labelSql, tableSpec, type TableSpec } from '../diff/catalog-tables.js';
+import { addOnlyIn, addSuspects, freshKeyTable, removedOrChangedSql, tuneForScans } from '../diff/changed-keys.js';
 import { openPair } from '../diff/diff-databases.js';
 import type { Conflict, MergeInput, MergePlan, Row } from './merge-types.js';
 
@@ -10,7 +11,7 @@ export function openTriple(basePath: string, localPath: string, remotePath: stri
   const db = openPair(localPath, basePath, 'base');
   try {
     db.prepare('ATTACH DATABASE ? AS remote').run(remotePath);
-    db.pragma('remote.cache_size = -65536');
+    tuneForScans(db, ['remote']);
   } catch (err) {
     db.close();
     throw err;
@@ -18,22 +19,24 @@ export function openTriple(basePath: string, localPath: string, remotePath: stri
   return db;
 }
 
-function changedKeysSql(t: TableSpec, side: string): string {
-  const k = t.key;
-  return `SELECT x.${k} AS k FROM base.${t.name} x LEFT JOIN ${side}.${t.name} y ON y.${k} = x.${k}
-            WHERE y.${k} IS NULL OR ${differsSql(t.columns, 'x', 'y')}
-          UNION SELECT y.${k} FROM ${side}.${t.name} y WHERE NOT EXISTS (SELECT 1 FROM base.${t.name} x WHERE x.${k} = y.${k})`;
+/** Keys of `t` that differ (any column) between base and `side`, added to the temp table `into`. */
+function addChangedKeys(db: Database.Database, t: TableSpec, side: string, into: string): void {
+  const suspects = freshKeyTable(db, 'merge_suspects');
+  addSuspects(db, t, 'base', side, suspects, t.columns);
+  db.prepare(`INSERT OR IGNORE INTO ${into} (k) ${removedOrChangedSql(t, 'base', side, suspects, t.columns, `s.k`)}`).run();
+  addOnlyIn(db, t, side, 'base', into);
 }
 
 /** Rows of every key that differs between base and local or base and remote, from all three. */
 export function loadMergeInput(db: Database.Database): MergeInput {
   const input: MergeInput = {};
   for (const t of ALL_TABLES) {
-    const keys = (db.prepare(`${changedKeysSql(t, 'main')} UNION ${changedKeysSql(t, 'remote')}`).pluck().all() as string[]);
-    if (!keys.length) continue;
-    const json = JSON.stringify(keys);
+    const involved = freshKeyTable(db, 'merge_involved');
+    addChangedKeys(db, t, 'main', involved);
+    addChangedKeys(db, t, 'remote', involved);
+    if (!(db.prepare(`SELECT count(*) FROM ${involved}`).pluck().get() as number)) continue;
     const load = (schema: string) => {
-      const rows = db.prepare(`SELECT * FROM ${schema}.${t.name} WHERE ${t.key} IN (SELECT value FROM json_each(?))`).all(json) as Row[];
+      const rows = db.prepare(`SELECT x.* FROM ${involved} s CROSS JOIN ${schema}.${t.name} x ON x.${t.key} = s.k`).all() as Row[];
       return new Map(rows.map((r) => [String(r[t.key]), r]));
     };
     input[t.name] = { base: load('base'), local: load('main'), remote: load('remote') };

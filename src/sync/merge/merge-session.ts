@@ -35,7 +35,7 @@ export interface StartedMerge {
 }
 
 /** Copy the inputs into tmp/merge-<id>/, plan against collection.db, record the pending merge. */
-export function startMerge(paths: LibraryPaths, state: Database.Database, req: StartMergeRequest): StartedMerge {
+export async function startMerge(paths: LibraryPaths, state: Database.Database, req: StartMergeRequest): Promise<StartedMerge> {
   if (state.prepare('SELECT 1 FROM pending_merge').get()) {
     throw new TroveError('CONFLICT', 'a merge is already pending: finish it with `trove merge --apply` or drop it with `trove merge --discard`');
   }
@@ -43,9 +43,9 @@ export function startMerge(paths: LibraryPaths, state: Database.Database, req: S
   const dir = path.join(paths.tmpDir, `merge-${id}`);
   fs.mkdirSync(dir, { recursive: true });
   try {
-    snapshotCopy(req.basePath, path.join(dir, 'base.db'));
-    snapshotCopy(req.remotePath, path.join(dir, 'remote.db'));
-    const { plan, conflicts } = planDatabases({
+    await snapshotCopy(req.basePath, path.join(dir, 'base.db'));
+    await snapshotCopy(req.remotePath, path.join(dir, 'remote.db'));
+    const { plan, conflicts } = await planDatabases({
       basePath: path.join(dir, 'base.db'),
       localPath: paths.collectionDb,
       remotePath: path.join(dir, 'remote.db'),
@@ -101,13 +101,13 @@ export function replaceDatabase(dbPath: string, newPath: string): void {
  * plan is recomputed against collection.db as it is now (resolutions match by conflict id), so edits
  * made since planning are merged too.
  */
-export function applyPendingMerge(paths: LibraryPaths, state: Database.Database, localDevice: string): AppliedMerge {
+export async function applyPendingMerge(paths: LibraryPaths, state: Database.Database, localDevice: string): Promise<AppliedMerge> {
   const m = requirePendingMerge(state);
   setPendingStatus(state, m.id, 'applying');
   const mergedPath = path.join(m.dir, 'merged.db');
   removeDbFiles(mergedPath);
   try {
-    const result = mergeDatabases({
+    const result = await mergeDatabases({
       basePath: path.join(m.dir, 'base.db'),
       localPath: paths.collectionDb,
       remotePath: path.join(m.dir, 'remote.db'),
@@ -118,7 +118,7 @@ export function applyPendingMerge(paths: LibraryPaths, state: Database.Database,
       tmpDir: m.dir,
     });
     faultPoint('merge:merged-built');
-    const backup = writeVerifiedBackup(paths.collectionDb, paths.backupsDir, 'pre-merge');
+    const backup = await writeVerifiedBackup(paths.collectionDb, paths.backupsDir, 'pre-merge');
     faultPoint('merge:before-replace');
     replaceDatabase(paths.collectionDb, result.mergedPath);
     faultPoint('merge:after-replace');

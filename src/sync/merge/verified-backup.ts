@@ -1,4 +1,4 @@
-// A verified backup copy of a database before a destructive step: a consistent copy (VACUUM INTO) into
+// A verified backup copy of a database before a destructive step: a consistent copy (backup API) into
 // a temp file in the backups folder, integrity_check on the copy, fsync, then rename to its final name.
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
@@ -14,13 +14,13 @@ export interface BackupResult {
   bytes: number;
 }
 
-export function writeVerifiedBackup(dbPath: string, backupsDir: string, reason: string): BackupResult {
+export async function writeVerifiedBackup(dbPath: string, backupsDir: string, reason: string): Promise<BackupResult> {
   fs.mkdirSync(backupsDir, { recursive: true });
   const id = uuidv7();
   const final = path.join(backupsDir, `${id}-${reason}.db`);
   const tmp = tempName(backupsDir, 'backup.db');
   try {
-    snapshotCopy(dbPath, tmp);
+    await snapshotCopy(dbPath, tmp);
     const check = new Database(tmp, { readonly: true, fileMustExist: true });
     try {
       const result = check.pragma('integrity_check', { simple: true });
