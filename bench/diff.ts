@@ -49,20 +49,24 @@ try {
   console.log(`diff (full report):  ${diffMs.toFixed(0)} ms  — ${totalChanges(report.summary)} entity changes  (target ≤ 1000 ms)`);
   console.log(`diff --summary:      ${summaryMs.toFixed(0)} ms`);
 
-  const merges: { ms: number; value: Awaited<ReturnType<typeof mergeDatabases>> }[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = process.hrtime.bigint();
-    const value = await mergeDatabases({ basePath: base, localPath: local, remotePath: remote, localDevice: 'a', remoteDevice: 'b', mergedPath: path.join(dir, `merged-${i}.db`), tmpDir: dir });
-    merges.push({ ms: Number(process.hrtime.bigint() - t) / 1e6, value });
+  for (const verify of ['integrity', 'quick'] as const) {
+    const merges: { ms: number; value: Awaited<ReturnType<typeof mergeDatabases>> }[] = [];
+    for (let i = 0; i < runs; i++) {
+      const mergedPath = path.join(dir, `merged-${verify}-${i}.db`);
+      const t = process.hrtime.bigint();
+      const value = await mergeDatabases({ basePath: base, localPath: local, remotePath: remote, localDevice: 'a', remoteDevice: 'b', mergedPath, tmpDir: dir, verify });
+      merges.push({ ms: Number(process.hrtime.bigint() - t) / 1e6, value });
+      fs.rmSync(mergedPath, { force: true });
+    }
+    const mergeMs = median(merges.map((m) => m.ms));
+    const m = merges[0]!.value;
+    const ops = Object.values(m.plan.ops).reduce((n, o) => n + (o?.length ?? 0), 0);
+    const kinds = m.conflicts.reduce<Record<string, number>>((acc, c) => ((acc[c.kind] = (acc[c.kind] ?? 0) + 1), acc), {});
+    console.log(`merge, ${verify}_check: ${mergeMs.toFixed(0)} ms — ${ops} row operations, conflicts ${JSON.stringify(kinds)}  (target ≤ 3000 ms)`);
+    const tm = merges.map((x) => x.value.timings);
+    const med = (k: keyof (typeof tm)[0]) => median(tm.map((x) => x[k])).toFixed(0);
+    console.log(`  of which: copy of local ${med('copyMs')} ms, read + plan ${med('planMs')} ms, apply ${med('applyMs')} ms, ${verify}_check + foreign_key_check ${med('checkMs')} ms`);
   }
-  const mergeMs = median(merges.map((m) => m.ms));
-  const m = merges[0]!.value;
-  const ops = Object.values(m.plan.ops).reduce((n, o) => n + (o?.length ?? 0), 0);
-  const kinds = m.conflicts.reduce<Record<string, number>>((acc, c) => ((acc[c.kind] = (acc[c.kind] ?? 0) + 1), acc), {});
-  console.log(`merge (copy + plan + apply + checks): ${mergeMs.toFixed(0)} ms — ${ops} row operations, conflicts ${JSON.stringify(kinds)}  (target ≤ 3000 ms)`);
-  const tm = merges.map((x) => x.value.timings);
-  const med = (k: keyof (typeof tm)[0]) => median(tm.map((x) => x[k])).toFixed(0);
-  console.log(`  of which: copy of local ${med('copyMs')} ms, read + plan ${med('planMs')} ms, apply ${med('applyMs')} ms, integrity_check + foreign_key_check ${med('checkMs')} ms`);
 
   const sqldiff = spawnSync('sh', ['-c', 'command -v sqldiff'], { encoding: 'utf8' }).stdout.trim();
   if (!sqldiff) console.log('sqldiff: not installed (apt-get install -y sqlite3-tools) — no ratio');

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { alignSchema, type PreparedSide } from '../diff/schema-align.js';
 import fs from 'node:fs';
 import { tempName } from '../../store/atomic-fs.js';
-import { finishMergedDatabase, removeDbFiles, snapshotCopy } from './merge-apply.js';
+import { finishMergedDatabase, removeDbFiles, snapshotCopy, type VerifyLevel } from './merge-apply.js';
 import { addHiddenCollisions, labelConflicts, loadMergeInput, openTriple } from './merge-inputs.js';
 import { planMerge } from './merge-plan.js';
 import type { Conflict, MergePlan, Side } from './merge-types.js';
@@ -23,6 +23,8 @@ export interface MergeDatabasesOptions {
   mergedPath?: string;
   /** Temporary migrated copies (default: the system temp folder). */
   tmpDir?: string;
+  /** Check of the result before it takes its name: full integrity_check (default) or quick_check. */
+  verify?: VerifyLevel;
 }
 
 export interface MergeResult {
@@ -85,7 +87,7 @@ export async function mergeDatabases(opts: MergeDatabasesOptions): Promise<Merge
       const t1 = performance.now();
       const { plan, conflicts } = planAligned(base, copy, remote, opts);
       const t2 = performance.now();
-      const { applyMs, checkMs } = finishMergedDatabase(copy, plan, mergedPath);
+      const { applyMs, checkMs } = finishMergedDatabase(copy, plan, mergedPath, opts.verify);
       return { mergedPath, plan, conflicts, timings: { copyMs: t1 - t0, planMs: t2 - t1, applyMs, checkMs } };
     } finally {
       removeDbFiles(copy);
