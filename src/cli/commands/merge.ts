@@ -123,7 +123,11 @@ export const mergeCommand: CommandModule<GlobalArgs, Args> = {
       }
       if (argv.discard) {
         const m = discardPendingMerge(state);
-        out.result({ discarded: m.id }, () => `Discarded pending merge ${m.id}; the library is unchanged.`);
+        out.result({ discarded: m.id, interruptedApply: m.status === 'applying' }, () =>
+          m.status === 'applying'
+            ? `Discarded pending merge ${m.id}. Its apply had been interrupted: the catalogue is either as it was or fully merged (the backup taken before is in ${paths.backupsDir}).`
+            : `Discarded pending merge ${m.id}; the library is unchanged.`,
+        );
         return;
       }
       for (const r of argv.resolve ?? []) {

@@ -50,6 +50,13 @@ export async function snapshotCopy(srcPath: string, destPath: string): Promise<v
   const src = new Database(srcPath, { readonly: true, fileMustExist: true });
   try {
     await src.backup(destPath, { progress: () => 1 << 30 });
+    // The copy carries the source's journal mode; a private file wants no -wal/-shm beside it.
+    const dest = new Database(destPath, { fileMustExist: true });
+    try {
+      dest.pragma('journal_mode = DELETE');
+    } finally {
+      dest.close();
+    }
   } catch (err) {
     removeDbFiles(destPath);
     throw new TroveError('IO', `copying ${srcPath} to ${destPath} failed: ${(err as Error).message}`, { cause: err });
