@@ -2,7 +2,7 @@
 // SQLite, table by table. Only the rows that differ cross into JavaScript.
 import Database from 'better-sqlite3';
 import { TroveError } from '../../store/errors.js';
-import { addSuspects, freshKeyTable, onlyInSql, removedOrChangedSql, tuneForScans } from './changed-keys.js';
+import { addOnlyIn, addSuspects, freshKeyTable, onlyInSql, removedOrChangedSql, tuneForScans } from './changed-keys.js';
 import {
   CATALOG_TABLES,
   SYNC_LOG_TABLE,
@@ -63,6 +63,18 @@ interface ChangedRow {
   after: string | null;
 }
 
+const refLabelStatements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/** Label of the row a reference points at, through `schema` (statements cached per connection). */
+function refLabel(db: Database.Database, parent: EntityKind, schema: string, key: SqlValue): string | null {
+  if (key === null) return null;
+  let cache = refLabelStatements.get(db);
+  if (!cache) refLabelStatements.set(db, (cache = new Map()));
+  let stmt = cache.get(`${parent}/${schema}`);
+  if (!stmt) cache.set(`${parent}/${schema}`, (stmt = db.prepare(`SELECT ${refLabelSql(parent, '?', schema)}`).pluck()));
+  return (stmt.get(key) as string | null | undefined) ?? null;
+}
+
 function fieldChanges(db: Database.Database, t: TableSpec, before: Record<string, SqlValue>, after: Record<string, SqlValue>): FieldChange[] {
   const out: FieldChange[] = [];
   for (const f of t.fields) {
@@ -70,10 +82,8 @@ function fieldChanges(db: Database.Database, t: TableSpec, before: Record<string
     const change: FieldChange = { field: f, before: before[f] ?? null, after: after[f] ?? null };
     const parent = t.parents.find((p) => p.field === f);
     if (parent) {
-      const label = (schema: string, v: SqlValue) =>
-        v === null ? null : ((db.prepare(`SELECT ${refLabelSql(parent.table, '?', schema)} AS l`).get(v) as { l: string | null }).l ?? null);
-      change.beforeLabel = label('main', change.before);
-      change.afterLabel = label('b', change.after);
+      change.beforeLabel = refLabel(db, parent.table, 'main', change.before);
+      change.afterLabel = refLabel(db, parent.table, 'b', change.after);
     }
     out.push(change);
   }
@@ -83,9 +93,12 @@ function fieldChanges(db: Database.Database, t: TableSpec, before: Record<string
 function tableChanges(db: Database.Database, t: TableSpec): EntityChange[] {
   const entity = t.name as EntityKind;
   const rows: (ChangedRow & { change: EntityChange['change'] })[] = [];
-  for (const r of db.prepare(onlyInSql(t, 'b', 'main', `x.${t.key} AS id, ${labelSql(t.name, 'x', 'b')} AS label, NULL AS before, ${rowJsonSql(t, 'x')} AS after`)).all() as ChangedRow[]) {
-    rows.push({ ...r, change: 'added' });
-  }
+  // Keys first (an index-only scan), then rows and labels for those keys only.
+  const added = freshKeyTable(db, 'diff_added');
+  addOnlyIn(db, t, 'b', 'main', added);
+  const addedSql = `SELECT x.${t.key} AS id, ${labelSql(t.name, 'x', 'b')} AS label, NULL AS before, ${rowJsonSql(t, 'x')} AS after
+                    FROM ${added} s CROSS JOIN b.${t.name} x ON x.${t.key} = s.k`;
+  for (const r of db.prepare(addedSql).all() as ChangedRow[]) rows.push({ ...r, change: 'added' });
   const suspects = freshKeyTable(db, 'diff_suspects');
   addSuspects(db, t, 'main', 'b', suspects, t.fields);
   const select = `x.${t.key} AS id,
