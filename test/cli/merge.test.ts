@@ -19,29 +19,45 @@ function content(file: string): string {
   return out;
 }
 
+let template: Promise<string> | undefined;
+
+/** Built once through the CLI: a library with ActRaiser and Pilotwings, base.db copied, then a manual added. */
+function buildTemplate(): Promise<string> {
+  template ??= (async () => {
+    const dir = tempDir('trove-cli-merge-template-');
+    dirs.push(dir);
+    const lib = path.join(dir, 'lib');
+    const trove = (...args: string[]) => runCli(['--library', lib, ...args]);
+    for (const [f, body] of [['ActRaiser (USA).sfc', 'actraiser'], ['Pilotwings (USA).sfc', 'pilotwings'], ['ActRaiser (USA).pdf', 'manual']]) fs.writeFileSync(path.join(dir, f!), body!);
+    expect((await trove('init')).code).toBe(0);
+    expect((await trove('add', path.join(dir, 'ActRaiser (USA).sfc'), '--system', SNES, '--release', 'ActRaiser (USA)')).code).toBe(0);
+    expect((await trove('add', path.join(dir, 'Pilotwings (USA).sfc'), '--system', SNES, '--release', 'Pilotwings (USA)')).code).toBe(0);
+    fs.copyFileSync(path.join(lib, 'collection.db'), path.join(dir, 'base.db'));
+    expect((await trove('add', path.join(dir, 'ActRaiser (USA).pdf'), '--system', SNES, '--release', 'ActRaiser (USA)', '--type', 'manual')).code).toBe(0);
+    return dir;
+  })();
+  return template;
+}
+
 /**
- * A library with two releases (ActRaiser and Pilotwings) added through trove, `base.db` a copy of it,
- * `remote.db` the base as another device changed it, and local changes made after the copy.
+ * A copy of the template: `base.db` the common ancestor, `remote.db` the base as another device changed
+ * it, and the library's own changes since base (a manual added through trove, and with `conflict` a
+ * region edited by hand that the remote edited differently).
  */
 async function scenario(opts: { conflict: boolean }) {
   const dir = tempDir('trove-cli-merge-');
   dirs.push(dir);
+  fs.cpSync(await buildTemplate(), dir, { recursive: true });
   const lib = path.join(dir, 'lib');
   const trove = (...args: string[]) => runCli(['--library', lib, ...args]);
-  for (const [f, body] of [['ActRaiser (USA).sfc', 'actraiser'], ['Pilotwings (USA).sfc', 'pilotwings'], ['ActRaiser (USA).pdf', 'manual']]) fs.writeFileSync(path.join(dir, f!), body!);
-  expect((await trove('init')).code).toBe(0);
-  expect((await trove('add', path.join(dir, 'ActRaiser (USA).sfc'), '--system', SNES, '--release', 'ActRaiser (USA)')).code).toBe(0);
-  expect((await trove('add', path.join(dir, 'Pilotwings (USA).sfc'), '--system', SNES, '--release', 'Pilotwings (USA)')).code).toBe(0);
   const base = path.join(dir, 'base.db');
   const remote = path.join(dir, 'remote.db');
-  fs.copyFileSync(path.join(lib, 'collection.db'), base);
   fs.copyFileSync(base, remote);
   const r = new Database(remote);
   r.prepare("UPDATE release SET region = 'USA, Canada', updated_at = '2099-01-01T00:00:00.000Z' WHERE name = 'Pilotwings (USA)'").run();
   r.prepare("INSERT INTO software_title (id, name, created_at, updated_at) VALUES ('t-remote', 'F-Zero', '2099-01-01', '2099-01-01')").run();
   if (opts.conflict) r.prepare("UPDATE release SET region = 'Japan', updated_at = '2099-01-01T00:00:00.000Z' WHERE name = 'ActRaiser (USA)'").run();
   r.close();
-  expect((await trove('add', path.join(dir, 'ActRaiser (USA).pdf'), '--system', SNES, '--release', 'ActRaiser (USA)', '--type', 'manual')).code).toBe(0);
   if (opts.conflict) {
     const l = new Database(path.join(lib, 'collection.db'));
     l.prepare("UPDATE release SET region = 'Europe', updated_at = '2098-01-01T00:00:00.000Z' WHERE name = 'ActRaiser (USA)'").run();
