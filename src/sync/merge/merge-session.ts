@@ -2,7 +2,7 @@
 // input copies and conflicts) in state.db; later apply it — merged file built beside, verified backup
 // of collection.db, then an atomic replace — or discard it. A SIGKILL at any point leaves collection.db
 // as it was (or, after the final rename, entirely merged) and the pending merge resumable or discardable.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { LibraryPaths } from '../../store/library.js';
