@@ -8,6 +8,7 @@ import { TroveError } from '../../store/errors.js';
 import { fsyncDirSync } from '../../store/atomic-fs.js';
 import { ALL_TABLES } from '../diff/catalog-tables.js';
 import { faultPoint } from './fault-point.js';
+import { tuneForScans } from '../diff/changed-keys.js';
 import type { MergePlan } from './merge-types.js';
 
 /** Apply `plan` to an open database holding local's rows. Foreign keys must be off (checked after). */
@@ -82,6 +83,7 @@ export function finishMergedDatabase(copyPath: string, plan: MergePlan, mergedPa
       db.pragma('journal_mode = DELETE');
       db.pragma('foreign_keys = OFF');
       db.pragma('trusted_schema = OFF');
+      tuneForScans(db, ['main']); // the checks read every page: memory-mapped reads save ~30%
       db.transaction(() => {
         applyPlan(db, plan);
         t1 = performance.now();

@@ -7,6 +7,7 @@ import { TroveError } from '../../store/errors.js';
 import { fsyncDirSync, tempName } from '../../store/atomic-fs.js';
 import { uuidv7 } from '../../store/ids.js';
 import { removeDbFiles, snapshotCopy } from './merge-apply.js';
+import { tuneForScans } from '../diff/changed-keys.js';
 
 export interface BackupResult {
   id: string;
@@ -23,6 +24,7 @@ export async function writeVerifiedBackup(dbPath: string, backupsDir: string, re
     await snapshotCopy(dbPath, tmp);
     const check = new Database(tmp, { readonly: true, fileMustExist: true });
     try {
+      tuneForScans(check, ['main']);
       const result = check.pragma('integrity_check', { simple: true });
       if (result !== 'ok') throw new TroveError('INTEGRITY', `backup copy of ${dbPath} failed integrity_check: ${String(result)}`);
     } finally {
