@@ -17,6 +17,8 @@ import { downloadCommand } from './download.js';
 import { downloadAllCommand } from './download-all.js';
 import { dropCommand } from './drop.js';
 import { statusCommand } from './status.js';
+import { diffCommand } from './diff.js';
+import { mergeCommand } from './merge.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<GlobalArgs, any>[] = [initCommand, addCommand, lsCommand, showCommand, exportCommand, verifyCommand, demoCommand, remoteCommand, datCommand, scanCommand, reportCommand, uploadCommand, downloadCommand, downloadAllCommand, dropCommand, statusCommand];
+export const commands: CommandModule<GlobalArgs, any>[] = [initCommand, addCommand, lsCommand, showCommand, exportCommand, verifyCommand, demoCommand, remoteCommand, datCommand, scanCommand, reportCommand, uploadCommand, downloadCommand, downloadAllCommand, dropCommand, statusCommand, diffCommand, mergeCommand];

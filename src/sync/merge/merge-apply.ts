@@ -1,0 +1,110 @@
+// Build the merged database as a new file: a consistent copy of local (VACUUM INTO), the plan applied
+// in one transaction, then integrity_check and foreign_key_check, then fsync and rename into place.
+// Local is only read. On any failure the temporary file is removed and nothing else has changed.
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { TroveError } from '../../store/errors.js';
+import { fsyncDirSync } from '../../store/atomic-fs.js';
+import { ALL_TABLES } from '../diff/catalog-tables.js';
+import { faultPoint } from './fault-point.js';
+import { tuneForScans } from '../diff/changed-keys.js';
+import type { MergePlan } from './merge-types.js';
+
+/** Apply `plan` to an open database holding local's rows. Foreign keys must be off (checked after). */
+export function applyPlan(db: Database.Database, plan: MergePlan): void {
+  for (const t of [...ALL_TABLES].reverse()) {
+    const del = db.prepare(`DELETE FROM ${t.name} WHERE ${t.key} = ?`);
+    for (const op of plan.ops[t.name] ?? []) if (op.op !== 'insert') del.run(op.key);
+  }
+  faultPoint('merge:applying');
+  for (const t of ALL_TABLES) {
+    const cols = [t.key, ...t.columns];
+    const ins = db.prepare(`INSERT INTO ${t.name} (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`);
+    for (const op of plan.ops[t.name] ?? []) if (op.op !== 'delete') ins.run(Object.fromEntries(cols.map((c) => [c, op.row![c] ?? null])));
+  }
+}
+
+/**
+ * `integrity` runs PRAGMA integrity_check (every page, every index entry against its row: seconds on a
+ * 100k-release catalogue); `quick` runs quick_check (every page and row format, not the index/row
+ * agreement). foreign_key_check runs either way.
+ */
+export type VerifyLevel = 'integrity' | 'quick';
+
+export function checkDatabase(db: Database.Database, label: string, level: VerifyLevel = 'integrity'): void {
+  const pragma = level === 'integrity' ? 'integrity_check' : 'quick_check';
+  const integrity = db.pragma(pragma, { simple: true });
+  if (integrity !== 'ok') throw new TroveError('INTEGRITY', `${label}: ${pragma} failed: ${String(integrity)}`);
+  const fk = db.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[];
+  if (fk.length) {
+    const first = fk.slice(0, 5).map((v) => `${v.table} row ${v.rowid} → missing ${v.parent}`);
+    throw new TroveError('INTEGRITY', `${label}: foreign_key_check found ${fk.length} broken reference(s): ${first.join('; ')}`);
+  }
+}
+
+/**
+ * A consistent copy of a (possibly live, WAL) database through SQLite's backup API, read-only on the
+ * source. A page copy: rowids stay where they were, which keeps the diff's rowid fast path fast.
+ */
+export async function snapshotCopy(srcPath: string, destPath: string): Promise<void> {
+  const src = new Database(srcPath, { readonly: true, fileMustExist: true });
+  try {
+    await src.backup(destPath, { progress: () => 1 << 30 });
+    // The copy carries the source's journal mode; a private file wants no -wal/-shm beside it.
+    const dest = new Database(destPath, { fileMustExist: true });
+    try {
+      dest.pragma('journal_mode = DELETE');
+    } finally {
+      dest.close();
+    }
+  } catch (err) {
+    removeDbFiles(destPath);
+    throw new TroveError('IO', `copying ${srcPath} to ${destPath} failed: ${(err as Error).message}`, { cause: err });
+  } finally {
+    src.close();
+  }
+}
+
+export function removeDbFiles(file: string): void {
+  for (const f of [file, `${file}-journal`, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+}
+
+/**
+ * Turn `copyPath` (a private copy of local, see snapshotCopy) into the merged database and rename it to
+ * `mergedPath` (atomically). The copy is consumed: renamed on success, removed on failure.
+ */
+export function finishMergedDatabase(copyPath: string, plan: MergePlan, mergedPath: string, verify: VerifyLevel = 'integrity'): { applyMs: number; checkMs: number } {
+  const t0 = performance.now();
+  let t1 = t0;
+  try {
+    const db = new Database(copyPath, { fileMustExist: true });
+    try {
+      db.pragma('journal_mode = DELETE');
+      db.pragma('foreign_keys = OFF');
+      db.pragma('trusted_schema = OFF');
+      tuneForScans(db, ['main']); // the checks read every page: memory-mapped reads save ~30%
+      db.transaction(() => {
+        applyPlan(db, plan);
+        t1 = performance.now();
+        checkDatabase(db, `merged database ${mergedPath}`, verify);
+      })();
+    } finally {
+      db.close();
+    }
+    const fd = fs.openSync(copyPath, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.mkdirSync(path.dirname(mergedPath), { recursive: true });
+    fs.renameSync(copyPath, mergedPath);
+    fsyncDirSync(path.dirname(mergedPath));
+    return { applyMs: t1 - t0, checkMs: performance.now() - t1 };
+  } catch (err) {
+    removeDbFiles(copyPath);
+    if (err instanceof TroveError) throw err;
+    throw new TroveError('INTEGRITY', `building the merged database ${mergedPath} failed: ${(err as Error).message}`, { cause: err });
+  }
+}

@@ -1,0 +1,96 @@
+// Three-way merge of database files: align schema versions (temporary migrated copies of older ones),
+// read the rows that differ, plan (pure), label the conflicts, and build the merged database as a new file.
+// The inputs are only ever opened read-only.
+import os from 'node:os';
+import path from 'node:path';
+import { alignSchema, type PreparedSide } from '../diff/schema-align.js';
+import fs from 'node:fs';
+import { tempName } from '../../store/atomic-fs.js';
+import { finishMergedDatabase, removeDbFiles, snapshotCopy, type VerifyLevel } from './merge-apply.js';
+import { addHiddenCollisions, labelConflicts, loadMergeInput, openTriple } from './merge-inputs.js';
+import { planMerge } from './merge-plan.js';
+import type { Conflict, MergePlan, Side } from './merge-types.js';
+
+export interface MergeDatabasesOptions {
+  basePath: string;
+  localPath: string;
+  remotePath: string;
+  localDevice: string;
+  remoteDevice: string;
+  overrides?: Readonly<Record<string, Side>>;
+  prefer?: Side;
+  /** Where the merged file goes (default: beside local, `<local>.merged-<pid>.db`). */
+  mergedPath?: string;
+  /** Temporary migrated copies (default: the system temp folder). */
+  tmpDir?: string;
+  /** Check of the result before it takes its name: full integrity_check (default) or quick_check. */
+  verify?: VerifyLevel;
+}
+
+export interface MergeResult {
+  mergedPath: string;
+  plan: MergePlan;
+  conflicts: Conflict[];
+  /** Where the time went (copy of local, reading and planning, applying, integrity and foreign-key checks). */
+  timings: { copyMs: number; planMs: number; applyMs: number; checkMs: number };
+}
+
+async function withAligned<T>(opts: MergeDatabasesOptions, fn: (base: string, local: string, remote: string) => Promise<T> | T): Promise<T> {
+  const prepared: PreparedSide[] = [];
+  try {
+    for (const [p, label] of [
+      [opts.basePath, 'base'],
+      [opts.localPath, 'local'],
+      [opts.remotePath, 'remote'],
+    ] as const) {
+      prepared.push(alignSchema({ path: p, label: `${label} ${p}`, cleanup: () => undefined }, opts.tmpDir ?? os.tmpdir()));
+    }
+    return await fn(prepared[0]!.path, prepared[1]!.path, prepared[2]!.path);
+  } finally {
+    for (const s of prepared) s.cleanup();
+  }
+}
+
+/** The plan and its labelled conflicts, without writing anything. */
+export function planDatabases(opts: MergeDatabasesOptions): Promise<{ plan: MergePlan; conflicts: Conflict[]; localPath: string }> {
+  return withAligned(opts, (base, local, remote) => planAligned(base, local, remote, opts));
+}
+
+function planAligned(base: string, local: string, remote: string, opts: MergeDatabasesOptions): { plan: MergePlan; conflicts: Conflict[]; localPath: string } {
+  const db = openTriple(base, local, remote);
+  try {
+    return db.transaction(() => {
+      const input = loadMergeInput(db);
+      let plan = planMerge(input, opts);
+      for (let round = 0; round < 3 && addHiddenCollisions(db, input, plan); round++) plan = planMerge(input, opts);
+      labelConflicts(db, plan.conflicts);
+      return { plan, conflicts: plan.conflicts, localPath: local };
+    })();
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Plan and build: the merged database is written to `mergedPath`; local stays as it was. Local is read
+ * once, into a private copy, and both the plan and the result come from that copy, so a concurrent
+ * writer to local cannot make the plan and the rows it applies to disagree.
+ */
+export async function mergeDatabases(opts: MergeDatabasesOptions): Promise<MergeResult> {
+  const mergedPath = path.resolve(opts.mergedPath ?? path.join(path.dirname(opts.localPath), `${path.basename(opts.localPath, '.db')}.merged-${process.pid}.db`));
+  return withAligned(opts, async (base, local, remote) => {
+    const copy = tempName(path.dirname(mergedPath), 'merge-local.db');
+    fs.mkdirSync(path.dirname(mergedPath), { recursive: true });
+    try {
+      const t0 = performance.now();
+      await snapshotCopy(local, copy);
+      const t1 = performance.now();
+      const { plan, conflicts } = planAligned(base, copy, remote, opts);
+      const t2 = performance.now();
+      const { applyMs, checkMs } = finishMergedDatabase(copy, plan, mergedPath, opts.verify);
+      return { mergedPath, plan, conflicts, timings: { copyMs: t1 - t0, planMs: t2 - t1, applyMs, checkMs } };
+    } finally {
+      removeDbFiles(copy);
+    }
+  });
+}

@@ -1,0 +1,142 @@
+// The merge as a user runs it on a library: plan against collection.db and keep the pending merge (its
+// input copies and conflicts) in state.db; later apply it — merged file built beside, verified backup
+// of collection.db, then an atomic replace — or discard it. A SIGKILL at any point leaves collection.db
+// as it was (or, after the final rename, entirely merged) and the pending merge resumable or discardable.
+import type Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { LibraryPaths } from '../../store/library.js';
+import { openDatabase } from '../../store/library.js';
+import { fsyncDirSync } from '../../store/atomic-fs.js';
+import { uuidv7 } from '../../store/ids.js';
+import { TroveError } from '../../store/errors.js';
+import { faultPoint } from './fault-point.js';
+import { removeDbFiles, snapshotCopy } from './merge-apply.js';
+import { mergeDatabases, planDatabases } from './merge-databases.js';
+import type { Conflict, MergePlan, Side } from './merge-types.js';
+import { chosenOverrides, deletePendingMerge, requirePendingMerge, savePendingMerge, setPendingStatus, type PendingMerge } from './pending-merge.js';
+import { writeVerifiedBackup, type BackupResult } from './verified-backup.js';
+
+export interface StartMergeRequest {
+  basePath: string;
+  remotePath: string;
+  baseLabel?: string;
+  remoteLabel?: string;
+  localDevice: string;
+  remoteDevice: string;
+  prefer?: Side;
+}
+
+export interface StartedMerge {
+  id: string;
+  conflicts: Conflict[];
+  counts: MergePlan['counts'];
+  changes: number;
+}
+
+/** Copy the inputs into tmp/merge-<id>/, plan against collection.db, record the pending merge. */
+export async function startMerge(paths: LibraryPaths, state: Database.Database, req: StartMergeRequest): Promise<StartedMerge> {
+  if (state.prepare('SELECT 1 FROM pending_merge').get()) {
+    throw new TroveError('CONFLICT', 'a merge is already pending: finish it with `trove merge --apply` or drop it with `trove merge --discard`');
+  }
+  const id = uuidv7();
+  const dir = path.join(paths.tmpDir, `merge-${id}`);
+  fs.mkdirSync(dir, { recursive: true });
+  try {
+    await snapshotCopy(req.basePath, path.join(dir, 'base.db'));
+    await snapshotCopy(req.remotePath, path.join(dir, 'remote.db'));
+    const { plan, conflicts } = await planDatabases({
+      basePath: path.join(dir, 'base.db'),
+      localPath: paths.collectionDb,
+      remotePath: path.join(dir, 'remote.db'),
+      localDevice: req.localDevice,
+      remoteDevice: req.remoteDevice,
+      prefer: req.prefer,
+      tmpDir: dir,
+    });
+    const chosen = req.prefer ? Object.fromEntries(conflicts.map((c) => [c.id, req.prefer!])) : undefined;
+    savePendingMerge(state, {
+      id,
+      dir,
+      baseLabel: req.baseLabel ?? req.basePath,
+      remoteLabel: req.remoteLabel ?? req.remotePath,
+      remoteDevice: req.remoteDevice,
+      conflicts,
+      chosen,
+    });
+    const changes = Object.values(plan.ops).reduce((n, ops) => n + (ops?.length ?? 0), 0);
+    return { id, conflicts, counts: plan.counts, changes };
+  } catch (err) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+export interface AppliedMerge {
+  id: string;
+  backup: BackupResult;
+  conflicts: Conflict[];
+  changes: number;
+}
+
+/**
+ * Replace `dbPath` by `newPath`: fold the WAL into the old file and leave rollback mode (so no -wal or
+ * -shm of the old file can be applied to the new one), then rename over it and fsync the folder.
+ * No connection to `dbPath` may be open in this process.
+ */
+export function replaceDatabase(dbPath: string, newPath: string): void {
+  const old = openDatabase(dbPath);
+  try {
+    old.pragma('wal_checkpoint(TRUNCATE)');
+    old.pragma('journal_mode = DELETE');
+  } finally {
+    old.close();
+  }
+  fs.renameSync(newPath, dbPath);
+  fsyncDirSync(path.dirname(dbPath));
+}
+
+/**
+ * Apply the pending merge to collection.db. Conflicts without a chosen side take their default. The
+ * plan is recomputed against collection.db as it is now (resolutions match by conflict id), so edits
+ * made since planning are merged too.
+ */
+export async function applyPendingMerge(paths: LibraryPaths, state: Database.Database, localDevice: string): Promise<AppliedMerge> {
+  const m = requirePendingMerge(state);
+  setPendingStatus(state, m.id, 'applying');
+  const mergedPath = path.join(m.dir, 'merged.db');
+  removeDbFiles(mergedPath);
+  try {
+    const result = await mergeDatabases({
+      basePath: path.join(m.dir, 'base.db'),
+      localPath: paths.collectionDb,
+      remotePath: path.join(m.dir, 'remote.db'),
+      localDevice,
+      remoteDevice: m.remoteDevice,
+      overrides: chosenOverrides(m),
+      mergedPath,
+      tmpDir: m.dir,
+    });
+    faultPoint('merge:merged-built');
+    const backup = await writeVerifiedBackup(paths.collectionDb, paths.backupsDir, 'pre-merge');
+    faultPoint('merge:before-replace');
+    replaceDatabase(paths.collectionDb, result.mergedPath);
+    faultPoint('merge:after-replace');
+    deletePendingMerge(state, m.id);
+    fs.rmSync(m.dir, { recursive: true, force: true });
+    const changes = Object.values(result.plan.ops).reduce((n, ops) => n + (ops?.length ?? 0), 0);
+    return { id: m.id, backup, conflicts: result.conflicts, changes };
+  } catch (err) {
+    setPendingStatus(state, m.id, 'pending');
+    removeDbFiles(mergedPath);
+    throw err;
+  }
+}
+
+/** Drop the pending merge and its input copies; collection.db is not touched. */
+export function discardPendingMerge(state: Database.Database): PendingMerge {
+  const m = requirePendingMerge(state);
+  deletePendingMerge(state, m.id);
+  fs.rmSync(m.dir, { recursive: true, force: true });
+  return m;
+}
