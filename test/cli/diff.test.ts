@@ -6,6 +6,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiffReport } from '../../src/sync/diff/diff-report.js';
 import { runCli, tempDir } from '../helpers/cli.js';
+import { latestVersion } from '../../src/store/migrations/migration.js';
+import { COLLECTION_MIGRATIONS } from '../../src/store/migrations/collection/index.js';
 
 const SNES = 'Nintendo - Super Nintendo Entertainment System';
 let dir: string;
@@ -51,7 +53,7 @@ describe('trove diff', () => {
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as DiffReport;
     expect(report.format).toBe(1);
-    expect(report.a).toMatchObject({ ref: base, schemaVersion: 1, migrated: false });
+    expect(report.a).toMatchObject({ ref: base, schemaVersion: latestVersion(COLLECTION_MIGRATIONS), migrated: false });
     expect(report.b.ref).toBe('local');
     expect(report.summary.release).toEqual({ added: 0, removed: 1, modified: 1 });
     const mod = report.changes!.find((c) => c.change === 'modified')!;

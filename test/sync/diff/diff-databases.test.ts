@@ -10,6 +10,8 @@ import { renderDiffText } from '../../../src/sync/diff/diff-text.js';
 import { createSideResolver } from '../../../src/sync/diff/side-resolver.js';
 import { isTroveError } from '../../../src/store/errors.js';
 import { tempDir } from '../../helpers/cli.js';
+import { latestVersion } from '../../../src/store/migrations/migration.js';
+import { COLLECTION_MIGRATIONS } from '../../../src/store/migrations/collection/index.js';
 
 let dir: string;
 let base: string;
@@ -125,7 +127,7 @@ describe('diffDatabases', () => {
     new Database(old).close();
     const before = sha1Of(old);
     const r = await diff(old, base, true);
-    expect(r.a).toMatchObject({ migrated: true, schemaVersion: 1 });
+    expect(r.a).toMatchObject({ migrated: true, schemaVersion: latestVersion(COLLECTION_MIGRATIONS) });
     expect(r.summary.release.added).toBe(300);
     expect(sha1Of(old)).toBe(before);
     expect(fs.readdirSync(dir).filter((f) => f.includes('migrated'))).toEqual([]);
