@@ -9,6 +9,10 @@ import { exportCommand } from './export.js';
 import { verifyCommand } from './verify.js';
 import { demoCommand } from './demo.js';
 import { remoteCommand } from './remote.js';
+import { syncCommand } from './sync.js';
+import { snapshotsCommand } from './snapshots.js';
+import { backupsCommand } from './backups.js';
+import { deviceCommand } from './device.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<GlobalArgs, any>[] = [initCommand, addCommand, lsCommand, showCommand, exportCommand, verifyCommand, demoCommand, remoteCommand];
+export const commands: CommandModule<GlobalArgs, any>[] = [initCommand, addCommand, lsCommand, showCommand, exportCommand, verifyCommand, demoCommand, remoteCommand, syncCommand, snapshotsCommand, backupsCommand, deviceCommand];

@@ -1,0 +1,62 @@
+// Installing a snapshot from the remote as collection.db: schema version checked from the manifest
+// before any download, the blob downloaded and verified (SHA1, size) into tmp/, the database verified
+// (schema, integrity_check, foreign_key_check, row counts), then the atomic replacement, preceded by
+// a local backup. On any failure before the rename, collection.db is untouched and tmp/ is cleaned.
+import fsp from 'node:fs/promises';
+import type { Library } from '../../store/library.js';
+import type { Remote } from '../remote/remote.js';
+import { DEFAULT_BACKUPS_KEEP, BACKUPS_KEEP_SETTING, pruneBackups, type BackupRecord } from './backups.js';
+import { crashPoint } from './crash-point.js';
+import { SqliteHasher } from './fingerprint.js';
+import { manifestKey, type SnapshotManifest } from './manifest.js';
+import { downloadVerified } from './remote-content.js';
+import { replaceCollectionDb } from './replace-db.js';
+import { checkSchemaVersion, verifyDatabaseFile } from './verify-snapshot.js';
+
+export interface InstallOptions {
+  /** Restores keep the base (the restored content becomes local changes); pulls move it. */
+  keepBase: boolean;
+  reason: string;
+  /** The current database's content fingerprint, if already known. */
+  oldFingerprint?: string;
+}
+
+export async function removeDbTemp(file: string): Promise<void> {
+  for (const s of ['', '-wal', '-shm', '-journal']) await fsp.rm(`${file}${s}`, { force: true });
+}
+
+/** Verify a database file then make it collection.db. Closes lib.db (lib.state stays open). */
+export async function installDatabaseFile(
+  lib: Library,
+  file: string,
+  label: string,
+  target: { snapshotId: string | null; dbSha1: string | null; fingerprint: string; schemaVersion?: number; rowCounts?: Record<string, number> },
+  opts: InstallOptions,
+): Promise<{ backup: BackupRecord }> {
+  try {
+    await verifyDatabaseFile(file, label, { schemaVersion: target.schemaVersion, rowCounts: target.rowCounts });
+    for (const s of ['-wal', '-shm']) await fsp.rm(`${file}${s}`, { force: true });
+    lib.db.close();
+    const { backup } = await replaceCollectionDb(lib.paths, lib.state, {
+      newFile: file,
+      pending: { snapshotId: target.snapshotId, dbSha1: target.dbSha1, fingerprint: target.fingerprint, keepBase: opts.keepBase },
+      reason: opts.reason,
+      oldFingerprint: opts.oldFingerprint,
+    });
+    const keep = Number(lib.getSetting(BACKUPS_KEEP_SETTING) ?? DEFAULT_BACKUPS_KEEP);
+    await pruneBackups(lib.paths, lib.state, Number.isFinite(keep) ? keep : DEFAULT_BACKUPS_KEEP);
+    return { backup };
+  } finally {
+    await removeDbTemp(file);
+  }
+}
+
+export async function installSnapshot(lib: Library, remote: Remote, m: SnapshotManifest, opts: InstallOptions): Promise<{ backup: BackupRecord }> {
+  const label = `snapshot ${m.id} (${manifestKey(m.id)} on ${remote.description})`;
+  checkSchemaVersion(m.schema_version, label);
+  await crashPoint('before-download');
+  const hasher = new SqliteHasher();
+  const file = await downloadVerified(remote, m.database, lib.paths.tmpDir, label, (c) => hasher.update(c));
+  const { fingerprint } = hasher.digest();
+  return installDatabaseFile(lib, file, label, { snapshotId: m.id, dbSha1: m.database.sha1, fingerprint, schemaVersion: m.schema_version, rowCounts: m.row_counts }, opts);
+}

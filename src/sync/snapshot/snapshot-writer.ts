@@ -1,0 +1,168 @@
+// Taking a snapshot of collection.db on this device: a consistent copy through SQLite's backup API
+// (under a write lock, so no commit lands between the copy and the stat of the live file), then one
+// streaming pass that hashes it (raw SHA1 + content fingerprint) while zstd frames compress on the
+// thread pool into a temp file — the same frame format as the blob store, read back by decodeBlob.
+import { compress } from '@mongodb-js/zstd';
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import { tempName } from '../../store/atomic-fs.js';
+import { DEFAULT_FRAME_BYTES } from '../../store/blob/blob-writer.js';
+import { withContext } from '../../store/errors.js';
+import { openDatabase, type Library } from '../../store/library.js';
+import { schemaVersion } from '../../store/migrations/migration.js';
+import { SqliteHasher, stampOf, type FileStamp } from './fingerprint.js';
+import { encodeFileList } from './file-list.js';
+
+export interface CompressedFile {
+  path: string;
+  sha1: string;
+  size: number;
+  compressedSize: number;
+}
+
+export interface LocalSnapshot {
+  database: CompressedFile & { fingerprint: string };
+  fileList: CompressedFile & { count: number };
+  schemaVersion: number;
+  rowCounts: Record<string, number>;
+  /** Stat of the live collection.db at the copy, when its WAL was empty (its bytes then match the copy). */
+  liveStamp?: FileStamp;
+  /** Remove the temp files. */
+  cleanup(): Promise<void>;
+}
+
+/** Compress a stream of chunks into zstd frames at `out`, keeping `depth` frames in flight. */
+async function compressTo(chunks: AsyncIterable<Buffer>, out: string, onChunk: (c: Buffer) => void, depth = 2): Promise<number> {
+  const h = await fsp.open(out, 'wx', 0o600);
+  const inFlight: Promise<Buffer>[] = [];
+  let written = 0;
+  try {
+    const drain = async () => {
+      const frame = await inFlight.shift()!;
+      await h.write(frame);
+      written += frame.length;
+    };
+    for await (const chunk of chunks) {
+      onChunk(chunk);
+      const p = compress(chunk);
+      p.catch(() => undefined);
+      inFlight.push(p);
+      if (inFlight.length > depth) await drain();
+    }
+    while (inFlight.length) await drain();
+    await h.sync();
+    return written;
+  } catch (err) {
+    await Promise.allSettled(inFlight);
+    throw err;
+  } finally {
+    await h.close();
+  }
+}
+
+async function* fileChunks(file: string, frameBytes: number): AsyncGenerator<Buffer> {
+  const h = await fsp.open(file, 'r');
+  try {
+    for (;;) {
+      const buf = Buffer.allocUnsafe(frameBytes);
+      let got = 0;
+      while (got < frameBytes) {
+        const { bytesRead } = await h.read(buf, got, frameBytes - got, null);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      if (got > 0) yield buf.subarray(0, got);
+      if (got < frameBytes) return;
+    }
+  } finally {
+    await h.close();
+  }
+}
+
+async function* bufferChunks(buf: Buffer, frameBytes: number): AsyncGenerator<Buffer> {
+  if (buf.length === 0) yield buf;
+  for (let i = 0; i < buf.length; i += frameBytes) yield buf.subarray(i, i + frameBytes);
+}
+
+export function userTables(db: Database.Database): string[] {
+  return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+}
+
+export function rowCountsOf(db: Database.Database): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const t of userTables(db)) out[t] = (db.prepare(`SELECT count(*) AS n FROM "${t.replace(/"/g, '""')}"`).get() as { n: number }).n;
+  return out;
+}
+
+/** Copy, hash and compress collection.db into lib.paths.tmpDir. */
+export async function takeSnapshot(lib: Library, opts: { frameBytes?: number } = {}): Promise<LocalSnapshot> {
+  const frameBytes = opts.frameBytes ?? DEFAULT_FRAME_BYTES;
+  const copyPath = tempName(lib.paths.tmpDir, 'snapshot-copy.db');
+  const dbZst = tempName(lib.paths.tmpDir, 'snapshot-db.zst');
+  const listZst = tempName(lib.paths.tmpDir, 'snapshot-files.zst');
+  const cleanup = async () => {
+    for (const p of [copyPath, `${copyPath}-journal`, dbZst, listZst]) await fsp.rm(p, { force: true });
+  };
+  try {
+    // One connection holds the write lock (other writers wait on busy_timeout) while another copies:
+    // the backup API cannot read through a connection that is inside its own write transaction.
+    const lock = openDatabase(lib.paths.collectionDb);
+    let liveStamp: FileStamp | undefined;
+    try {
+      const [cp] = lock.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      lock.exec('BEGIN IMMEDIATE');
+      try {
+        const wal = await stampOf(`${lib.paths.collectionDb}-wal`);
+        if (cp?.busy === 0 && (!wal || wal.size === 0)) liveStamp = await stampOf(lib.paths.collectionDb);
+        const reader = openDatabase(lib.paths.collectionDb, { readonly: true });
+        try {
+          const progress = await reader.backup(copyPath);
+          if (progress.totalPages === 0) throw new Error('the backup API copied no page');
+        } finally {
+          reader.close();
+        }
+      } finally {
+        lock.exec('COMMIT');
+      }
+    } finally {
+      lock.close();
+    }
+    // Snapshots are stored in rollback-journal mode: any SQLite can open them read-only.
+    const copy = new Database(copyPath, { fileMustExist: true });
+    copy.pragma('journal_mode = DELETE');
+    let version: number;
+    let rowCounts: Record<string, number>;
+    let list: { bytes: Buffer; count: number };
+    try {
+      version = schemaVersion(copy);
+      rowCounts = rowCountsOf(copy);
+      list = encodeFileList(copy);
+    } finally {
+      copy.close();
+    }
+    const hasher = new SqliteHasher();
+    const compressedSize = await compressTo(fileChunks(copyPath, frameBytes), dbZst, (c) => hasher.update(c));
+    const d = hasher.digest();
+    await fsp.rm(copyPath, { force: true });
+    const listHasher = new SqliteHasher();
+    const listCompressed = await compressTo(bufferChunks(list.bytes, frameBytes), listZst, (c) => listHasher.update(c));
+    const l = listHasher.digest();
+    return {
+      database: { path: dbZst, sha1: d.sha1, size: d.size, compressedSize, fingerprint: d.fingerprint },
+      fileList: { path: listZst, sha1: l.sha1, size: l.size, compressedSize: listCompressed, count: list.count },
+      schemaVersion: version,
+      rowCounts,
+      liveStamp,
+      cleanup,
+    };
+  } catch (err) {
+    await cleanup();
+    throw withContext(`snapshot of ${lib.paths.collectionDb}`, err);
+  }
+}
+
+/** Stream a local file (for uploads). */
+export function readLocal(file: string): AsyncIterable<Buffer> {
+  return fs.createReadStream(file, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>;
+}
