@@ -6,13 +6,16 @@ export interface History {
   byId: ReadonlyMap<string, SnapshotManifest>;
   /** Snapshots no other snapshot names as a parent, oldest first (UUIDv7 order). */
   heads: SnapshotManifest[];
-  /** Ids that prune removed on purpose (tombstones): a parent in here is not "missing". */
-  pruned: ReadonlySet<string>;
+  /**
+   * Snapshots prune removed on purpose (tombstones), with their parents: a parent in here is not
+   * "missing", and ancestry and heads are computed through them as if they were still present.
+   */
+  pruned: ReadonlyMap<string, readonly string[]>;
   /** Parent ids that are neither present nor pruned: a damaged history. */
   missingParents: { child: string; parent: string }[];
 }
 
-export function buildHistory(manifests: readonly SnapshotManifest[], pruned: ReadonlySet<string> = new Set()): History {
+export function buildHistory(manifests: readonly SnapshotManifest[], pruned: ReadonlyMap<string, readonly string[]> = new Map()): History {
   const byId = new Map<string, SnapshotManifest>();
   for (const m of manifests) if (!pruned.has(m.id)) byId.set(m.id, m);
   const named = new Set<string>();
@@ -23,21 +26,27 @@ export function buildHistory(manifests: readonly SnapshotManifest[], pruned: Rea
       if (!byId.has(p) && !pruned.has(p)) missingParents.push({ child: m.id, parent: p });
     }
   }
+  for (const parents of pruned.values()) for (const p of parents) named.add(p);
   const heads = [...byId.values()].filter((m) => !named.has(m.id)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { byId, heads, pruned, missingParents };
 }
 
-/** `id` and every snapshot it descends from that is still present. */
+/** `id` and every snapshot it descends from that is still present (walking through pruned ones). */
 export function ancestorsOf(history: History, id: string): Set<string> {
   const seen = new Set<string>();
+  const visited = new Set<string>();
   const stack = [id];
   while (stack.length) {
     const cur = stack.pop()!;
-    if (seen.has(cur)) continue;
+    if (visited.has(cur)) continue;
+    visited.add(cur);
     const m = history.byId.get(cur);
-    if (!m) continue;
-    seen.add(cur);
-    stack.push(...m.parents);
+    if (m) {
+      seen.add(cur);
+      stack.push(...m.parents);
+    } else {
+      stack.push(...(history.pruned.get(cur) ?? []));
+    }
   }
   return seen;
 }

@@ -10,9 +10,11 @@ import { buildHistory, type History } from './history.js';
 import {
   BASES_PREFIX,
   idFromKey,
+  isSnapshotId,
   manifestKey,
   parseManifest,
   PRUNED_PREFIX,
+  prunedKey,
   serializeManifest,
   SNAPSHOTS_PREFIX,
   type SnapshotManifest,
@@ -37,41 +39,56 @@ export async function loadHistory(remote: Remote, state: Database.Database, opts
   // Snapshots first, tombstones second: prune writes a tombstone before deleting a manifest, so any
   // manifest gone from the first listing has its tombstone in the second.
   const listed = await listIds(remote, SNAPSHOTS_PREFIX);
-  const pruned = await listIds(remote, PRUNED_PREFIX);
+  const prunedIds = await listIds(remote, PRUNED_PREFIX);
   const cached = new Map<string, string>();
   for (const r of state.prepare('SELECT id, json FROM snapshot_manifest_cache').all() as { id: string; json: string }[]) cached.set(r.id, r.json);
   const manifests: SnapshotManifest[] = [];
   const toFetch: string[] = [];
   for (const id of listed) {
-    if (pruned.has(id)) continue;
+    if (prunedIds.has(id)) continue;
     const json = cached.get(id);
     if (json !== undefined) manifests.push(parseManifest(json, manifestKey(id)));
     else toFetch.push(id);
   }
+  const pruned = new Map<string, string[]>();
+  const tombstonesToFetch: string[] = [];
+  for (const id of prunedIds) {
+    const json = cached.get(`pruned:${id}`);
+    if (json !== undefined) pruned.set(id, JSON.parse(json) as string[]);
+    else tombstonesToFetch.push(id);
+  }
   const limit = pLimit(8);
-  const insert = state.prepare('INSERT OR REPLACE INTO snapshot_manifest_cache (id, json, cached_at) VALUES (?, ?, ?)');
-  const fetchedManifests = await Promise.all(
-    toFetch.map((id) =>
-      limit(async () => {
-        const key = manifestKey(id);
-        let bytes: Buffer;
-        try {
-          bytes = await remote.readAll(key);
-        } catch (err) {
-          if (err instanceof TroveError && err.code === 'NOT_FOUND') {
-            throw new TroveError('REMOTE_UNAVAILABLE', `${key} vanished while the history was being read (a prune running elsewhere?); try again`, { cause: err });
+  const [fetchedManifests, fetchedTombstones] = await Promise.all([
+    Promise.all(
+      toFetch.map((id) =>
+        limit(async () => {
+          const key = manifestKey(id);
+          let bytes: Buffer;
+          try {
+            bytes = await remote.readAll(key);
+          } catch (err) {
+            if (err instanceof TroveError && err.code === 'NOT_FOUND') {
+              throw new TroveError('REMOTE_UNAVAILABLE', `${key} vanished while the history was being read (a prune running elsewhere?); try again`, { cause: err });
+            }
+            throw err;
           }
-          throw err;
-        }
-        return parseManifest(bytes, key);
-      }),
+          return parseManifest(bytes, key);
+        }),
+      ),
     ),
-  );
+    Promise.all(tombstonesToFetch.map((id) => limit(async () => [id, parseTombstone(await remote.readAll(prunedKey(id)), prunedKey(id))] as const))),
+  ]);
+  for (const [id, parents] of fetchedTombstones) pruned.set(id, parents);
+  const insert = state.prepare('INSERT OR REPLACE INTO snapshot_manifest_cache (id, json, cached_at) VALUES (?, ?, ?)');
   state.transaction(() => {
     const now = nowIso();
     for (const m of fetchedManifests) insert.run(m.id, JSON.stringify(m), now);
+    for (const [id, parents] of fetchedTombstones) insert.run(`pruned:${id}`, JSON.stringify(parents), now);
     const del = state.prepare('DELETE FROM snapshot_manifest_cache WHERE id = ?');
-    for (const id of cached.keys()) if (!listed.has(id) || pruned.has(id)) del.run(id);
+    for (const id of cached.keys()) {
+      const gone = id.startsWith('pruned:') ? !prunedIds.has(id.slice('pruned:'.length)) : !listed.has(id) || prunedIds.has(id);
+      if (gone) del.run(id);
+    }
   })();
   manifests.push(...fetchedManifests);
   const history = buildHistory(manifests, pruned);
@@ -84,6 +101,21 @@ export async function loadHistory(remote: Remote, state: Database.Database, opts
     );
   }
   return { ...history, fetched: fetchedManifests.length };
+}
+
+/** A tombstone's parents (prune records them so ancestry and heads survive the deletion). */
+function parseTombstone(bytes: Buffer, key: string): string[] {
+  let o: unknown;
+  try {
+    o = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    o = undefined;
+  }
+  const parents = (o as { parents?: unknown } | undefined)?.parents;
+  if (!Array.isArray(parents) || parents.some((p) => typeof p !== 'string' || !isSnapshotId(p))) {
+    throw new TroveError('CORRUPT_SNAPSHOT', `tombstone ${key} is unreadable; the history cannot be computed`, { details: { key } });
+  }
+  return parents as string[];
 }
 
 /** Write a new manifest. Its key is a fresh UUIDv7, so this never replaces anything. */

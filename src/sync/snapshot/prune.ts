@@ -54,7 +54,8 @@ export async function pruneSnapshots(remote: Remote, state: Database.Database, o
   if (opts.dryRun) return { ...plan, deletedObjects: 0, dryRun: true };
   let deleted = 0;
   for (const id of plan.remove) {
-    await remote.write(prunedKey(id), Buffer.from(JSON.stringify({ id, pruned_at: nowIso() }) + '\n'));
+    const parents = history.byId.get(id)!.parents;
+    await remote.write(prunedKey(id), Buffer.from(JSON.stringify({ id, parents, pruned_at: nowIso() }) + '\n'));
     await remote.delete(manifestKey(id));
     deleted++;
   }
