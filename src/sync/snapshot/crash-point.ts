@@ -3,10 +3,11 @@
 //   TROVE_PAUSE_AT=<point>  with TROVE_PAUSE_FILE=<path>: writes <path>.reached, waits for <path>.
 // Points: after-snapshot-blob (push: database blob uploaded, manifest not yet written),
 //         during-replace (pull/restore: new file ready, backup taken, not yet renamed into place),
+//         after-rename (pull/restore: new file in place, base not yet moved in state.db),
 //         before-download (pull: manifests read, snapshot blob not yet fetched).
 import fs from 'node:fs';
 
-export type CrashPoint = 'after-snapshot-blob' | 'during-replace' | 'before-download';
+export type CrashPoint = 'after-snapshot-blob' | 'during-replace' | 'after-rename' | 'before-download';
 
 export async function crashPoint(point: CrashPoint, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (env.TROVE_CRASH_AT === point) process.kill(process.pid, 'SIGKILL');

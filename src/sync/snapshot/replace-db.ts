@@ -66,6 +66,7 @@ export async function replaceCollectionDb(paths: LibraryPaths, state: Database.D
   } catch (err) {
     throw withContext(`replacing ${paths.collectionDb}`, err);
   }
+  await crashPoint('after-rename');
   await finishReplace(paths, state, req.pending);
   return { backup };
 }
