@@ -2,6 +2,7 @@
 // before any download, the blob downloaded and verified (SHA1, size) into tmp/, the database verified
 // (schema, integrity_check, foreign_key_check, row counts), then the atomic replacement, preceded by
 // a local backup. On any failure before the rename, collection.db is untouched and tmp/ is cleaned.
+import Database from 'better-sqlite3';
 import fsp from 'node:fs/promises';
 import type { Library } from '../../store/library.js';
 import type { Remote } from '../remote/remote.js';
@@ -35,6 +36,14 @@ export async function installDatabaseFile(
 ): Promise<{ backup: BackupRecord }> {
   try {
     await verifyDatabaseFile(file, label, { schemaVersion: target.schemaVersion, rowCounts: target.rowCounts });
+    // Installed files are in WAL mode already, so that opening the library does not rewrite the
+    // header (bytes 18–19): collection.db stays byte-for-byte what was installed until a real write.
+    const db = new Database(file, { fileMustExist: true });
+    try {
+      db.pragma('journal_mode = WAL');
+    } finally {
+      db.close();
+    }
     for (const s of ['-wal', '-shm']) await fsp.rm(`${file}${s}`, { force: true });
     lib.db.close();
     const { backup } = await replaceCollectionDb(lib.paths, lib.state, {
