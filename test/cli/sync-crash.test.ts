@@ -56,7 +56,9 @@ describe('crash during the replacement on pull', () => {
     expect(releases(b)).toEqual(['One (USA)', 'Two (USA)']);
     expect(integrityOk(b)).toBe(true);
     expect(fs.readdirSync(b.dir).filter((f) => f.startsWith('collection.db-'))).toEqual([]);
+    expect(fs.readdirSync(path.join(b.dir, 'tmp')).length).toBeGreaterThan(0); // the downloaded snapshot
     const st = await b.json(['sync', 'status']);
+    expect(fs.readdirSync(path.join(b.dir, 'tmp'))).toEqual([]); // cleaned: its process is gone
     expect(st).toMatchObject({ behind: 1, localChanges: { changed: false }, conflict: false });
     await b.ok(['sync', 'pull']);
     expect(releases(b)).toEqual(['One (USA)', 'Three (USA)', 'Two (USA)']);

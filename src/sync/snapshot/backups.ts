@@ -10,7 +10,7 @@ import { fsyncDir } from '../../store/atomic-fs.js';
 import { TroveError, withContext } from '../../store/errors.js';
 import { nowIso, uuidv7 } from '../../store/ids.js';
 import type { LibraryPaths } from '../../store/library.js';
-import { hashSqliteFile } from './fingerprint.js';
+import { fingerprintFile } from './fingerprint.js';
 import { getBase } from './sync-state.js';
 
 export const BACKUPS_KEEP_SETTING = 'backups.keep';
@@ -62,7 +62,7 @@ export async function createBackupOfClosedDb(paths: LibraryPaths, state: Databas
     await fsp.rm(file, { force: true });
     throw withContext(`backing up ${paths.collectionDb} to ${file}`, err);
   }
-  const fingerprint = opts.fingerprint ?? (await hashSqliteFile(file)).fingerprint;
+  const fingerprint = opts.fingerprint ?? (await fingerprintFile(file)).fingerprint;
   const st = await fsp.stat(file);
   const version = await userVersionOf(file);
   const rec: BackupRecord = {

@@ -1,10 +1,12 @@
 // Telling whether collection.db changed since the base snapshot, correctly and fast.
 //
 // Content fingerprint: SHA1 of the database file with the header fields SQLite rewrites without any
-// change of content zeroed (file format versions at 18–19, change counter 24–27, schema cookie 40–43,
-// version-valid-for and library version 92–99). A backup-API copy differs from its source only in
-// those fields, so fingerprint(copy) == fingerprint(checkpointed source) — one number both for the
-// pushed snapshot and for the live file. Any committed write changes a page, hence the fingerprint.
+// change of content set to canonical values (file format versions at 18–19 → 1, change counter 24–27
+// → 1, schema cookie 40–43 → 1, version-valid-for 92–95 → 1, library version 96–99 → 0). A
+// backup-API copy differs from its source only in those fields, so fingerprint(copy) ==
+// fingerprint(checkpointed source). Snapshots are written with their header already canonical, so
+// a snapshot's plain SHA1 (the manifest's, checked on download) IS its fingerprint: one hash pass
+// on push and on pull. Any committed write changes a page, hence the fingerprint.
 //
 // Stat fast path (git's index trick): the (size, mtime, ctime, inode) of collection.db when its
 // fingerprint was last confirmed. If the stat is unchanged, and the confirmation happened comfortably
@@ -14,44 +16,73 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 
-const MASKED_RANGES: readonly [number, number][] = [
-  [18, 20],
-  [24, 28],
-  [40, 44],
-  [92, 100],
-];
+/** The canonical header bytes: [offset, value] pairs for offsets 18–19, 24–27, 40–43, 92–99. */
+const CANONICAL = new Map<number, number>([
+  [18, 1],
+  [19, 1],
+  [24, 0],
+  [25, 0],
+  [26, 0],
+  [27, 1],
+  [40, 0],
+  [41, 0],
+  [42, 0],
+  [43, 1],
+  [92, 0],
+  [93, 0],
+  [94, 0],
+  [95, 1],
+  [96, 0],
+  [97, 0],
+  [98, 0],
+  [99, 0],
+]);
+
+/** Set the volatile header fields of a (closed) SQLite file to their canonical values, in place. */
+export async function canonicalizeHeader(file: string): Promise<void> {
+  const h = await fsp.open(file, 'r+');
+  try {
+    const head = Buffer.alloc(100);
+    await h.read(head, 0, 100, 0);
+    for (const [i, v] of CANONICAL) head[i] = v;
+    await h.write(head, 0, 100, 0);
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}
+
+/** True when the first 100 bytes already carry the canonical values. */
+export function hasCanonicalHeader(head: Buffer): boolean {
+  for (const [i, v] of CANONICAL) if (head[i] !== v) return false;
+  return head.length >= 100;
+}
 export const SQLITE_MAGIC = Buffer.from('SQLite format 3\u0000', 'latin1');
 /** A stat is trusted only when confirmed this long after the file's last change (timestamp granularity). */
 export const RACY_WINDOW_MS = 2000;
 
-/** Hashes a SQLite file's bytes as they stream by: raw SHA1 and the content fingerprint. */
+/** Hashes a SQLite file's bytes as they stream by into its content fingerprint. */
 export class SqliteHasher {
-  private readonly raw = createHash('sha1');
-  private readonly masked = createHash('sha1');
+  private readonly hash = createHash('sha1');
   private offset = 0;
-  size = 0;
 
   update(chunk: Buffer): void {
-    this.raw.update(chunk);
     if (this.offset < 100) {
       const copy = Buffer.from(chunk);
-      for (const [a, b] of MASKED_RANGES) {
-        for (let i = Math.max(a, this.offset); i < Math.min(b, this.offset + copy.length); i++) copy[i - this.offset] = 0;
-      }
-      this.masked.update(copy);
+      for (const [i, v] of CANONICAL) if (i >= this.offset && i < this.offset + copy.length) copy[i - this.offset] = v;
+      this.hash.update(copy);
     } else {
-      this.masked.update(chunk);
+      this.hash.update(chunk);
     }
     this.offset += chunk.length;
-    this.size += chunk.length;
   }
 
-  digest(): { sha1: string; fingerprint: string; size: number } {
-    return { sha1: this.raw.digest('hex'), fingerprint: this.masked.digest('hex'), size: this.size };
+  digest(): { fingerprint: string; size: number } {
+    return { fingerprint: this.hash.digest('hex'), size: this.offset };
   }
 }
 
-export async function hashSqliteFile(file: string): Promise<{ sha1: string; fingerprint: string; size: number }> {
+export async function fingerprintFile(file: string): Promise<{ fingerprint: string; size: number }> {
   const h = new SqliteHasher();
   for await (const chunk of fs.createReadStream(file, { highWaterMark: 4 * 1024 * 1024 })) h.update(chunk as Buffer);
   return h.digest();

@@ -2,7 +2,7 @@
 // fold the WAL in, then trust an unchanged stat stamp, else hash the file (≈0.3 s per 100 MB) and,
 // when the content turns out unchanged, refresh the stamp so the next check is instant again.
 import type { Library } from '../../store/library.js';
-import { hashSqliteFile, sameStamp, stampIsTrustworthy, stampOf } from './fingerprint.js';
+import { fingerprintFile, sameStamp, stampIsTrustworthy, stampOf } from './fingerprint.js';
 import { rowCountsOf } from './snapshot-writer.js';
 import { confirmStamp, getBase } from './sync-state.js';
 
@@ -26,7 +26,7 @@ export async function detectLocalChanges(lib: Library): Promise<LocalChanges> {
   if (base.stamp && base.confirmedAtMs !== undefined && sameStamp(stamp, base.stamp) && stampIsTrustworthy(base.stamp, base.confirmedAtMs)) {
     return { changed: false, method: 'stamp', fingerprint: base.fingerprint };
   }
-  const { fingerprint } = await hashSqliteFile(lib.paths.collectionDb);
+  const { fingerprint } = await fingerprintFile(lib.paths.collectionDb);
   const changed = fingerprint !== base.fingerprint;
   if (!changed) confirmStamp(lib.state, stamp);
   return { changed, method: 'hash', fingerprint };

@@ -15,7 +15,7 @@ import { fsyncDir } from '../../store/atomic-fs.js';
 import { TroveError, withContext } from '../../store/errors.js';
 import type { LibraryPaths } from '../../store/library.js';
 import { crashPoint } from './crash-point.js';
-import { hashSqliteFile, stampOf } from './fingerprint.js';
+import { fingerprintFile, stampOf } from './fingerprint.js';
 import { confirmStamp, getPending, setBase, setPending, type PendingReplace } from './sync-state.js';
 import { createBackupOfClosedDb, type BackupRecord } from './backups.js';
 
@@ -85,13 +85,37 @@ async function finishReplace(paths: LibraryPaths, state: Database.Database, p: P
  * Call before anything opens collection.db for writing.
  */
 export async function recoverPendingReplace(paths: LibraryPaths, state: Database.Database): Promise<'none' | 'completed' | 'rolled-back'> {
+  await removeStaleTemps(paths.tmpDir);
   const p = getPending(state);
   if (!p) return 'none';
-  const { fingerprint } = await hashSqliteFile(paths.collectionDb);
+  const { fingerprint } = await fingerprintFile(paths.collectionDb);
   if (fingerprint === p.fingerprint) {
     await finishReplace(paths, state, p);
     return 'completed';
   }
   setPending(state, undefined);
   return 'rolled-back';
+}
+
+/** Temp files of ours (`.snapshot-*`, `.backup-restore*`) left by a process that no longer runs. */
+export async function removeStaleTemps(tmpDir: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await fsp.readdir(tmpDir).catch(() => [] as string[])) {
+    const m = /^\.(?:snapshot-|backup-restore)[^.]*(?:\.[^.]+)*?\.(\d+)\.[0-9a-f]{12}\.tmp(?:-wal|-shm|-journal)?$/.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || isAlive(pid)) continue;
+    await fsp.rm(path.join(tmpDir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -10,7 +10,7 @@ import { TroveError, withContext } from '../../store/errors.js';
 import type { Library } from '../../store/library.js';
 import type { Remote } from '../remote/remote.js';
 import { findBackup, type BackupRecord } from './backups.js';
-import { hashSqliteFile } from './fingerprint.js';
+import { fingerprintFile } from './fingerprint.js';
 import { installDatabaseFile, installSnapshot } from './install.js';
 import { detectLocalChanges } from './local-changes.js';
 import { loadHistory } from './manifest-store.js';
@@ -50,7 +50,7 @@ export async function restoreBackup(lib: Library, ref: string): Promise<{ restor
   await recoverPendingReplace(lib.paths, lib.state);
   const b = findBackup(lib.paths, lib.state, ref);
   const label = `backup ${b.id} (${b.file})`;
-  const got = await hashSqliteFile(b.file).catch((err) => {
+  const got = await fingerprintFile(b.file).catch((err) => {
     throw withContext(label, err);
   });
   if (got.fingerprint !== b.fingerprint) {

@@ -3,6 +3,7 @@
 // streaming pass that hashes it (raw SHA1 + content fingerprint) while zstd frames compress on the
 // thread pool into a temp file — the same frame format as the blob store, read back by decodeBlob.
 import { compress } from '@mongodb-js/zstd';
+import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -11,7 +12,7 @@ import { DEFAULT_FRAME_BYTES } from '../../store/blob/blob-writer.js';
 import { withContext } from '../../store/errors.js';
 import { openDatabase, type Library } from '../../store/library.js';
 import { schemaVersion } from '../../store/migrations/migration.js';
-import { SqliteHasher, stampOf, type FileStamp } from './fingerprint.js';
+import { canonicalizeHeader, stampOf, type FileStamp } from './fingerprint.js';
 import { encodeFileList } from './file-list.js';
 
 export interface CompressedFile {
@@ -141,16 +142,21 @@ export async function takeSnapshot(lib: Library, opts: { frameBytes?: number } =
     } finally {
       copy.close();
     }
-    const hasher = new SqliteHasher();
-    const compressedSize = await compressTo(fileChunks(copyPath, frameBytes), dbZst, (c) => hasher.update(c));
-    const d = hasher.digest();
+    // With its header canonical, the copy's plain SHA1 is its content fingerprint (fingerprint.ts).
+    await canonicalizeHeader(copyPath);
+    const hasher = createHash('sha1');
+    let size = 0;
+    const compressedSize = await compressTo(fileChunks(copyPath, frameBytes), dbZst, (c) => {
+      hasher.update(c);
+      size += c.length;
+    });
+    const sha1 = hasher.digest('hex');
     await fsp.rm(copyPath, { force: true });
-    const listHasher = new SqliteHasher();
-    const listCompressed = await compressTo(bufferChunks(list.bytes, frameBytes), listZst, (c) => listHasher.update(c));
-    const l = listHasher.digest();
+    const listSha1 = createHash('sha1').update(list.bytes).digest('hex');
+    const listCompressed = await compressTo(bufferChunks(list.bytes, frameBytes), listZst, () => undefined);
     return {
-      database: { path: dbZst, sha1: d.sha1, size: d.size, compressedSize, fingerprint: d.fingerprint },
-      fileList: { path: listZst, sha1: l.sha1, size: l.size, compressedSize: listCompressed, count: list.count },
+      database: { path: dbZst, sha1, size, compressedSize, fingerprint: sha1 },
+      fileList: { path: listZst, sha1: listSha1, size: list.bytes.length, compressedSize: listCompressed, count: list.count },
       schemaVersion: version,
       rowCounts,
       liveStamp,

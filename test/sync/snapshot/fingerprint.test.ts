@@ -1,9 +1,10 @@
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Library } from '../../../src/store/library.js';
-import { hashSqliteFile } from '../../../src/sync/snapshot/fingerprint.js';
+import { fingerprintFile } from '../../../src/sync/snapshot/fingerprint.js';
 import { detectLocalChanges } from '../../../src/sync/snapshot/local-changes.js';
 import { takeSnapshot } from '../../../src/sync/snapshot/snapshot-writer.js';
 import { setBase } from '../../../src/sync/snapshot/sync-state.js';
@@ -29,14 +30,15 @@ describe('content fingerprint', () => {
     addRelease(lib, 'Alpha (USA)');
     const snap = await snapshotFile(lib, path.join(root, 'copy.db'));
     lib.db.pragma('wal_checkpoint(TRUNCATE)');
-    const live = await hashSqliteFile(lib.paths.collectionDb);
-    const copy = await hashSqliteFile(path.join(root, 'copy.db'));
+    const live = await fingerprintFile(lib.paths.collectionDb);
+    const copy = await fingerprintFile(path.join(root, 'copy.db'));
     expect(copy.fingerprint).toBe(snap.database.fingerprint);
     expect(live.fingerprint).toBe(copy.fingerprint);
-    expect(live.sha1).not.toBe(copy.sha1); // header fields differ; content does not
+    expect(snap.database.sha1).toBe(snap.database.fingerprint); // snapshots carry a canonical header
+    expect(createHash('sha1').update(fs.readFileSync(lib.paths.collectionDb)).digest('hex')).not.toBe(snap.database.sha1); // the live header differs
     addRelease(lib, 'Beta (USA)');
     lib.db.pragma('wal_checkpoint(TRUNCATE)');
-    expect((await hashSqliteFile(lib.paths.collectionDb)).fingerprint).not.toBe(live.fingerprint);
+    expect((await fingerprintFile(lib.paths.collectionDb)).fingerprint).not.toBe(live.fingerprint);
     lib.close();
   });
 
@@ -44,14 +46,14 @@ describe('content fingerprint', () => {
     const { library: lib } = Library.init(path.join(root, 'b'));
     addRelease(lib, 'Alpha (USA)');
     lib.close();
-    const before = await hashSqliteFile(path.join(root, 'b', 'collection.db'));
+    const before = await fingerprintFile(path.join(root, 'b', 'collection.db'));
     const again = Library.open(path.join(root, 'b'));
     again.db.prepare('SELECT * FROM release').all();
     again.close();
     const ro = new Database(path.join(root, 'b', 'collection.db'));
     ro.pragma('journal_mode = WAL');
     ro.close();
-    expect((await hashSqliteFile(path.join(root, 'b', 'collection.db'))).fingerprint).toBe(before.fingerprint);
+    expect((await fingerprintFile(path.join(root, 'b', 'collection.db'))).fingerprint).toBe(before.fingerprint);
   });
 });
 
@@ -60,7 +62,7 @@ describe('detectLocalChanges', () => {
     const { library: lib } = Library.init(path.join(root, 'c'));
     addRelease(lib, 'Alpha (USA)');
     lib.db.pragma('wal_checkpoint(TRUNCATE)');
-    const { fingerprint } = await hashSqliteFile(lib.paths.collectionDb);
+    const { fingerprint } = await fingerprintFile(lib.paths.collectionDb);
     setBase(lib.state, { snapshotId: null, dbSha1: null, fingerprint });
     expect(await detectLocalChanges(lib)).toMatchObject({ changed: false, method: 'hash' });
     // Pretend the stamp was confirmed long after the last write: the fast path answers.
