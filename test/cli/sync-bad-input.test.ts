@@ -86,9 +86,29 @@ describe('a pull refuses, leaving collection.db byte-for-byte unchanged,', () =>
 
   it('a manifest that names a missing blob', async () => {
     const sha1 = randomBytes(20).toString('hex');
-    const m = craft({ database: { ...head.database, key: databaseKey(sha1), sha1 } });
+    const m = craft({ database: { key: databaseKey(sha1), sha1, size: 1000, compressed_size: 100 } });
     put(manifestKey(m.id), serializeManifest(m));
     await expectRefused([manifestKey(m.id)], /blob metadata\/databases\/.* is missing/, 4);
+  });
+
+  it('a chunked snapshot with a missing or damaged chunk', async () => {
+    expect(head.database.format).toBe('chunks');
+    const chunks = path.join(remoteRoot, 'metadata', 'chunks');
+    const victim = fs.readdirSync(chunks, { recursive: true, withFileTypes: true }).find((e) => e.isFile())!;
+    const file = path.join(victim.parentPath, victim.name);
+    const saved = fs.readFileSync(file);
+    // A new head with the same content as B's base: B downloads it, chunk by chunk.
+    const m = craft();
+    put(manifestKey(m.id), serializeManifest(m));
+    fs.rmSync(file);
+    try {
+      await expectRefused([], /blob metadata\/chunks\/.* is missing/, 4);
+      fs.writeFileSync(file, randomBytes(saved.length));
+      await expectRefused([], /chunk metadata\/chunks\/.*(not a valid trove blob|checksum mismatch)/, 4);
+    } finally {
+      fs.writeFileSync(file, saved);
+      del(manifestKey(m.id));
+    }
   });
 
   it('a snapshot blob that is garbage', async () => {

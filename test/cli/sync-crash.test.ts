@@ -28,11 +28,11 @@ describe('crash during push', () => {
   it('after the snapshot blob, before its manifest: nothing half-published, the next push succeeds', async () => {
     await addRelease(a, 'Two (USA)');
     const manifests = filesUnder(path.join(remoteRoot, 'metadata', 'snapshots')).length;
-    const blobs = filesUnder(path.join(remoteRoot, 'metadata', 'databases')).length;
+    const indexes = filesUnder(path.join(remoteRoot, 'metadata', 'chunk-indexes')).length;
     const before = dbSha1(a);
     const r = await a.run(['sync', 'push'], { TROVE_CRASH_AT: 'after-snapshot-blob' });
     expect(r.code).toBe(KILLED);
-    expect(filesUnder(path.join(remoteRoot, 'metadata', 'databases')).length).toBe(blobs + 1);
+    expect(filesUnder(path.join(remoteRoot, 'metadata', 'chunk-indexes')).length).toBe(indexes + 1); // the database is up
     expect(filesUnder(path.join(remoteRoot, 'metadata', 'snapshots')).length).toBe(manifests);
     expect(dbSha1(a)).toBe(before);
     expect(integrityOk(a)).toBe(true);

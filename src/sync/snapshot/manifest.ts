@@ -25,6 +25,17 @@ export interface ContentRef {
   compressed_size: number;
 }
 
+/**
+ * The database of a snapshot is stored either as one zstd blob (`format` absent or 'zst', key =
+ * databaseKey(sha1)) or as page-aligned chunks stored by hash (`format` 'chunks'): the key is then
+ * the chunk index (chunked-db.ts), `index` its own checksum, `compressed_size` the sum of all chunks.
+ */
+export interface DatabaseRef extends ContentRef {
+  format?: 'zst' | 'chunks';
+  chunk_bytes?: number;
+  index?: { sha1: string; size: number; compressed_size: number };
+}
+
 export interface SnapshotManifest {
   format: number;
   /** UUIDv7: time-ordered, so sorting ids sorts by creation. */
@@ -35,7 +46,7 @@ export interface SnapshotManifest {
   device_base: string | null;
   created_at: string;
   schema_version: number;
-  database: ContentRef;
+  database: DatabaseRef;
   /** The set of file blobs (`<type>/<sha1>`) the database references, for blob deletion safety. */
   file_list: ContentRef & { count: number };
   row_counts: Record<string, number>;
@@ -47,6 +58,14 @@ export function manifestKey(id: string): string {
 
 export function databaseKey(sha1: string): string {
   return `metadata/databases/${sha1.slice(0, 2)}/${sha1}.db.zst`;
+}
+
+export function chunkKey(sha1: string): string {
+  return `metadata/chunks/${sha1.slice(0, 2)}/${sha1}.zst`;
+}
+
+export function chunkIndexKey(sha1: string): string {
+  return `metadata/chunk-indexes/${sha1.slice(0, 2)}/${sha1}.bin.zst`;
 }
 
 export function fileListKey(sha1: string): string {
@@ -88,6 +107,30 @@ function contentRef(key: string, v: unknown, field: string, keyOf: (sha1: string
   if (!SHA1_RE.test(sha1)) fail(key, `${field}.sha1 is not a sha1`);
   const ref = { key: str(key, o.key, `${field}.key`), sha1, size: count(key, o.size, `${field}.size`), compressed_size: count(key, o.compressed_size, `${field}.compressed_size`) };
   if (ref.key !== keyOf(sha1)) fail(key, `${field}.key ${JSON.stringify(ref.key)} is not the content address of its sha1`);
+  return ref;
+}
+
+function databaseRef(key: string, v: unknown): DatabaseRef {
+  const o = (v && typeof v === 'object' ? v : {}) as Record<string, unknown>;
+  if (o.format === undefined || o.format === 'zst') return contentRef(key, v, 'database', databaseKey);
+  if (o.format !== 'chunks') fail(key, `database.format ${JSON.stringify(o.format)} is unknown`);
+  const idx = (o.index && typeof o.index === 'object' ? o.index : {}) as Record<string, unknown>;
+  const indexSha1 = str(key, idx.sha1, 'database.index.sha1');
+  if (!SHA1_RE.test(indexSha1)) fail(key, 'database.index.sha1 is not a sha1');
+  const sha1 = str(key, o.sha1, 'database.sha1');
+  if (!SHA1_RE.test(sha1)) fail(key, 'database.sha1 is not a sha1');
+  const chunkBytes = count(key, o.chunk_bytes, 'database.chunk_bytes');
+  if (chunkBytes < 512 || chunkBytes > 16 * 1024 * 1024 || chunkBytes % 512 !== 0) fail(key, 'database.chunk_bytes is not a page-aligned size');
+  const ref: DatabaseRef = {
+    format: 'chunks',
+    key: str(key, o.key, 'database.key'),
+    sha1,
+    size: count(key, o.size, 'database.size'),
+    compressed_size: count(key, o.compressed_size, 'database.compressed_size'),
+    chunk_bytes: chunkBytes,
+    index: { sha1: indexSha1, size: count(key, idx.size, 'database.index.size'), compressed_size: count(key, idx.compressed_size, 'database.index.compressed_size') },
+  };
+  if (ref.key !== chunkIndexKey(indexSha1)) fail(key, `database.key ${JSON.stringify(ref.key)} is not the content address of its chunk index`);
   return ref;
 }
 
@@ -134,7 +177,7 @@ export function parseManifest(bytes: Buffer | string, key: string): SnapshotMani
     device_base: deviceBase,
     created_at: createdAt,
     schema_version: schemaVersion,
-    database: contentRef(key, o.database, 'database', databaseKey),
+    database: databaseRef(key, o.database),
     file_list: fileList,
     row_counts: rowCounts,
   };

@@ -9,7 +9,8 @@ import { nowIso } from '../../store/ids.js';
 import type { Remote } from '../remote/remote.js';
 import { latestByDevice, type History } from './history.js';
 import { listBaseMarkers, loadHistory, type BaseMarker } from './manifest-store.js';
-import { manifestKey, prunedKey } from './manifest.js';
+import { manifestKey, prunedKey, type SnapshotManifest } from './manifest.js';
+import { chunkKeysOf } from './chunked-db.js';
 
 export interface PrunePlan {
   keep: { id: string; why: string[] }[];
@@ -42,6 +43,13 @@ export function planPrune(history: History, markers: readonly BaseMarker[], keep
   };
 }
 
+/** Every remote object a snapshot's content lives in (not its manifest). */
+async function contentKeysOf(remote: Remote, m: SnapshotManifest): Promise<string[]> {
+  const keys = [m.database.key, m.file_list.key];
+  if (m.database.format === 'chunks') keys.push(...(await chunkKeysOf(remote, m.database, `snapshot ${m.id}`)));
+  return keys;
+}
+
 export interface PruneResult extends PrunePlan {
   deletedObjects: number;
   dryRun: boolean;
@@ -62,12 +70,9 @@ export async function pruneSnapshots(remote: Remote, state: Database.Database, o
   // Content: delete what no manifest still listed references (fresh listing: a push may have reused it).
   const after = await loadHistory(remote, state, { allowMissingParents: true });
   const referenced = new Set<string>();
-  for (const m of after.byId.values()) referenced.add(m.database.key).add(m.file_list.key);
+  for (const m of after.byId.values()) for (const k of await contentKeysOf(remote, m)) referenced.add(k);
   const candidates = new Set<string>();
-  for (const id of plan.remove) {
-    const m = history.byId.get(id)!;
-    candidates.add(m.database.key).add(m.file_list.key);
-  }
+  for (const id of plan.remove) for (const k of await contentKeysOf(remote, history.byId.get(id)!)) candidates.add(k);
   for (const key of candidates) {
     if (referenced.has(key)) continue;
     await remote.delete(key);

@@ -6,7 +6,8 @@ import type { Library } from '../../store/library.js';
 import type { Remote } from '../remote/remote.js';
 import { crashPoint } from './crash-point.js';
 import { sameStamp, stampOf } from './fingerprint.js';
-import { databaseKey, fileListKey, MANIFEST_FORMAT, type SnapshotManifest } from './manifest.js';
+import { fileListKey, MANIFEST_FORMAT, type SnapshotManifest } from './manifest.js';
+import { loadChunkIndex, uploadChunked } from './chunked-db.js';
 import { cacheManifest, writeManifest } from './manifest-store.js';
 import { uploadIfAbsent } from './remote-content.js';
 import { takeSnapshot } from './snapshot-writer.js';
@@ -17,13 +18,25 @@ export interface Published {
   uploadedBytes: number;
 }
 
+/** Chunks the parents' databases use: on the remote already, so not uploaded again. */
+async function knownChunks(lib: Library, remote: Remote, parents: string[]): Promise<Map<string, number>> {
+  const known = new Map<string, number>();
+  for (const id of parents) {
+    const row = lib.state.prepare('SELECT json FROM snapshot_manifest_cache WHERE id = ?').get(id) as { json: string } | undefined;
+    if (!row) continue;
+    const m = JSON.parse(row.json) as SnapshotManifest;
+    if (m.database.format !== 'chunks') continue;
+    for (const e of await loadChunkIndex(remote, m.database, `snapshot ${id}`)) known.set(e.sha1, e.compressedSize);
+  }
+  return known;
+}
+
 export async function publishLocal(lib: Library, remote: Remote, parents: string[]): Promise<Published> {
   const device = lib.device();
   const base = getBase(lib.state);
   const copyAtMs = Date.now();
   const snap = await takeSnapshot(lib);
   try {
-    const database = { key: databaseKey(snap.database.sha1), sha1: snap.database.sha1, size: snap.database.size, compressed_size: snap.database.compressedSize };
     const fileList = {
       key: fileListKey(snap.fileList.sha1),
       sha1: snap.fileList.sha1,
@@ -32,7 +45,10 @@ export async function publishLocal(lib: Library, remote: Remote, parents: string
       count: snap.fileList.count,
     };
     let uploadedBytes = await uploadIfAbsent(remote, fileList, snap.fileList.path);
-    uploadedBytes += await uploadIfAbsent(remote, database, snap.database.path);
+    const known = await knownChunks(lib, remote, parents);
+    const chunked = await uploadChunked(remote, snap.database.path, known);
+    const database = chunked.ref;
+    uploadedBytes += chunked.uploadedBytes;
     await crashPoint('after-snapshot-blob');
     const manifest: SnapshotManifest = {
       format: MANIFEST_FORMAT,
@@ -51,7 +67,7 @@ export async function publishLocal(lib: Library, remote: Remote, parents: string
     // The live file still matches the copy if its stamp has not moved since the copy was taken.
     const now = await stampOf(lib.paths.collectionDb);
     const stamp = snap.liveStamp && sameStamp(now, snap.liveStamp) ? snap.liveStamp : undefined;
-    setBase(lib.state, { snapshotId: manifest.id, dbSha1: database.sha1, fingerprint: snap.database.fingerprint, stamp, confirmedAtMs: copyAtMs });
+    setBase(lib.state, { snapshotId: manifest.id, dbSha1: database.sha1, fingerprint: database.sha1, stamp, confirmedAtMs: copyAtMs });
     return { manifest, uploadedBytes };
   } finally {
     await snap.cleanup();

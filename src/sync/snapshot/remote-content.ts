@@ -8,7 +8,9 @@ import { decodeBlob } from '../../store/blob/blob-reader.js';
 import { tempName } from '../../store/atomic-fs.js';
 import { isTroveError, TroveError } from '../../store/errors.js';
 import type { Remote } from '../remote/remote.js';
-import type { ContentRef } from './manifest.js';
+import { createHash } from 'node:crypto';
+import { readChunked } from './chunked-db.js';
+import type { ContentRef, DatabaseRef } from './manifest.js';
 
 async function decodesTo(remote: Remote, ref: ContentRef, label: string): Promise<boolean> {
   try {
@@ -35,13 +37,29 @@ export async function downloadVerified(remote: Remote, ref: ContentRef, tmpDir: 
   const h = await fsp.open(out, 'wx', 0o600);
   try {
     try {
-      for await (const chunk of decodeBlob(remote.read(ref.key), { sha1: ref.sha1, size: ref.size }, label)) {
-        onChunk?.(chunk);
-        await h.write(chunk);
+      if ((ref as DatabaseRef).format === 'chunks') {
+        // Each chunk is verified as it arrives; the whole file is checked against the manifest here.
+        const whole = createHash('sha1');
+        let size = 0;
+        for await (const chunk of readChunked(remote, ref as DatabaseRef, label)) {
+          whole.update(chunk);
+          size += chunk.length;
+          onChunk?.(chunk);
+          await h.write(chunk);
+        }
+        const sha1 = whole.digest('hex');
+        if (sha1 !== ref.sha1 || size !== ref.size) {
+          throw new TroveError('CHECKSUM_MISMATCH', `${label}: checksum mismatch (expected sha1 ${ref.sha1} size ${ref.size}, got sha1 ${sha1} size ${size})`);
+        }
+      } else {
+        for await (const chunk of decodeBlob(remote.read(ref.key), { sha1: ref.sha1, size: ref.size }, label)) {
+          onChunk?.(chunk);
+          await h.write(chunk);
+        }
       }
     } catch (err) {
       if (isTroveError(err, 'NOT_FOUND')) {
-        throw new TroveError('CORRUPT_SNAPSHOT', `${label}: its blob ${ref.key} is missing from ${remote.description}`, { cause: err, details: { key: ref.key } });
+        throw new TroveError('CORRUPT_SNAPSHOT', `${label}: blob ${typeof err.details.key === 'string' ? err.details.key : ref.key} is missing from ${remote.description}`, { cause: err, details: { key: ref.key } });
       }
       if (isTroveError(err, 'CHECKSUM_MISMATCH') || isTroveError(err, 'CORRUPT_BLOB')) {
         throw new TroveError('CORRUPT_SNAPSHOT', `${label}: ${err.message}`, { cause: err, details: { key: ref.key } });

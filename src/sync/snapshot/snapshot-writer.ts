@@ -1,7 +1,7 @@
 // Taking a snapshot of collection.db on this device: a consistent copy through SQLite's backup API
-// (under a write lock, so no commit lands between the copy and the stat of the live file), then one
-// streaming pass that hashes it (raw SHA1 + content fingerprint) while zstd frames compress on the
-// thread pool into a temp file — the same frame format as the blob store, read back by decodeBlob.
+// (under a write lock, so no commit lands between the copy and the stat of the live file), in
+// rollback-journal mode with a canonical header, plus its row counts and its file list (compressed
+// into zstd frames like the blob store's). publish.ts uploads the copy in chunks.
 import { compress } from '@mongodb-js/zstd';
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -23,7 +23,8 @@ export interface CompressedFile {
 }
 
 export interface LocalSnapshot {
-  database: CompressedFile & { fingerprint: string };
+  /** The canonical copy of collection.db (uploaded in chunks, then removed by cleanup()). */
+  database: { path: string; size: number };
   fileList: CompressedFile & { count: number };
   schemaVersion: number;
   rowCounts: Record<string, number>;
@@ -62,25 +63,6 @@ async function compressTo(chunks: AsyncIterable<Buffer>, out: string, onChunk: (
   }
 }
 
-async function* fileChunks(file: string, frameBytes: number): AsyncGenerator<Buffer> {
-  const h = await fsp.open(file, 'r');
-  try {
-    for (;;) {
-      const buf = Buffer.allocUnsafe(frameBytes);
-      let got = 0;
-      while (got < frameBytes) {
-        const { bytesRead } = await h.read(buf, got, frameBytes - got, null);
-        if (bytesRead === 0) break;
-        got += bytesRead;
-      }
-      if (got > 0) yield buf.subarray(0, got);
-      if (got < frameBytes) return;
-    }
-  } finally {
-    await h.close();
-  }
-}
-
 async function* bufferChunks(buf: Buffer, frameBytes: number): AsyncGenerator<Buffer> {
   if (buf.length === 0) yield buf;
   for (let i = 0; i < buf.length; i += frameBytes) yield buf.subarray(i, i + frameBytes);
@@ -96,14 +78,13 @@ export function rowCountsOf(db: Database.Database): Record<string, number> {
   return out;
 }
 
-/** Copy, hash and compress collection.db into lib.paths.tmpDir. */
+/** A consistent, canonical copy of collection.db in lib.paths.tmpDir, with its counts and file list. */
 export async function takeSnapshot(lib: Library, opts: { frameBytes?: number } = {}): Promise<LocalSnapshot> {
   const frameBytes = opts.frameBytes ?? DEFAULT_FRAME_BYTES;
   const copyPath = tempName(lib.paths.tmpDir, 'snapshot-copy.db');
-  const dbZst = tempName(lib.paths.tmpDir, 'snapshot-db.zst');
   const listZst = tempName(lib.paths.tmpDir, 'snapshot-files.zst');
   const cleanup = async () => {
-    for (const p of [copyPath, `${copyPath}-journal`, dbZst, listZst]) await fsp.rm(p, { force: true });
+    for (const p of [copyPath, `${copyPath}-journal`, listZst]) await fsp.rm(p, { force: true });
   };
   try {
     // One connection holds the write lock (other writers wait on busy_timeout) while another copies:
@@ -142,20 +123,13 @@ export async function takeSnapshot(lib: Library, opts: { frameBytes?: number } =
     } finally {
       copy.close();
     }
-    // With its header canonical, the copy's plain SHA1 is its content fingerprint (fingerprint.ts).
+    // With its header canonical, the copy's plain SHA1 is its content fingerprint (fingerprint.ts);
+    // the upload (chunked-db.ts) computes it while it cuts the copy into chunks.
     await canonicalizeHeader(copyPath);
-    const hasher = createHash('sha1');
-    let size = 0;
-    const compressedSize = await compressTo(fileChunks(copyPath, frameBytes), dbZst, (c) => {
-      hasher.update(c);
-      size += c.length;
-    });
-    const sha1 = hasher.digest('hex');
-    await fsp.rm(copyPath, { force: true });
     const listSha1 = createHash('sha1').update(list.bytes).digest('hex');
     const listCompressed = await compressTo(bufferChunks(list.bytes, frameBytes), listZst, () => undefined);
     return {
-      database: { path: dbZst, sha1, size, compressedSize, fingerprint: sha1 },
+      database: { path: copyPath, size: (await fsp.stat(copyPath)).size },
       fileList: { path: listZst, sha1: listSha1, size: list.bytes.length, compressedSize: listCompressed, count: list.count },
       schemaVersion: version,
       rowCounts,
