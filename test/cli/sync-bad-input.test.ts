@@ -23,6 +23,8 @@ const put = (key: string, data: Buffer | string) => {
   fs.writeFileSync(path.join(remoteRoot, key), data);
 };
 const del = (key: string) => fs.rmSync(path.join(remoteRoot, key), { force: true });
+const filesUnder = (p: string): string[] =>
+  fs.readdirSync(p, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
 
 /** A manifest on top of the head, optionally with a crafted database. */
 function craft(patch: Partial<SnapshotManifest> = {}): SnapshotManifest {
@@ -94,21 +96,22 @@ describe('a pull refuses, leaving collection.db byte-for-byte unchanged,', () =>
   it('a chunked snapshot with a missing or damaged chunk', async () => {
     expect(head.database.format).toBe('chunks');
     const chunks = path.join(remoteRoot, 'metadata', 'chunks');
-    const victim = fs.readdirSync(chunks, { recursive: true, withFileTypes: true }).find((e) => e.isFile())!;
-    const file = path.join(victim.parentPath, victim.name);
+    const list = () => new Set(filesUnder(chunks));
+    const before = list();
+    await addRelease(a, 'Chunky (USA)');
+    const pushed = await a.json(['sync', 'push']);
+    const file = [...list()].find((f) => !before.has(f))!; // a chunk B does not have
     const saved = fs.readFileSync(file);
-    // A new head with the same content as B's base: B downloads it, chunk by chunk.
-    const m = craft();
-    put(manifestKey(m.id), serializeManifest(m));
-    fs.rmSync(file);
     try {
+      fs.rmSync(file);
       await expectRefused([], /blob metadata\/chunks\/.* is missing/, 4);
       fs.writeFileSync(file, randomBytes(saved.length));
       await expectRefused([], /chunk metadata\/chunks\/.*(not a valid trove blob|checksum mismatch)/, 4);
     } finally {
       fs.writeFileSync(file, saved);
-      del(manifestKey(m.id));
     }
+    await b.ok(['sync', 'pull']);
+    head = parseManifest(fs.readFileSync(path.join(remoteRoot, manifestKey(pushed.snapshot.id))), 'head');
   });
 
   it('a snapshot blob that is garbage', async () => {

@@ -11,6 +11,7 @@ import { decodeBlob } from '../../store/blob/blob-reader.js';
 import { TroveError } from '../../store/errors.js';
 import pLimit from '../../store/limit.js';
 import type { Remote } from '../remote/remote.js';
+import { canonicalizeHeaderBytes } from './fingerprint.js';
 import { chunkIndexKey, chunkKey, type DatabaseRef } from './manifest.js';
 
 /** 64 KiB: 16 pages of 4 KiB (SQLite's default), a multiple of every page size up to 64 KiB. */
@@ -47,10 +48,50 @@ export function decodeChunkIndex(bytes: Buffer, label: string): { chunkBytes: nu
   return { chunkBytes, entries };
 }
 
+/** A small object (a chunk, an index) whole, decoded and verified. */
 async function readAllVerified(remote: Remote, key: string, expected: { sha1: string; size: number }, label: string): Promise<Buffer> {
+  const raw = await remote.readAll(key);
+  async function* once() {
+    yield raw;
+  }
   const parts: Buffer[] = [];
-  for await (const c of decodeBlob(remote.read(key), expected, label)) parts.push(c);
+  for await (const c of decodeBlob(once(), expected, label)) parts.push(c);
   return Buffer.concat(parts);
+}
+
+/** Chunks that may already be on this device: the base snapshot's chunk at each offset of collection.db. */
+export interface LocalChunks {
+  file: string;
+  chunkBytes: number;
+  /** chunk sha1 → byte offset in `file` where the base had it. */
+  offsets: Map<string, number>;
+}
+
+export function localChunksFrom(file: string, chunkBytes: number, baseEntries: readonly ChunkEntry[]): LocalChunks {
+  const offsets = new Map<string, number>();
+  baseEntries.forEach((e, i) => {
+    if (!offsets.has(e.sha1)) offsets.set(e.sha1, i * chunkBytes);
+  });
+  return { file, chunkBytes, offsets };
+}
+
+/** The chunk from the local file if its bytes (header made canonical) still hash to `sha1`. */
+async function readLocalChunk(h: fsp.FileHandle, local: LocalChunks, sha1: string, size: number): Promise<Buffer | undefined> {
+  const offset = local.offsets.get(sha1);
+  if (offset === undefined) return undefined;
+  try {
+    const buf = Buffer.alloc(size);
+    const { bytesRead } = await h.read(buf, 0, size, offset);
+    if (bytesRead !== size) return undefined;
+    if (offset === 0) {
+      const tmp = Buffer.from(buf.subarray(0, Math.min(100, size)));
+      canonicalizeHeaderBytes(tmp);
+      tmp.copy(buf, 0);
+    }
+    return createHash('sha1').update(buf).digest('hex') === sha1 ? buf : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function decodesTo(remote: Remote, key: string, expected: { sha1: string; size: number }): Promise<boolean> {
@@ -152,29 +193,44 @@ export async function uploadChunked(remote: Remote, file: string, known: Readonl
   };
 }
 
-/** The plain bytes of a chunked database, in order, each chunk verified; up to 8 fetched ahead. */
-export async function* readChunked(remote: Remote, ref: DatabaseRef, label: string): AsyncGenerator<Buffer> {
+/**
+ * The plain bytes of a chunked database, in order, each chunk verified; up to 8 fetched ahead.
+ * With `local`, a chunk whose bytes this device still has (same SHA1) is read from disk instead.
+ */
+export async function* readChunked(remote: Remote, ref: DatabaseRef, label: string, local?: LocalChunks, stats?: { localChunks: number; downloadedChunks: number }): AsyncGenerator<Buffer> {
   const entries = await loadChunkIndex(remote, ref, label);
   const chunkBytes = ref.chunk_bytes!;
-  const fetch = (i: number) => {
+  const localFile = local && local.chunkBytes === chunkBytes ? await fsp.open(local.file, 'r').catch(() => undefined) : undefined;
+  const fetch = async (i: number): Promise<Buffer> => {
     const size = Math.min(chunkBytes, ref.size - i * chunkBytes);
+    if (local && localFile) {
+      const mine = await readLocalChunk(localFile, local, entries[i]!.sha1, size);
+      if (mine) {
+        if (stats) stats.localChunks++;
+        return mine;
+      }
+    }
+    if (stats) stats.downloadedChunks++;
     const key = chunkKey(entries[i]!.sha1);
-    const p = readAllVerified(remote, key, { sha1: entries[i]!.sha1, size }, `${label}: chunk ${key}`).catch((err: unknown) => {
+    return readAllVerified(remote, key, { sha1: entries[i]!.sha1, size }, `${label}: chunk ${key}`).catch((err: unknown) => {
       if (err instanceof TroveError && err.code === 'NOT_FOUND') throw new TroveError('NOT_FOUND', `chunk ${key} is missing`, { cause: err, details: { key } });
       throw err;
     });
-    p.catch(() => undefined);
-    return p;
   };
   const ahead: Promise<Buffer>[] = [];
   let next = 0;
   try {
     while (next < entries.length || ahead.length) {
-      while (ahead.length < 8 && next < entries.length) ahead.push(fetch(next++));
+      while (ahead.length < 8 && next < entries.length) {
+        const p = fetch(next++);
+        p.catch(() => undefined);
+        ahead.push(p);
+      }
       yield await ahead.shift()!;
     }
   } finally {
     await Promise.allSettled(ahead);
+    await localFile?.close();
   }
 }
 

@@ -52,6 +52,11 @@ export async function canonicalizeHeader(file: string): Promise<void> {
   }
 }
 
+/** Canonicalize the header fields inside a buffer holding the start of a database file. */
+export function canonicalizeHeaderBytes(head: Buffer): void {
+  for (const [i, v] of CANONICAL) if (i < head.length) head[i] = v;
+}
+
 /** True when the first 100 bytes already carry the canonical values. */
 export function hasCanonicalHeader(head: Buffer): boolean {
   for (const [i, v] of CANONICAL) if (head[i] !== v) return false;

@@ -11,6 +11,8 @@ import { crashPoint } from './crash-point.js';
 import { fingerprintFile, hasCanonicalHeader } from './fingerprint.js';
 import { manifestKey, type SnapshotManifest } from './manifest.js';
 import { downloadVerified } from './remote-content.js';
+import { loadChunkIndex, localChunksFrom, type LocalChunks } from './chunked-db.js';
+import { getBase } from './sync-state.js';
 import { replaceCollectionDb } from './replace-db.js';
 import { checkSchemaVersion, verifyDatabaseFile } from './verify-snapshot.js';
 
@@ -60,14 +62,36 @@ export async function installDatabaseFile(
   }
 }
 
+/** Where this device's base snapshot's chunks sit in collection.db (each is re-hashed before reuse). */
+async function localChunksOf(lib: Library, remote: Remote): Promise<LocalChunks | undefined> {
+  const baseId = getBase(lib.state)?.snapshotId;
+  const row = baseId ? (lib.state.prepare('SELECT json FROM snapshot_manifest_cache WHERE id = ?').get(baseId) as { json: string } | undefined) : undefined;
+  if (!row) return undefined;
+  const base = JSON.parse(row.json) as SnapshotManifest;
+  if (base.database.format !== 'chunks') return undefined;
+  try {
+    return localChunksFrom(lib.paths.collectionDb, base.database.chunk_bytes!, await loadChunkIndex(remote, base.database, `snapshot ${base.id}`));
+  } catch {
+    return undefined; // only an optimisation: everything is downloaded instead
+  }
+}
+
 export async function installSnapshot(lib: Library, remote: Remote, m: SnapshotManifest, opts: InstallOptions): Promise<{ backup: BackupRecord }> {
   const label = `snapshot ${m.id} (${manifestKey(m.id)} on ${remote.description})`;
   checkSchemaVersion(m.schema_version, label);
   await crashPoint('before-download');
   let head = Buffer.alloc(0);
-  const file = await downloadVerified(remote, m.database, lib.paths.tmpDir, label, (c) => {
-    if (head.length < 100) head = Buffer.concat([head, c.subarray(0, 100 - head.length)]);
-  });
+  const local = await localChunksOf(lib, remote);
+  const file = await downloadVerified(
+    remote,
+    m.database,
+    lib.paths.tmpDir,
+    label,
+    (c) => {
+      if (head.length < 100) head = Buffer.concat([head, c.subarray(0, 100 - head.length)]);
+    },
+    local,
+  );
   // Snapshots written by trove have a canonical header: their SHA1 is their fingerprint. Anything
   // else is fingerprinted the slow way (correct either way; only speed differs).
   let fingerprint = m.database.sha1;

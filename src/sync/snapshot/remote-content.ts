@@ -9,7 +9,7 @@ import { tempName } from '../../store/atomic-fs.js';
 import { isTroveError, TroveError } from '../../store/errors.js';
 import type { Remote } from '../remote/remote.js';
 import { createHash } from 'node:crypto';
-import { readChunked } from './chunked-db.js';
+import { readChunked, type LocalChunks } from './chunked-db.js';
 import type { ContentRef, DatabaseRef } from './manifest.js';
 
 async function decodesTo(remote: Remote, ref: ContentRef, label: string): Promise<boolean> {
@@ -32,7 +32,14 @@ export async function uploadIfAbsent(remote: Remote, ref: ContentRef, localFile:
 }
 
 /** Download and verify `ref` into a temp file in `tmpDir`; returns its path. Nothing is left behind on error. */
-export async function downloadVerified(remote: Remote, ref: ContentRef, tmpDir: string, label: string, onChunk?: (c: Buffer) => void): Promise<string> {
+export async function downloadVerified(
+  remote: Remote,
+  ref: ContentRef,
+  tmpDir: string,
+  label: string,
+  onChunk?: (c: Buffer) => void,
+  local?: LocalChunks,
+): Promise<string> {
   const out = tempName(tmpDir, 'snapshot-download');
   const h = await fsp.open(out, 'wx', 0o600);
   try {
@@ -41,7 +48,7 @@ export async function downloadVerified(remote: Remote, ref: ContentRef, tmpDir: 
         // Each chunk is verified as it arrives; the whole file is checked against the manifest here.
         const whole = createHash('sha1');
         let size = 0;
-        for await (const chunk of readChunked(remote, ref as DatabaseRef, label)) {
+        for await (const chunk of readChunked(remote, ref as DatabaseRef, label, local)) {
           whole.update(chunk);
           size += chunk.length;
           onChunk?.(chunk);

@@ -41,7 +41,23 @@ describe('chunked snapshots', () => {
     });
     expect(edited.uploadedBytes).toBeGreaterThan(0);
     expect(edited.uploadedBytes / full.uploadedBytes).toBeLessThan(0.1);
-    await b.with(async (lib, remote) => expect((await syncPull(lib, remote)).plan.kind).toBe('fast-forward'));
+    // B reuses the chunks it already has in collection.db: it downloads only the changed ones.
+    const chunkReads: string[] = [];
+    await b.with(async (lib, remote) => {
+      const counting = new Proxy(remote, {
+        get: (target, prop, receiver) =>
+          prop === 'readAll'
+            ? (key: string) => {
+                if (key.startsWith('metadata/chunks/')) chunkReads.push(key);
+                return target.readAll(key);
+              }
+            : Reflect.get(target, prop, receiver),
+      });
+      expect((await syncPull(lib, counting)).plan.kind).toBe('fast-forward');
+    });
+    const total = Math.ceil(edited.snapshot!.database.size / edited.snapshot!.database.chunk_bytes!);
+    expect(chunkReads.length).toBeGreaterThan(0);
+    expect(chunkReads.length / total).toBeLessThan(0.1);
     await b.with((lib) => expect((lib.db.prepare("SELECT count(*) AS n FROM release WHERE name LIKE '%[edited]'").get() as { n: number }).n).toBe(10));
   });
 
