@@ -65,7 +65,20 @@ async function pushPull(label: string, cfg: RemoteConfig, env: NodeJS.ProcessEnv
   const b = device(path.join(root, `${label}-b`), `${label}-b`, cfg);
   const [pushed, pushMs] = await time(() => withLib(a, env, (lib, remote) => syncPush(lib, remote)));
   const [, pullMs] = await time(() => withLib(b, env, (lib, remote) => syncPull(lib, remote)));
-  return { pushMs, pullMs, dbBytes: pushed.snapshot!.database.size, uploaded: pushed.uploadedBytes };
+  // Stretch goal: edit 10 releases, push again; only changed chunks travel (both ways).
+  const [edited, editPushMs] = await time(() =>
+    withLib(a, env, (lib, remote) => {
+      const pick = lib.db.prepare('SELECT id FROM release ORDER BY id LIMIT 1 OFFSET ?');
+      const total = (lib.db.prepare('SELECT count(*) AS n FROM release').get() as { n: number }).n;
+      for (let i = 0; i < 10; i++) {
+        const { id } = pick.get(Math.floor((i * total) / 10)) as { id: string };
+        lib.db.prepare("UPDATE release SET name = name || ' [edited]', updated_at = ? WHERE id = ?").run(new Date().toISOString(), id);
+      }
+      return syncPush(lib, remote);
+    }),
+  );
+  const [, editPullMs] = await time(() => withLib(b, env, (lib, remote) => syncPull(lib, remote)));
+  return { pushMs, pullMs, editPushMs, editPullMs, dbBytes: pushed.snapshot!.database.size, uploaded: pushed.uploadedBytes, editUploaded: edited.uploadedBytes };
 }
 
 async function main() {
@@ -92,6 +105,12 @@ async function main() {
   row('pull, fs remote', fsr.pullMs, 3000);
   row('push, s3rver', s3r.pushMs);
   row('pull, s3rver', s3r.pullMs);
+  row('push after editing 10 releases, fs', fsr.editPushMs);
+  row('pull of that push, fs', fsr.editPullMs);
+  row('push after editing 10 releases, s3rver', s3r.editPushMs);
+  row('pull of that push, s3rver', s3r.editPullMs);
+  const pct = (100 * fsr.editUploaded) / fsr.uploaded;
+  console.log(`edit of 10 releases uploaded ${(fsr.editUploaded / 1e6).toFixed(2)} MB = ${pct.toFixed(1)}% of a full snapshot   target ≤ 10%: ${pct <= 10 ? 'met' : 'MISSED'}`);
 
   // Status with 1,000 snapshots: one real push, then 999 more manifests chained on top of it.
   const cfg: RemoteConfig = { scheme: 'fs', options: { root: path.join(root, 'remote-many') } };

@@ -130,9 +130,13 @@ export async function uploadChunked(remote: Remote, file: string, known: Readonl
   const whole = { size: (await h.stat()).size, hash: createHash('sha1') };
   const entries: ChunkEntry[] = [];
   const sizes = new Map(known);
-  const limit = pLimit(8);
+  const limit = pLimit(16);
   const pending: Promise<void>[] = [];
   let uploadedBytes = 0;
+  // Many unknown chunks (a first push): one listing says which exist, instead of a stat per chunk.
+  // Listed sizes are not trusted (0 on fs): listed chunks are still stat'ed before being skipped.
+  let listed: Set<string> | undefined;
+  if (whole.size / chunkBytes - known.size > 256) listed = new Set((await remote.list('metadata/chunks/')).map((e) => e.key));
   let failed: unknown;
   try {
     for (let offset = 0; offset < whole.size; offset += chunkBytes) {
@@ -150,7 +154,7 @@ export async function uploadChunked(remote: Remote, file: string, known: Readonl
         const zst = await compress(buf);
         sizes.set(sha1, zst.length);
         const key = chunkKey(sha1);
-        const st = await remote.stat(key);
+        const st = listed && !listed.has(key) ? undefined : await remote.stat(key);
         if (st && st.size === zst.length) return;
         // Present with another size: keep it if it holds this content (another zstd build), else it
         // is the remains of an interrupted upload and is replaced.
@@ -194,7 +198,7 @@ export async function uploadChunked(remote: Remote, file: string, known: Readonl
 }
 
 /**
- * The plain bytes of a chunked database, in order, each chunk verified; up to 8 fetched ahead.
+ * The plain bytes of a chunked database, in order, each chunk verified; up to 16 fetched ahead.
  * With `local`, a chunk whose bytes this device still has (same SHA1) is read from disk instead.
  */
 export async function* readChunked(remote: Remote, ref: DatabaseRef, label: string, local?: LocalChunks, stats?: { localChunks: number; downloadedChunks: number }): AsyncGenerator<Buffer> {
@@ -221,7 +225,7 @@ export async function* readChunked(remote: Remote, ref: DatabaseRef, label: stri
   let next = 0;
   try {
     while (next < entries.length || ahead.length) {
-      while (ahead.length < 8 && next < entries.length) {
+      while (ahead.length < 16 && next < entries.length) {
         const p = fetch(next++);
         p.catch(() => undefined);
         ahead.push(p);
