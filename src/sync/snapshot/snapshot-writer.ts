@@ -5,7 +5,6 @@
 import { compress } from '@mongodb-js/zstd';
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { tempName } from '../../store/atomic-fs.js';
 import { DEFAULT_FRAME_BYTES } from '../../store/blob/blob-writer.js';
@@ -140,9 +139,4 @@ export async function takeSnapshot(lib: Library, opts: { frameBytes?: number } =
     await cleanup();
     throw withContext(`snapshot of ${lib.paths.collectionDb}`, err);
   }
-}
-
-/** Stream a local file (for uploads). */
-export function readLocal(file: string): AsyncIterable<Buffer> {
-  return fs.createReadStream(file, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>;
 }
