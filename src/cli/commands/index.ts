@@ -19,6 +19,10 @@ import { dropCommand } from './drop.js';
 import { statusCommand } from './status.js';
 import { diffCommand } from './diff.js';
 import { mergeCommand } from './merge.js';
+import { syncCommand } from './sync.js';
+import { snapshotsCommand } from './snapshots.js';
+import { backupsCommand } from './backups.js';
+import { deviceCommand } from './device.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<GlobalArgs, any>[] = [initCommand, addCommand, lsCommand, showCommand, exportCommand, verifyCommand, demoCommand, remoteCommand, datCommand, scanCommand, reportCommand, uploadCommand, downloadCommand, downloadAllCommand, dropCommand, statusCommand, diffCommand, mergeCommand];
+export const commands: CommandModule<GlobalArgs, any>[] = [initCommand, addCommand, lsCommand, showCommand, exportCommand, verifyCommand, demoCommand, remoteCommand, datCommand, scanCommand, reportCommand, uploadCommand, downloadCommand, downloadAllCommand, dropCommand, statusCommand, diffCommand, mergeCommand, syncCommand, snapshotsCommand, backupsCommand, deviceCommand];

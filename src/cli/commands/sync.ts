@@ -1,0 +1,99 @@
+import type { CommandModule } from 'yargs';
+import { openRemote } from '../../sync/remote/remote-config.js';
+import { syncPull, syncPush } from '../../sync/snapshot/push-pull.js';
+import { syncStatus } from '../../sync/snapshot/status.js';
+import { readSyncLog } from '../../sync/snapshot/sync-state.js';
+import type { Resolution } from '../../sync/snapshot/sync-plan.js';
+import { formatBytes, Output, withLibrary, type GlobalArgs } from '../context.js';
+
+const short = (id: string | null | undefined) => (id ? id.slice(0, 13) : '(none)');
+
+interface PushArgs extends GlobalArgs {
+  force?: boolean;
+}
+
+const pushCommand: CommandModule<GlobalArgs, PushArgs> = {
+  command: 'push',
+  describe: 'publish collection.db as a new snapshot (fast-forward only, unless --force)',
+  builder: (y) => y.option('force', { type: 'boolean', describe: 'add another head even though the remote moved on (nothing is lost)' }) as never,
+  handler: (argv) =>
+    withLibrary(argv, async (lib) => {
+      const r = await syncPush(lib, openRemote(lib), { force: argv.force });
+      Output.from(argv).result(
+        { outcome: r.plan.kind === 'push' ? 'pushed' : 'up-to-date', reason: r.plan.reason, snapshot: r.snapshot ?? null, uploadedBytes: r.uploadedBytes, heads: r.heads },
+        () =>
+          r.snapshot
+            ? [`Pushed snapshot ${r.snapshot.id} (${formatBytes(r.uploadedBytes)} uploaded): ${r.plan.reason}.`, ...(r.heads.length > 1 ? [`The remote now has ${r.heads.length} heads; every device will report the conflict.`] : [])]
+            : `Nothing to push: ${r.plan.reason}.`,
+      );
+    }),
+};
+
+interface PullArgs extends GlobalArgs {
+  resolve?: Resolution;
+  head?: string;
+}
+
+const pullCommand: CommandModule<GlobalArgs, PullArgs> = {
+  command: 'pull',
+  describe: 'take the remote head (fast-forward), or resolve a conflict with --resolve',
+  builder: (y) =>
+    y
+      .option('resolve', { choices: ['cloud', 'local', 'merge'] as const, describe: 'cloud: take the remote (after a local backup); local: keep yours and push it on top; merge: three-way merge' })
+      .option('head', { type: 'string', describe: 'with --resolve cloud and several heads: which head to take (default: the newest)' }) as never,
+  handler: (argv) =>
+    withLibrary(argv, async (lib) => {
+      const r = await syncPull(lib, openRemote(lib), { resolve: argv.resolve, head: argv.head });
+      const p = r.plan;
+      Output.from(argv).result({ outcome: p.kind, reason: p.reason, snapshot: r.snapshot ?? null, backup: r.backupId ?? null, heads: r.heads }, () => {
+        if (p.kind === 'up-to-date') return `Nothing to pull: ${p.reason}.`;
+        if (p.kind === 'keep-local') return `Kept the local database and pushed it as snapshot ${r.snapshot!.id}.`;
+        return [`Now at snapshot ${r.snapshot!.id}: ${p.reason}.`, `The previous database is backup ${r.backupId} (\`trove backups restore ${r.backupId}\` undoes this).`];
+      });
+    }),
+};
+
+const statusCommand: CommandModule<GlobalArgs, GlobalArgs> = {
+  command: 'status',
+  describe: 'device, base, heads, ahead/behind, local changes, conflict',
+  handler: (argv) =>
+    withLibrary(argv, async (lib) => {
+      const s = await syncStatus(lib, openRemote(lib));
+      Output.from(argv).result(s, () => [
+        `Device:   ${s.device.name} (${s.device.id})`,
+        `Remote:   ${s.remote} — ${s.snapshots} snapshot(s)`,
+        `Base:     ${short(s.base)}${s.base && !s.baseOnRemote ? ' (no longer on the remote)' : ''}`,
+        `Heads:    ${s.heads.length ? s.heads.map((h) => `${short(h.id)} by ${h.device.name} at ${h.createdAt}`).join('\n          ') : '(none)'}`,
+        `Behind:   ${s.behind} snapshot(s)   Ahead: ${s.ahead}`,
+        `Local changes: ${s.localChanges.changed ? 'yes' : 'no'}`,
+        ...s.localChanges.tables.filter((t) => (t.base ?? 0) !== t.local).map((t) => `  ${t.table}: ${t.base ?? 0} → ${t.local} rows (${t.local - (t.base ?? 0) >= 0 ? '+' : ''}${t.local - (t.base ?? 0)})`),
+        `Conflict: ${s.conflict ? 'YES' : 'no'}`,
+        s.next,
+      ]);
+    }),
+};
+
+const logCommand: CommandModule<GlobalArgs, GlobalArgs & { limit: number }> = {
+  command: 'log',
+  describe: "this device's database sync log, newest first",
+  builder: (y) => y.option('limit', { type: 'number', default: 50, describe: 'entries to show' }) as never,
+  handler: (argv) =>
+    withLibrary(argv, (lib) => {
+      const entries = readSyncLog(lib.state, argv.limit);
+      Output.from(argv).result(entries, () =>
+        entries.length
+          ? entries.map(
+              (e) =>
+                `${e.at}  ${e.direction.padEnd(7)} ${e.outcome.padEnd(10)} ${short(e.snapshotId).padEnd(13)}${e.conflict ? '  CONFLICT' : ''}${e.resolution ? `  resolve=${e.resolution}` : ''}  ${e.message}`,
+            )
+          : 'No database sync yet.',
+      );
+    }),
+};
+
+export const syncCommand: CommandModule<GlobalArgs, GlobalArgs> = {
+  command: 'sync <command>',
+  describe: 'push and pull collection.db snapshots (exit 3 on conflict)',
+  builder: (y) => y.command(pushCommand).command(pullCommand).command(statusCommand).command(logCommand).demandCommand(1) as never,
+  handler: () => undefined,
+};

@@ -1,0 +1,244 @@
+// Snapshot databases stored as page-aligned chunks kept by hash, so that a push after a small edit
+// uploads only the chunks whose pages changed (restic's and borg's idea, with fixed boundaries: a
+// SQLite file changes in place, page by page, so fixed page-aligned chunks line up across versions).
+// Each chunk is one zstd frame at `metadata/chunks/<sha1[0:2]>/<sha1>.zst` (sha1 of its plain bytes);
+// the chunk index (`trove-chunks 1 <chunk_bytes>\n`, then per chunk 20 bytes of SHA1 and a 4-byte
+// big-endian compressed size) is itself content-addressed and named by the manifest.
+import { compress } from '@mongodb-js/zstd';
+import { createHash } from 'node:crypto';
+import fsp from 'node:fs/promises';
+import { decodeBlob } from '../../store/blob/blob-reader.js';
+import { TroveError } from '../../store/errors.js';
+import pLimit from '../../store/limit.js';
+import type { Remote } from '../remote/remote.js';
+import { canonicalizeHeaderBytes } from './fingerprint.js';
+import { chunkIndexKey, chunkKey, type DatabaseRef } from './manifest.js';
+
+/** 64 KiB: 16 pages of 4 KiB (SQLite's default), a multiple of every page size up to 64 KiB. */
+export const CHUNK_BYTES = 64 * 1024;
+const MAGIC = 'trove-chunks 1 ';
+
+export interface ChunkEntry {
+  sha1: string;
+  compressedSize: number;
+}
+
+export function encodeChunkIndex(chunkBytes: number, entries: readonly ChunkEntry[]): Buffer {
+  const header = Buffer.from(`${MAGIC}${chunkBytes}\n`, 'utf8');
+  const out = Buffer.alloc(header.length + entries.length * 24);
+  header.copy(out);
+  let o = header.length;
+  for (const e of entries) {
+    out.write(e.sha1, o, 20, 'hex');
+    out.writeUInt32BE(e.compressedSize, o + 20);
+    o += 24;
+  }
+  return out;
+}
+
+export function decodeChunkIndex(bytes: Buffer, label: string): { chunkBytes: number; entries: ChunkEntry[] } {
+  const nl = bytes.indexOf(0x0a);
+  const header = nl < 0 ? '' : bytes.subarray(0, nl).toString('utf8');
+  const chunkBytes = Number(header.slice(MAGIC.length));
+  if (!header.startsWith(MAGIC) || !Number.isSafeInteger(chunkBytes) || chunkBytes <= 0) throw new TroveError('CORRUPT_SNAPSHOT', `${label}: not a trove chunk index`);
+  const body = bytes.subarray(nl + 1);
+  if (body.length % 24 !== 0) throw new TroveError('CORRUPT_SNAPSHOT', `${label}: truncated chunk index`);
+  const entries: ChunkEntry[] = [];
+  for (let o = 0; o < body.length; o += 24) entries.push({ sha1: body.toString('hex', o, o + 20), compressedSize: body.readUInt32BE(o + 20) });
+  return { chunkBytes, entries };
+}
+
+/** A small object (a chunk, an index) whole, decoded and verified. */
+async function readAllVerified(remote: Remote, key: string, expected: { sha1: string; size: number }, label: string): Promise<Buffer> {
+  const raw = await remote.readAll(key);
+  async function* once() {
+    yield raw;
+  }
+  const parts: Buffer[] = [];
+  for await (const c of decodeBlob(once(), expected, label)) parts.push(c);
+  return Buffer.concat(parts);
+}
+
+/** Chunks that may already be on this device: the base snapshot's chunk at each offset of collection.db. */
+export interface LocalChunks {
+  file: string;
+  chunkBytes: number;
+  /** chunk sha1 → byte offset in `file` where the base had it. */
+  offsets: Map<string, number>;
+}
+
+export function localChunksFrom(file: string, chunkBytes: number, baseEntries: readonly ChunkEntry[]): LocalChunks {
+  const offsets = new Map<string, number>();
+  baseEntries.forEach((e, i) => {
+    if (!offsets.has(e.sha1)) offsets.set(e.sha1, i * chunkBytes);
+  });
+  return { file, chunkBytes, offsets };
+}
+
+/** The chunk from the local file if its bytes (header made canonical) still hash to `sha1`. */
+async function readLocalChunk(h: fsp.FileHandle, local: LocalChunks, sha1: string, size: number): Promise<Buffer | undefined> {
+  const offset = local.offsets.get(sha1);
+  if (offset === undefined) return undefined;
+  try {
+    const buf = Buffer.alloc(size);
+    const { bytesRead } = await h.read(buf, 0, size, offset);
+    if (bytesRead !== size) return undefined;
+    if (offset === 0) {
+      const tmp = Buffer.from(buf.subarray(0, Math.min(100, size)));
+      canonicalizeHeaderBytes(tmp);
+      tmp.copy(buf, 0);
+    }
+    return createHash('sha1').update(buf).digest('hex') === sha1 ? buf : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function decodesTo(remote: Remote, key: string, expected: { sha1: string; size: number }): Promise<boolean> {
+  try {
+    await readAllVerified(remote, key, expected, key);
+    return true;
+  } catch (err) {
+    if (err instanceof TroveError && (err.code === 'CHECKSUM_MISMATCH' || err.code === 'CORRUPT_BLOB')) return false;
+    throw err;
+  }
+}
+
+/** The chunk index a chunked database ref names, verified. */
+export async function loadChunkIndex(remote: Remote, ref: DatabaseRef, label: string): Promise<ChunkEntry[]> {
+  const idx = await readAllVerified(remote, ref.key, { sha1: ref.index!.sha1, size: ref.index!.size }, `${label}: chunk index ${ref.key}`);
+  const { chunkBytes, entries } = decodeChunkIndex(idx, label);
+  if (chunkBytes !== ref.chunk_bytes || entries.length !== Math.ceil(ref.size / chunkBytes) || (ref.size === 0 && entries.length !== 0)) {
+    throw new TroveError('CORRUPT_SNAPSHOT', `${label}: chunk index does not match the database size`);
+  }
+  return entries;
+}
+
+export interface ChunkedUpload {
+  ref: DatabaseRef;
+  uploadedBytes: number;
+}
+
+/**
+ * Upload `file` (a canonical snapshot copy, not written meanwhile) as chunks, hashing it whole on the way. `known` maps chunk sha1 →
+ * compressed size for chunks already on the remote (from the base snapshot's index): those are
+ * neither compressed nor uploaded. Others are checked with stat (a crash may have left them) and
+ * written only when absent or damaged. The index goes last; the caller writes the manifest after.
+ */
+export async function uploadChunked(remote: Remote, file: string, known: ReadonlyMap<string, number>, chunkBytes = CHUNK_BYTES): Promise<ChunkedUpload> {
+  const h = await fsp.open(file, 'r');
+  const whole = { size: (await h.stat()).size, hash: createHash('sha1') };
+  const entries: ChunkEntry[] = [];
+  const sizes = new Map(known);
+  const limit = pLimit(16);
+  const pending: Promise<void>[] = [];
+  let uploadedBytes = 0;
+  // Many unknown chunks (a first push): one listing says which exist, instead of a stat per chunk.
+  // Listed sizes are not trusted (0 on fs): listed chunks are still stat'ed before being skipped.
+  let listed: Set<string> | undefined;
+  if (whole.size / chunkBytes - known.size > 256) listed = new Set((await remote.list('metadata/chunks/')).map((e) => e.key));
+  let failed: unknown;
+  try {
+    for (let offset = 0; offset < whole.size; offset += chunkBytes) {
+      if (failed) break;
+      const buf = Buffer.allocUnsafe(Math.min(chunkBytes, whole.size - offset));
+      const { bytesRead } = await h.read(buf, 0, buf.length, offset);
+      if (bytesRead !== buf.length) throw new TroveError('CHANGED_WHILE_READING', `${file} shrank while it was being uploaded`);
+      whole.hash.update(buf);
+      const sha1 = createHash('sha1').update(buf).digest('hex');
+      const seen = sizes.get(sha1);
+      entries.push({ sha1, compressedSize: seen ?? -1 });
+      if (seen !== undefined) continue; // on the remote already, or claimed by an earlier repeat in this file
+      sizes.set(sha1, -1);
+      const p = limit(async () => {
+        const zst = await compress(buf);
+        sizes.set(sha1, zst.length);
+        const key = chunkKey(sha1);
+        const st = listed && !listed.has(key) ? undefined : await remote.stat(key);
+        if (st && st.size === zst.length) return;
+        // Present with another size: keep it if it holds this content (another zstd build), else it
+        // is the remains of an interrupted upload and is replaced.
+        if (st && (await decodesTo(remote, key, { sha1, size: buf.length }))) return;
+        await remote.write(key, zst);
+        uploadedBytes += zst.length;
+      });
+      p.catch((err) => (failed ??= err));
+      pending.push(p);
+      if (pending.length >= 32) await Promise.all(pending.splice(0, 16));
+    }
+    await Promise.all(pending);
+  } finally {
+    await Promise.allSettled(pending);
+    await h.close();
+  }
+  if (failed) throw failed;
+  const wholeSha1 = whole.hash.digest('hex');
+  for (const e of entries) if (e.compressedSize < 0) e.compressedSize = sizes.get(e.sha1)!;
+  const index = encodeChunkIndex(chunkBytes, entries);
+  const indexSha1 = createHash('sha1').update(index).digest('hex');
+  const indexZst = await compress(index);
+  const indexKey = chunkIndexKey(indexSha1);
+  const st = await remote.stat(indexKey);
+  if (!st || st.size !== indexZst.length) {
+    await remote.write(indexKey, indexZst);
+    uploadedBytes += indexZst.length;
+  }
+  return {
+    ref: {
+      format: 'chunks',
+      key: indexKey,
+      sha1: wholeSha1,
+      size: whole.size,
+      compressed_size: entries.reduce((n, e) => n + e.compressedSize, 0),
+      chunk_bytes: chunkBytes,
+      index: { sha1: indexSha1, size: index.length, compressed_size: indexZst.length },
+    },
+    uploadedBytes,
+  };
+}
+
+/**
+ * The plain bytes of a chunked database, in order, each chunk verified; up to 16 fetched ahead.
+ * With `local`, a chunk whose bytes this device still has (same SHA1) is read from disk instead.
+ */
+export async function* readChunked(remote: Remote, ref: DatabaseRef, label: string, local?: LocalChunks, stats?: { localChunks: number; downloadedChunks: number }): AsyncGenerator<Buffer> {
+  const entries = await loadChunkIndex(remote, ref, label);
+  const chunkBytes = ref.chunk_bytes!;
+  const localFile = local && local.chunkBytes === chunkBytes ? await fsp.open(local.file, 'r').catch(() => undefined) : undefined;
+  const fetch = async (i: number): Promise<Buffer> => {
+    const size = Math.min(chunkBytes, ref.size - i * chunkBytes);
+    if (local && localFile) {
+      const mine = await readLocalChunk(localFile, local, entries[i]!.sha1, size);
+      if (mine) {
+        if (stats) stats.localChunks++;
+        return mine;
+      }
+    }
+    if (stats) stats.downloadedChunks++;
+    const key = chunkKey(entries[i]!.sha1);
+    return readAllVerified(remote, key, { sha1: entries[i]!.sha1, size }, `${label}: chunk ${key}`).catch((err: unknown) => {
+      if (err instanceof TroveError && err.code === 'NOT_FOUND') throw new TroveError('NOT_FOUND', `chunk ${key} is missing`, { cause: err, details: { key } });
+      throw err;
+    });
+  };
+  const ahead: Promise<Buffer>[] = [];
+  let next = 0;
+  try {
+    while (next < entries.length || ahead.length) {
+      while (ahead.length < 16 && next < entries.length) {
+        const p = fetch(next++);
+        p.catch(() => undefined);
+        ahead.push(p);
+      }
+      yield await ahead.shift()!;
+    }
+  } finally {
+    await Promise.allSettled(ahead);
+    await localFile?.close();
+  }
+}
+
+/** Every chunk key a chunked database uses (for prune). */
+export async function chunkKeysOf(remote: Remote, ref: DatabaseRef, label: string): Promise<string[]> {
+  return (await loadChunkIndex(remote, ref, label)).map((e) => chunkKey(e.sha1));
+}

@@ -1,0 +1,82 @@
+// The snapshot history as a graph over plain manifests: heads, ancestry, what a device is behind by.
+// Pure: built from a listing, so every rule that depends on it is testable with plain data.
+import type { SnapshotManifest } from './manifest.js';
+
+export interface History {
+  byId: ReadonlyMap<string, SnapshotManifest>;
+  /** Snapshots no other snapshot names as a parent, oldest first (UUIDv7 order). */
+  heads: SnapshotManifest[];
+  /**
+   * Snapshots prune removed on purpose (tombstones), with their parents: a parent in here is not
+   * "missing", and ancestry and heads are computed through them as if they were still present.
+   */
+  pruned: ReadonlyMap<string, readonly string[]>;
+  /** Parent ids that are neither present nor pruned: a damaged history. */
+  missingParents: { child: string; parent: string }[];
+}
+
+export function buildHistory(manifests: readonly SnapshotManifest[], pruned: ReadonlyMap<string, readonly string[]> = new Map()): History {
+  const byId = new Map<string, SnapshotManifest>();
+  for (const m of manifests) if (!pruned.has(m.id)) byId.set(m.id, m);
+  const named = new Set<string>();
+  const missingParents: { child: string; parent: string }[] = [];
+  for (const m of byId.values()) {
+    for (const p of m.parents) {
+      named.add(p);
+      if (!byId.has(p) && !pruned.has(p)) missingParents.push({ child: m.id, parent: p });
+    }
+  }
+  for (const parents of pruned.values()) for (const p of parents) named.add(p);
+  const heads = [...byId.values()].filter((m) => !named.has(m.id)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { byId, heads, pruned, missingParents };
+}
+
+/** `id` and every snapshot it descends from that is still present (walking through pruned ones). */
+export function ancestorsOf(history: History, id: string): Set<string> {
+  const seen = new Set<string>();
+  const visited = new Set<string>();
+  const stack = [id];
+  while (stack.length) {
+    const cur = stack.pop()!;
+    if (visited.has(cur)) continue;
+    visited.add(cur);
+    const m = history.byId.get(cur);
+    if (m) {
+      seen.add(cur);
+      stack.push(...m.parents);
+    } else {
+      stack.push(...(history.pruned.get(cur) ?? []));
+    }
+  }
+  return seen;
+}
+
+/** True when `descendant` is `ancestor` or has it in its (present) ancestry. */
+export function descendsFrom(history: History, descendant: string, ancestor: string): boolean {
+  return ancestorsOf(history, descendant).has(ancestor);
+}
+
+/** Snapshots reachable from the heads that the base does not already contain. */
+export function behindCount(history: History, base: string | null): number {
+  const mine = base ? ancestorsOf(history, base) : new Set<string>();
+  const theirs = new Set<string>();
+  for (const h of history.heads) for (const id of ancestorsOf(history, h.id)) theirs.add(id);
+  let n = 0;
+  for (const id of theirs) if (!mine.has(id)) n++;
+  return n;
+}
+
+/** Each device's newest pushed snapshot (its base right after that push). */
+export function latestByDevice(history: History): Map<string, SnapshotManifest> {
+  const out = new Map<string, SnapshotManifest>();
+  for (const m of history.byId.values()) {
+    const cur = out.get(m.device.id);
+    if (!cur || cur.id < m.id) out.set(m.device.id, m);
+  }
+  return out;
+}
+
+/** Newest head first by id (UUIDv7: creation time), the default pick when several heads exist. */
+export function newestHead(history: History): SnapshotManifest | undefined {
+  return history.heads[history.heads.length - 1];
+}

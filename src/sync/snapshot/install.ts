@@ -1,0 +1,107 @@
+// Installing a snapshot from the remote as collection.db: schema version checked from the manifest
+// before any download, the blob downloaded and verified (SHA1, size) into tmp/, the database verified
+// (schema, integrity_check, foreign_key_check, row counts), then the atomic replacement, preceded by
+// a local backup. On any failure before the rename, collection.db is untouched and tmp/ is cleaned.
+import Database from 'better-sqlite3';
+import fsp from 'node:fs/promises';
+import type { Library } from '../../store/library.js';
+import type { Remote } from '../remote/remote.js';
+import { DEFAULT_BACKUPS_KEEP, BACKUPS_KEEP_SETTING, pruneBackups, type BackupRecord } from './backups.js';
+import { crashPoint } from './crash-point.js';
+import { fingerprintFile, hasCanonicalHeader } from './fingerprint.js';
+import { manifestKey, type SnapshotManifest } from './manifest.js';
+import { downloadVerified } from './remote-content.js';
+import { loadChunkIndex, localChunksFrom, type LocalChunks } from './chunked-db.js';
+import { getBase } from './sync-state.js';
+import { replaceCollectionDb } from './replace-db.js';
+import { checkSchemaVersion, verifyDatabaseFile } from './verify-snapshot.js';
+
+export interface InstallOptions {
+  /** Restores keep the base (the restored content becomes local changes); pulls move it. */
+  keepBase: boolean;
+  reason: string;
+  /** The current database's content fingerprint, if already known. */
+  oldFingerprint?: string;
+}
+
+export async function removeDbTemp(file: string): Promise<void> {
+  for (const s of ['', '-wal', '-shm', '-journal']) await fsp.rm(`${file}${s}`, { force: true });
+}
+
+/** Verify a database file then make it collection.db. Closes lib.db (lib.state stays open). */
+export async function installDatabaseFile(
+  lib: Library,
+  file: string,
+  label: string,
+  target: { snapshotId: string | null; dbSha1: string | null; fingerprint: string; schemaVersion?: number; rowCounts?: Record<string, number> },
+  opts: InstallOptions,
+): Promise<{ backup: BackupRecord }> {
+  try {
+    await verifyDatabaseFile(file, label, { schemaVersion: target.schemaVersion, rowCounts: target.rowCounts });
+    // Installed files are in WAL mode already, so that opening the library does not rewrite the
+    // header (bytes 18–19): collection.db stays byte-for-byte what was installed until a real write.
+    const db = new Database(file, { fileMustExist: true });
+    try {
+      db.pragma('journal_mode = WAL');
+    } finally {
+      db.close();
+    }
+    for (const s of ['-wal', '-shm']) await fsp.rm(`${file}${s}`, { force: true });
+    lib.db.close();
+    const { backup } = await replaceCollectionDb(lib.paths, lib.state, {
+      newFile: file,
+      pending: { snapshotId: target.snapshotId, dbSha1: target.dbSha1, fingerprint: target.fingerprint, keepBase: opts.keepBase },
+      reason: opts.reason,
+      oldFingerprint: opts.oldFingerprint,
+    });
+    const keep = Number(lib.getSetting(BACKUPS_KEEP_SETTING) ?? DEFAULT_BACKUPS_KEEP);
+    await pruneBackups(lib.paths, lib.state, Number.isFinite(keep) ? keep : DEFAULT_BACKUPS_KEEP);
+    return { backup };
+  } finally {
+    await removeDbTemp(file);
+  }
+}
+
+/** Where this device's base snapshot's chunks sit in collection.db (each is re-hashed before reuse). */
+async function localChunksOf(lib: Library, remote: Remote): Promise<LocalChunks | undefined> {
+  const baseId = getBase(lib.state)?.snapshotId;
+  const row = baseId ? (lib.state.prepare('SELECT json FROM snapshot_manifest_cache WHERE id = ?').get(baseId) as { json: string } | undefined) : undefined;
+  if (!row) return undefined;
+  const base = JSON.parse(row.json) as SnapshotManifest;
+  if (base.database.format !== 'chunks') return undefined;
+  try {
+    return localChunksFrom(lib.paths.collectionDb, base.database.chunk_bytes!, await loadChunkIndex(remote, base.database, `snapshot ${base.id}`));
+  } catch {
+    return undefined; // only an optimisation: everything is downloaded instead
+  }
+}
+
+export async function installSnapshot(lib: Library, remote: Remote, m: SnapshotManifest, opts: InstallOptions): Promise<{ backup: BackupRecord }> {
+  const label = `snapshot ${m.id} (${manifestKey(m.id)} on ${remote.description})`;
+  checkSchemaVersion(m.schema_version, label);
+  await crashPoint('before-download');
+  let head = Buffer.alloc(0);
+  const local = await localChunksOf(lib, remote);
+  const file = await downloadVerified(
+    remote,
+    m.database,
+    lib.paths.tmpDir,
+    label,
+    (c) => {
+      if (head.length < 100) head = Buffer.concat([head, c.subarray(0, 100 - head.length)]);
+    },
+    local,
+  );
+  // Snapshots written by trove have a canonical header: their SHA1 is their fingerprint. Anything
+  // else is fingerprinted the slow way (correct either way; only speed differs).
+  let fingerprint = m.database.sha1;
+  if (!hasCanonicalHeader(head)) {
+    try {
+      fingerprint = (await fingerprintFile(file)).fingerprint;
+    } catch (err) {
+      await removeDbTemp(file);
+      throw err;
+    }
+  }
+  return installDatabaseFile(lib, file, label, { snapshotId: m.id, dbSha1: m.database.sha1, fingerprint, schemaVersion: m.schema_version, rowCounts: m.row_counts }, opts);
+}

@@ -1,0 +1,103 @@
+// `trove sync push` and `trove sync pull`: load the history, detect local changes, plan (pure), then
+// carry the plan out. Every outcome, refusals included, goes to database_sync_log.
+import { TroveError } from '../../store/errors.js';
+import type { Library } from '../../store/library.js';
+import type { Remote } from '../remote/remote.js';
+import { installSnapshot } from './install.js';
+import { detectLocalChanges } from './local-changes.js';
+import { loadHistory, writeBaseMarker } from './manifest-store.js';
+import type { SnapshotManifest } from './manifest.js';
+import { publishJoin, publishLocal } from './publish.js';
+import { recoverPendingReplace } from './replace-db.js';
+import { getBase, logSync, setBaseSnapshotId } from './sync-state.js';
+import { planPull, planPush, type PullPlan, type PushPlan, type Resolution } from './sync-plan.js';
+
+export interface PushResult {
+  plan: PushPlan;
+  snapshot?: SnapshotManifest;
+  uploadedBytes: number;
+  heads: string[];
+}
+
+export async function syncPush(lib: Library, remote: Remote, opts: { force?: boolean } = {}): Promise<PushResult> {
+  await recoverPendingReplace(lib.paths, lib.state);
+  const history = await loadHistory(remote, lib.state);
+  const baseBefore = getBase(lib.state)?.snapshotId ?? null;
+  const local = await detectLocalChanges(lib);
+  const heads = history.heads.map((h) => h.id);
+  const plan = planPush({ history, base: baseBefore, localChanges: local.changed }, opts);
+  const entry = { direction: 'push' as const, baseBefore, heads, conflict: heads.length > 1, resolution: opts.force ? 'force' : null };
+  if (plan.kind === 'refuse') {
+    logSync(lib.state, { ...entry, snapshotId: null, baseAfter: baseBefore, conflict: true, outcome: 'refused', message: plan.reason });
+    throw new TroveError('CONFLICT', `push refused: ${plan.reason}; ${plan.hint}`, { details: { heads, base: baseBefore } });
+  }
+  if (plan.kind === 'up-to-date') {
+    logSync(lib.state, { ...entry, snapshotId: null, baseAfter: baseBefore, outcome: 'up-to-date', message: plan.reason });
+    return { plan, uploadedBytes: 0, heads };
+  }
+  try {
+    const { manifest, uploadedBytes } = await publishLocal(lib, remote, plan.parents);
+    logSync(lib.state, { ...entry, snapshotId: manifest.id, baseAfter: manifest.id, conflict: plan.newHead, outcome: 'ok', message: plan.reason });
+    return { plan, snapshot: manifest, uploadedBytes, heads: [...heads.filter((h) => !plan.parents.includes(h)), manifest.id] };
+  } catch (err) {
+    logSync(lib.state, { ...entry, snapshotId: null, baseAfter: baseBefore, outcome: 'failed', message: (err as Error).message });
+    throw err;
+  }
+}
+
+export interface PullResult {
+  plan: PullPlan;
+  /** The snapshot now installed or pushed (for keep-local), if anything changed. */
+  snapshot?: SnapshotManifest;
+  backupId?: string;
+  heads: string[];
+}
+
+export async function syncPull(lib: Library, remote: Remote, opts: { resolve?: Resolution; head?: string } = {}): Promise<PullResult> {
+  await recoverPendingReplace(lib.paths, lib.state);
+  const history = await loadHistory(remote, lib.state);
+  const baseBefore = getBase(lib.state)?.snapshotId ?? null;
+  const local = await detectLocalChanges(lib);
+  const heads = history.heads.map((h) => h.id);
+  const plan = planPull({ history, base: baseBefore, localChanges: local.changed }, opts);
+  const device = lib.device();
+  const entry = { direction: 'pull' as const, baseBefore, heads, conflict: plan.kind !== 'up-to-date' && plan.kind !== 'fast-forward', resolution: opts.resolve ?? null };
+  const log = (outcome: 'ok' | 'up-to-date' | 'refused' | 'failed', message: string, snapshotId: string | null, baseAfter: string | null) =>
+    logSync(lib.state, { ...entry, snapshotId, baseAfter, outcome, message });
+  switch (plan.kind) {
+    case 'up-to-date':
+      log('up-to-date', plan.reason, null, baseBefore);
+      return { plan, heads };
+    case 'conflict':
+      log('refused', plan.reason, null, baseBefore);
+      throw new TroveError('CONFLICT', `conflict: ${plan.reason}; ${plan.hint}`, { details: { heads, base: baseBefore } });
+    case 'merge-unavailable':
+      log('refused', plan.reason, null, baseBefore);
+      throw new TroveError('NOT_AVAILABLE', plan.reason);
+  }
+  try {
+    if (plan.kind === 'keep-local') {
+      const { manifest } = await publishLocal(lib, remote, plan.parents);
+      log('ok', plan.reason, manifest.id, manifest.id);
+      return { plan, snapshot: manifest, heads: [manifest.id] };
+    }
+    const target = history.byId.get(plan.target)!;
+    const { backup } = await installSnapshot(lib, remote, target, {
+      keepBase: false,
+      reason: plan.kind === 'fast-forward' ? `pull ${target.id}` : `pull --resolve cloud ${target.id}`,
+      oldFingerprint: local.method === 'busy' ? undefined : local.fingerprint,
+    });
+    let installed = target;
+    if (plan.kind === 'take-cloud' && plan.join.length > 1) {
+      installed = await publishJoin(lib, remote, target, plan.join);
+      setBaseSnapshotId(lib.state, installed.id);
+    } else {
+      await writeBaseMarker(remote, device.id, installed.id);
+    }
+    log('ok', plan.reason, installed.id, installed.id);
+    return { plan, snapshot: installed, backupId: backup.id, heads: plan.kind === 'take-cloud' && plan.join.length > 1 ? [installed.id] : heads };
+  } catch (err) {
+    log('failed', (err as Error).message, null, getBase(lib.state)?.snapshotId ?? null);
+    throw err;
+  }
+}

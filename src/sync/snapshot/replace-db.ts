@@ -1,0 +1,121 @@
+// Replacing collection.db with another database file, atomically and with nothing of the old file's
+// WAL applied to the new one. The caller has closed every connection of its own first.
+//   1. open the old file alone, checkpoint(TRUNCATE), close: its WAL is folded in and deleted; a WAL
+//      still there afterwards means another process has the library open → refuse;
+//   2. back the old file up (a hard link: instant, and the old inode is never written again);
+//   3. record the pending replacement in state.db (what the new file's fingerprint will be);
+//   4. remove stale -wal/-shm, rename the fsynced temp file over collection.db, fsync the folder;
+//   5. move the base (unless keeping it) and clear the pending record.
+// A crash before 4's rename leaves the old database (complete: its WAL was checkpointed); after it,
+// the new one. recoverPendingReplace() finishes step 5 from the file on disk on the next run.
+import Database from 'better-sqlite3';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { fsyncDir } from '../../store/atomic-fs.js';
+import { TroveError, withContext } from '../../store/errors.js';
+import type { LibraryPaths } from '../../store/library.js';
+import { crashPoint } from './crash-point.js';
+import { fingerprintFile, stampOf } from './fingerprint.js';
+import { confirmStamp, getPending, setBase, setPending, type PendingReplace } from './sync-state.js';
+import { createBackupOfClosedDb, type BackupRecord } from './backups.js';
+
+export async function exists(p: string): Promise<boolean> {
+  return fsp.access(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Fold the WAL into collection.db and make sure no other process has it open. */
+export async function quiesceCollectionDb(paths: LibraryPaths): Promise<void> {
+  const db = new Database(paths.collectionDb, { fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.close();
+  }
+  if (await exists(`${paths.collectionDb}-wal`)) {
+    throw new TroveError('CONFLICT', `${paths.collectionDb} is open in another process (its -wal file stays); close other trove windows and try again`, {
+      details: { path: paths.collectionDb },
+    });
+  }
+}
+
+export interface ReplaceRequest {
+  /** A verified database file in the library's tmp/ folder; it is renamed into place (consumed). */
+  newFile: string;
+  pending: PendingReplace;
+  /** Why the old database is being replaced (recorded with its backup). */
+  reason: string;
+  /** The old database's content fingerprint when known (from local change detection). */
+  oldFingerprint?: string;
+}
+
+export async function replaceCollectionDb(paths: LibraryPaths, state: Database.Database, req: ReplaceRequest): Promise<{ backup: BackupRecord }> {
+  await quiesceCollectionDb(paths);
+  const backup = await createBackupOfClosedDb(paths, state, { reason: req.reason, fingerprint: req.oldFingerprint });
+  setPending(state, req.pending);
+  await crashPoint('during-replace');
+  try {
+    for (const suffix of ['-wal', '-shm', '-journal']) await fsp.rm(`${paths.collectionDb}${suffix}`, { force: true });
+    const oldMode = (await fsp.stat(paths.collectionDb).catch(() => undefined))?.mode;
+    if (oldMode !== undefined) await fsp.chmod(req.newFile, oldMode & 0o777);
+    await fsp.rename(req.newFile, paths.collectionDb);
+    await fsyncDir(path.dirname(paths.collectionDb));
+  } catch (err) {
+    throw withContext(`replacing ${paths.collectionDb}`, err);
+  }
+  await crashPoint('after-rename');
+  await finishReplace(paths, state, req.pending);
+  return { backup };
+}
+
+async function finishReplace(paths: LibraryPaths, state: Database.Database, p: PendingReplace): Promise<void> {
+  state.transaction(() => {
+    if (!p.keepBase) setBase(state, { snapshotId: p.snapshotId, dbSha1: p.dbSha1, fingerprint: p.fingerprint });
+    setPending(state, undefined);
+  })();
+  if (!p.keepBase) confirmStamp(state, await stampOf(paths.collectionDb));
+}
+
+/**
+ * After a crash between "pending recorded" and "pending cleared": if collection.db now has the new
+ * content, finish the bookkeeping; otherwise the old database stayed and the record is dropped.
+ * Call before anything opens collection.db for writing.
+ */
+export async function recoverPendingReplace(paths: LibraryPaths, state: Database.Database): Promise<'none' | 'completed' | 'rolled-back'> {
+  await removeStaleTemps(paths.tmpDir);
+  const p = getPending(state);
+  if (!p) return 'none';
+  const { fingerprint } = await fingerprintFile(paths.collectionDb);
+  if (fingerprint === p.fingerprint) {
+    await finishReplace(paths, state, p);
+    return 'completed';
+  }
+  setPending(state, undefined);
+  return 'rolled-back';
+}
+
+/** Temp files of ours (`.snapshot-*`, `.backup-restore*`) left by a process that no longer runs. */
+export async function removeStaleTemps(tmpDir: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await fsp.readdir(tmpDir).catch(() => [] as string[])) {
+    const m = /^\.(?:snapshot-|backup-restore)[^.]*(?:\.[^.]+)*?\.(\d+)\.[0-9a-f]{12}\.tmp(?:-wal|-shm|-journal)?$/.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || isAlive(pid)) continue;
+    await fsp.rm(path.join(tmpDir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,65 @@
+// `trove sync status`: where this device stands against the remote. Cheap by construction: one
+// listing of manifests (new ones fetched once, then cached), and local changes decided from a stat
+// stamp when possible (see fingerprint.ts).
+import type { Library } from '../../store/library.js';
+import type { Remote } from '../remote/remote.js';
+import { behindCount } from './history.js';
+import { detectLocalChanges, tableCounts, type TableChange } from './local-changes.js';
+import { loadHistory } from './manifest-store.js';
+import { recoverPendingReplace } from './replace-db.js';
+import { getBase } from './sync-state.js';
+import { RESOLVE_HINT } from './sync-plan.js';
+
+export interface HeadInfo {
+  id: string;
+  device: { id: string; name: string };
+  createdAt: string;
+}
+
+export interface SyncStatus {
+  device: { id: string; name: string };
+  remote: string;
+  base: string | null;
+  /** The base snapshot is gone from the remote (pruned) or was never there. */
+  baseOnRemote: boolean;
+  heads: HeadInfo[];
+  snapshots: number;
+  /** Snapshots on the remote that this device's base does not contain. */
+  behind: number;
+  /** Local states not on the remote: 1 when collection.db changed since the base, else 0. */
+  ahead: number;
+  localChanges: { changed: boolean; method: string; tables: TableChange[] };
+  conflict: boolean;
+  next: string;
+}
+
+export async function syncStatus(lib: Library, remote: Remote): Promise<SyncStatus> {
+  await recoverPendingReplace(lib.paths, lib.state);
+  const history = await loadHistory(remote, lib.state);
+  const base = getBase(lib.state)?.snapshotId ?? null;
+  const local = await detectLocalChanges(lib);
+  const heads = history.heads.map((h) => ({ id: h.id, device: h.device, createdAt: h.created_at }));
+  const baseManifest = base ? history.byId.get(base) : undefined;
+  const behind = behindCount(history, base);
+  const single = heads.length === 1;
+  const conflict = heads.length > 1 || (single && heads[0]!.id !== base && local.changed && base !== null) || (single && base === null && local.changed);
+  let next: string;
+  if (conflict) next = RESOLVE_HINT.replace(/^run/, 'Run');
+  else if (heads.length === 0) next = local.changed || base === null ? 'Run `trove sync push` to publish this collection.' : 'Nothing to do.';
+  else if (heads[0]!.id !== base) next = 'Run `trove sync pull` to take the newer snapshot.';
+  else if (local.changed) next = 'Run `trove sync push` to publish your local changes.';
+  else next = 'Up to date.';
+  return {
+    device: lib.device(),
+    remote: remote.description,
+    base,
+    baseOnRemote: !!baseManifest,
+    heads,
+    snapshots: history.byId.size,
+    behind,
+    ahead: local.changed ? 1 : 0,
+    localChanges: { changed: local.changed, method: local.method, tables: local.changed ? tableCounts(lib, baseManifest?.row_counts) : [] },
+    conflict,
+    next,
+  };
+}

@@ -1,0 +1,90 @@
+// What push and pull should do, decided from plain data: the history (heads and ancestry), this
+// device's base, whether the local database changed since that base, and the user's flags. No I/O.
+import { descendsFrom, type History } from './history.js';
+
+export type Resolution = 'cloud' | 'local' | 'merge';
+
+export interface SyncInput {
+  history: History;
+  /** The snapshot this device last pulled or pushed; null before its first sync. */
+  base: string | null;
+  localChanges: boolean;
+}
+
+export type PushPlan =
+  | { kind: 'up-to-date'; reason: string }
+  | { kind: 'push'; parents: string[]; newHead: boolean; reason: string }
+  | { kind: 'refuse'; reason: string; hint: string };
+
+export type PullPlan =
+  | { kind: 'up-to-date'; reason: string }
+  | { kind: 'fast-forward'; target: string; reason: string }
+  | { kind: 'conflict'; reason: string; hint: string; heads: string[] }
+  /** Replace the local database with `target`; when several heads exist, record `join` as parents of a snapshot that unites them. */
+  | { kind: 'take-cloud'; target: string; join: string[]; reason: string }
+  /** Keep the local database and push it as a child of `parents` (every head). */
+  | { kind: 'keep-local'; parents: string[]; reason: string }
+  | { kind: 'merge-unavailable'; reason: string };
+
+export const RESOLVE_HINT = 'run `trove sync pull --resolve cloud` (take the remote, after a local backup), `--resolve local` (keep yours and push it on top) or `--resolve merge`';
+
+function short(id: string): string {
+  return id.slice(0, 13);
+}
+
+function describeHeads(history: History): string {
+  return history.heads.map((h) => `${short(h.id)} by ${h.device.name}`).join(', ');
+}
+
+export function planPush(input: SyncInput, opts: { force?: boolean } = {}): PushPlan {
+  const { history, base, localChanges } = input;
+  const heads = history.heads.map((h) => h.id);
+  const baseParents = base && history.byId.has(base) ? [base] : [];
+  if (heads.length === 0) return { kind: 'push', parents: baseParents, newHead: false, reason: 'the remote has no snapshot yet' };
+  if (heads.length === 1 && heads[0] === base) {
+    return localChanges
+      ? { kind: 'push', parents: [base], newHead: false, reason: 'fast-forward from your base' }
+      : { kind: 'up-to-date', reason: 'no local changes since your base, which is the remote head' };
+  }
+  const multiple = heads.length > 1;
+  if (!localChanges && !multiple) {
+    return { kind: 'up-to-date', reason: `no local changes to push; the remote is ahead (${describeHeads(history)}): run \`trove sync pull\`` };
+  }
+  if (!localChanges && opts.force) return { kind: 'up-to-date', reason: 'no local changes to push' };
+  if (opts.force) {
+    return { kind: 'push', parents: baseParents, newHead: true, reason: `--force: adding another head beside ${describeHeads(history)}` };
+  }
+  const where = base ? `you are based on ${short(base)}` : 'this device has never synced';
+  const reason = multiple
+    ? `the remote has ${heads.length} heads (${describeHeads(history)}): two devices pushed from one base`
+    : `the remote moved on: its head is ${describeHeads(history)} and ${where}`;
+  return { kind: 'refuse', reason, hint: `${RESOLVE_HINT}, or \`trove sync push --force\` to add another head (nothing is lost)` };
+}
+
+export function planPull(input: SyncInput, opts: { resolve?: Resolution; head?: string } = {}): PullPlan {
+  const { history, base, localChanges } = input;
+  const heads = history.heads.map((h) => h.id);
+  if (heads.length === 0) return { kind: 'up-to-date', reason: 'the remote has no snapshot yet' };
+  if (heads.length === 1 && heads[0] === base) {
+    return { kind: 'up-to-date', reason: localChanges ? 'the remote head is your base; your local changes are not pushed yet' : 'already at the remote head' };
+  }
+  const single = heads.length === 1;
+  // With one head, the base is its ancestor unless it was pruned (or never existed here): then,
+  // with no local changes, nothing of ours can be lost by taking the head.
+  if (single && !localChanges && (base === null || !history.byId.has(base) || descendsFrom(history, heads[0]!, base))) {
+    return { kind: 'fast-forward', target: heads[0]!, reason: base ? `fast-forward from ${short(base)}` : 'first pull on this device' };
+  }
+  const why = single
+    ? `local changes since your base ${base ? short(base) : '(none)'} and a newer remote head ${describeHeads(history)}`
+    : `the remote has ${heads.length} heads (${describeHeads(history)}): two devices pushed from one base`;
+  if (!opts.resolve) return { kind: 'conflict', reason: why, hint: RESOLVE_HINT, heads };
+  if (opts.resolve === 'merge') return { kind: 'merge-unavailable', reason: 'the three-way merge is not available yet in this version of trove; use --resolve cloud or --resolve local' };
+  if (opts.resolve === 'local') return { kind: 'keep-local', parents: heads, reason: `${why}: keeping the local database and pushing it on top` };
+  let target = heads[heads.length - 1]!;
+  if (opts.head) {
+    const match = heads.filter((h) => h === opts.head || h.startsWith(opts.head!));
+    if (match.length !== 1) return { kind: 'conflict', reason: `--head ${opts.head} does not name exactly one head (${describeHeads(history)})`, hint: RESOLVE_HINT, heads };
+    target = match[0]!;
+  }
+  return { kind: 'take-cloud', target, join: single ? [] : heads, reason: `${why}: taking ${short(target)} from the remote` };
+}

@@ -1,0 +1,136 @@
+// This device's sync bookkeeping in state.db (never uploaded): its base snapshot with the content
+// fingerprint and stat stamp of collection.db, a pending-replacement record, and database_sync_log.
+import type Database from 'better-sqlite3';
+import { nowIso, uuidv7 } from '../../store/ids.js';
+import type { FileStamp } from './fingerprint.js';
+
+export interface SyncBase {
+  snapshotId: string | null;
+  dbSha1: string | null;
+  fingerprint: string;
+  stamp?: FileStamp;
+  confirmedAtMs?: number;
+}
+
+interface BaseRow {
+  snapshot_id: string | null;
+  db_sha1: string | null;
+  fingerprint: string;
+  file_size: number | null;
+  file_mtime_ns: string | null;
+  file_ctime_ns: string | null;
+  file_ino: string | null;
+  confirmed_at_ms: number | null;
+}
+
+export function getBase(state: Database.Database): SyncBase | undefined {
+  const r = state.prepare('SELECT * FROM sync_base').get() as BaseRow | undefined;
+  if (!r) return undefined;
+  const stamp =
+    r.file_size !== null && r.file_mtime_ns && r.file_ctime_ns && r.file_ino
+      ? { size: r.file_size, mtimeNs: r.file_mtime_ns, ctimeNs: r.file_ctime_ns, ino: r.file_ino }
+      : undefined;
+  return { snapshotId: r.snapshot_id, dbSha1: r.db_sha1, fingerprint: r.fingerprint, stamp, confirmedAtMs: r.confirmed_at_ms ?? undefined };
+}
+
+export function setBase(state: Database.Database, base: SyncBase): void {
+  state
+    .prepare(
+      `INSERT INTO sync_base (singleton, snapshot_id, db_sha1, fingerprint, file_size, file_mtime_ns, file_ctime_ns, file_ino, confirmed_at_ms, updated_at)
+       VALUES (1, @snapshotId, @dbSha1, @fingerprint, @size, @mtimeNs, @ctimeNs, @ino, @confirmedAtMs, @now)
+       ON CONFLICT(singleton) DO UPDATE SET snapshot_id = excluded.snapshot_id, db_sha1 = excluded.db_sha1, fingerprint = excluded.fingerprint,
+         file_size = excluded.file_size, file_mtime_ns = excluded.file_mtime_ns, file_ctime_ns = excluded.file_ctime_ns,
+         file_ino = excluded.file_ino, confirmed_at_ms = excluded.confirmed_at_ms, updated_at = excluded.updated_at`,
+    )
+    .run({
+      snapshotId: base.snapshotId,
+      dbSha1: base.dbSha1,
+      fingerprint: base.fingerprint,
+      size: base.stamp?.size ?? null,
+      mtimeNs: base.stamp?.mtimeNs ?? null,
+      ctimeNs: base.stamp?.ctimeNs ?? null,
+      ino: base.stamp?.ino ?? null,
+      confirmedAtMs: base.stamp ? (base.confirmedAtMs ?? Date.now()) : null,
+      now: nowIso(),
+    });
+}
+
+/** Name another snapshot with the same content as the base (a join of heads). */
+export function setBaseSnapshotId(state: Database.Database, id: string): void {
+  state.prepare('UPDATE sync_base SET snapshot_id = ? WHERE singleton = 1').run(id);
+}
+
+/** Record that collection.db, as stamped now, still has the base's content. */
+export function confirmStamp(state: Database.Database, stamp: FileStamp | undefined, confirmedAtMs = Date.now()): void {
+  if (!stamp) return;
+  state
+    .prepare('UPDATE sync_base SET file_size = ?, file_mtime_ns = ?, file_ctime_ns = ?, file_ino = ?, confirmed_at_ms = ?')
+    .run(stamp.size, stamp.mtimeNs, stamp.ctimeNs, stamp.ino, confirmedAtMs);
+}
+
+export interface PendingReplace {
+  snapshotId: string | null;
+  dbSha1: string | null;
+  fingerprint: string;
+  /** Restores keep the base: the restored content shows up as local changes to push. */
+  keepBase: boolean;
+}
+
+export function setPending(state: Database.Database, p: PendingReplace | undefined): void {
+  state.prepare('DELETE FROM sync_pending_replace').run();
+  if (p) {
+    state
+      .prepare('INSERT INTO sync_pending_replace (singleton, snapshot_id, db_sha1, fingerprint, keep_base, created_at) VALUES (1, ?, ?, ?, ?, ?)')
+      .run(p.snapshotId, p.dbSha1, p.fingerprint, p.keepBase ? 1 : 0, nowIso());
+  }
+}
+
+export function getPending(state: Database.Database): PendingReplace | undefined {
+  const r = state.prepare('SELECT * FROM sync_pending_replace').get() as
+    | { snapshot_id: string | null; db_sha1: string | null; fingerprint: string; keep_base: number }
+    | undefined;
+  return r ? { snapshotId: r.snapshot_id, dbSha1: r.db_sha1, fingerprint: r.fingerprint, keepBase: r.keep_base === 1 } : undefined;
+}
+
+export type SyncDirection = 'push' | 'pull' | 'restore';
+export type SyncOutcome = 'ok' | 'up-to-date' | 'refused' | 'failed';
+
+export interface SyncLogEntry {
+  id: string;
+  at: string;
+  direction: SyncDirection;
+  snapshotId: string | null;
+  baseBefore: string | null;
+  baseAfter: string | null;
+  heads: string[];
+  conflict: boolean;
+  resolution: string | null;
+  outcome: SyncOutcome;
+  message: string;
+}
+
+export function logSync(state: Database.Database, e: Omit<SyncLogEntry, 'id' | 'at'>): void {
+  state
+    .prepare(
+      `INSERT INTO database_sync_log (id, at, direction, snapshot_id, base_before, base_after, heads, conflict, resolution, outcome, message)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(uuidv7(), nowIso(), e.direction, e.snapshotId, e.baseBefore, e.baseAfter, JSON.stringify(e.heads), e.conflict ? 1 : 0, e.resolution, e.outcome, e.message);
+}
+
+export function readSyncLog(state: Database.Database, limit = 100): SyncLogEntry[] {
+  const rows = state.prepare('SELECT * FROM database_sync_log ORDER BY id DESC LIMIT ?').all(limit) as Record<string, unknown>[];
+  return rows.map((r) => ({
+    id: r.id as string,
+    at: r.at as string,
+    direction: r.direction as SyncDirection,
+    snapshotId: (r.snapshot_id as string | null) ?? null,
+    baseBefore: (r.base_before as string | null) ?? null,
+    baseAfter: (r.base_after as string | null) ?? null,
+    heads: JSON.parse(r.heads as string) as string[],
+    conflict: r.conflict === 1,
+    resolution: (r.resolution as string | null) ?? null,
+    outcome: r.outcome as SyncOutcome,
+    message: r.message as string,
+  }));
+}

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { behindCount, buildHistory, descendsFrom } from '../../../src/sync/snapshot/history.js';
+import { planPull, planPush, type Resolution } from '../../../src/sync/snapshot/sync-plan.js';
+import { manifest as m, sid } from './fake-manifests.js';
+
+// Histories by name: [manifest number, parents, device].
+const HISTORIES = {
+  empty: [],
+  one: [m(1, [])],
+  line: [m(1, []), m(2, [1]), m(3, [2], 'B')],
+  fork: [m(1, []), m(2, [1]), m(3, [1], 'B')],
+  three: [m(1, []), m(2, [1]), m(3, [1], 'B'), m(4, [1], 'C')],
+  joined: [m(1, []), m(2, [1]), m(3, [1], 'B'), m(4, [2, 3], 'B')],
+  prunedBase: [m(5, [4]), m(6, [5], 'B')],
+} as const;
+type Name = keyof typeof HISTORIES;
+
+const h = (name: Name, pruned: [number, number[]][] = []) => buildHistory([...HISTORIES[name]], new Map(pruned.map(([id, parents]) => [sid(id), parents.map(sid)])));
+const base = (n: number | null) => (n === null ? null : sid(n));
+
+describe('history', () => {
+  it('heads are the snapshots no other snapshot names as a parent', () => {
+    expect(h('line').heads.map((x) => x.id)).toEqual([sid(3)]);
+    expect(h('fork').heads.map((x) => x.id)).toEqual([sid(2), sid(3)]);
+    expect(h('joined').heads.map((x) => x.id)).toEqual([sid(4)]);
+    expect(h('empty').heads).toEqual([]);
+  });
+  it('reports parents that are neither present nor pruned', () => {
+    expect(h('prunedBase').missingParents).toEqual([{ child: sid(5), parent: sid(4) }]);
+    expect(h('prunedBase', [[4, [3]]]).missingParents).toEqual([]);
+  });
+  it('computes heads and ancestry through pruned snapshots', () => {
+    // S1 ← S2 ← S3 ← S4 with S2 and S3 pruned: S1 is not a head, and S4 descends from it.
+    const pruned = buildHistory([m(1, []), m(4, [3])], new Map([[sid(2), [sid(1)]], [sid(3), [sid(2)]]]));
+    expect(pruned.heads.map((x) => x.id)).toEqual([sid(4)]);
+    expect(descendsFrom(pruned, sid(4), sid(1))).toBe(true);
+    expect(behindCount(pruned, sid(1))).toBe(1);
+  });
+  it('follows ancestry through merges', () => {
+    expect(descendsFrom(h('joined'), sid(4), sid(3))).toBe(true);
+    expect(descendsFrom(h('fork'), sid(3), sid(2))).toBe(false);
+    expect(behindCount(h('line'), sid(1))).toBe(2);
+    expect(behindCount(h('fork'), sid(2))).toBe(1);
+    expect(behindCount(h('line'), null)).toBe(3);
+  });
+});
+
+describe('planPush', () => {
+  const cases: { name: string; history: Name; base: number | null; changes: boolean; force?: boolean; kind: string; parents?: number[]; newHead?: boolean }[] = [
+    { name: 'first push to an empty remote', history: 'empty', base: null, changes: true, kind: 'push', parents: [] },
+    { name: 'fast-forward when the only head is the base', history: 'line', base: 3, changes: true, kind: 'push', parents: [3], newHead: false },
+    { name: 'nothing to push without local changes', history: 'line', base: 3, changes: false, kind: 'up-to-date' },
+    { name: 'nothing to push when behind without local changes', history: 'line', base: 2, changes: false, kind: 'up-to-date' },
+    { name: 'refuses when the remote moved on', history: 'line', base: 2, changes: true, kind: 'refuse' },
+    { name: 'force adds a second head from the base', history: 'line', base: 2, changes: true, force: true, kind: 'push', parents: [2], newHead: true },
+    { name: 'refuses with two heads even if one is the base', history: 'fork', base: 2, changes: true, kind: 'refuse' },
+    { name: 'refuses with two heads and no local changes (conflict is reported)', history: 'fork', base: 2, changes: false, kind: 'refuse' },
+    { name: 'force with two heads adds a third', history: 'fork', base: 2, changes: true, force: true, kind: 'push', parents: [2], newHead: true },
+    { name: 'never-synced device with rows refuses on a non-empty remote', history: 'one', base: null, changes: true, kind: 'refuse' },
+    { name: 'a base pruned from the remote is not named as parent', history: 'prunedBase', base: 4, changes: true, force: true, kind: 'push', parents: [] },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const plan = planPush({ history: h(c.history, c.history === 'prunedBase' ? [[4, []]] : []), base: base(c.base), localChanges: c.changes }, { force: c.force });
+      expect(plan.kind).toBe(c.kind);
+      if (plan.kind === 'push') {
+        expect(plan.parents).toEqual(c.parents!.map(sid));
+        if (c.newHead !== undefined) expect(plan.newHead).toBe(c.newHead);
+      }
+      if (plan.kind === 'refuse') expect(plan.hint).toMatch(/trove sync pull --resolve/);
+    });
+  }
+});
+
+describe('planPull', () => {
+  const cases: { name: string; history: Name; pruned?: [number, number[]][]; base: number | null; changes: boolean; resolve?: Resolution; head?: number; kind: string; target?: number; join?: number[]; parents?: number[] }[] = [
+    { name: 'nothing on the remote', history: 'empty', base: null, changes: false, kind: 'up-to-date' },
+    { name: 'already at the head', history: 'line', base: 3, changes: false, kind: 'up-to-date' },
+    { name: 'at the head with local changes: nothing to pull', history: 'line', base: 3, changes: true, kind: 'up-to-date' },
+    { name: 'fast-forward from an ancestor', history: 'line', base: 1, changes: false, kind: 'fast-forward', target: 3 },
+    { name: 'first pull of a fresh device', history: 'line', base: null, changes: false, kind: 'fast-forward', target: 3 },
+    { name: 'fast-forward when the base was pruned and nothing changed', history: 'prunedBase', pruned: [[4, []]], base: 4, changes: false, kind: 'fast-forward', target: 6 },
+    { name: 'local changes and a newer head: conflict', history: 'line', base: 2, changes: true, kind: 'conflict' },
+    { name: 'two heads: conflict even without local changes', history: 'fork', base: 2, changes: false, kind: 'conflict' },
+    { name: 'cloud takes the head', history: 'line', base: 2, changes: true, resolve: 'cloud', kind: 'take-cloud', target: 3, join: [] },
+    { name: 'cloud with two heads takes the newest and joins both', history: 'fork', base: 2, changes: false, resolve: 'cloud', kind: 'take-cloud', target: 3, join: [2, 3] },
+    { name: 'cloud with --head picks that head', history: 'fork', base: 3, changes: false, resolve: 'cloud', head: 2, kind: 'take-cloud', target: 2, join: [2, 3] },
+    { name: 'local pushes on top of the head', history: 'line', base: 2, changes: true, resolve: 'local', kind: 'keep-local', parents: [3] },
+    { name: 'local with three heads unites them', history: 'three', base: 2, changes: true, resolve: 'local', kind: 'keep-local', parents: [2, 3, 4] },
+    { name: 'merge is not available yet', history: 'fork', base: 2, changes: true, resolve: 'merge', kind: 'merge-unavailable' },
+    { name: 'resolve without a conflict just fast-forwards', history: 'line', base: 1, changes: false, resolve: 'local', kind: 'fast-forward', target: 3 },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const plan = planPull({ history: h(c.history, c.pruned), base: base(c.base), localChanges: c.changes }, { resolve: c.resolve, head: c.head ? sid(c.head) : undefined });
+      expect(plan.kind).toBe(c.kind);
+      if (plan.kind === 'fast-forward') expect(plan.target).toBe(sid(c.target!));
+      if (plan.kind === 'take-cloud') {
+        expect(plan.target).toBe(sid(c.target!));
+        expect(plan.join).toEqual(c.join!.map(sid));
+      }
+      if (plan.kind === 'keep-local') expect(plan.parents).toEqual(c.parents!.map(sid));
+      if (plan.kind === 'conflict') expect(plan.hint).toMatch(/--resolve cloud/);
+    });
+  }
+});
