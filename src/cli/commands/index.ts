@@ -9,6 +9,7 @@ import { exportCommand } from './export.js';
 import { verifyCommand } from './verify.js';
 import { demoCommand } from './demo.js';
 import { remoteCommand } from './remote.js';
+import { browseCommand } from './browse.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<GlobalArgs, any>[] = [initCommand, addCommand, lsCommand, showCommand, exportCommand, verifyCommand, demoCommand, remoteCommand];
+export const commands: CommandModule<GlobalArgs, any>[] = [initCommand, addCommand, lsCommand, showCommand, exportCommand, verifyCommand, demoCommand, remoteCommand, browseCommand];

@@ -1,0 +1,165 @@
+// The app shell: header, the current screen, the message / prompt / confirmation line, the footer.
+// It owns navigation and the overlays; screens own their lists. Global keys (back, help, sections)
+// are handled here unless the current screen claims the key.
+import { Box, Text, useApp, useInput } from 'ink';
+import { useCallback, useEffect, useMemo, useReducer, useState } from 'react';
+import { ConfirmBar } from './components/ConfirmBar.js';
+import { Footer } from './components/Footer.js';
+import { Header } from './components/Header.js';
+import { HelpOverlay } from './components/HelpOverlay.js';
+import { PromptBar } from './components/PromptBar.js';
+import { fit } from './format.js';
+import { errorText } from './hooks/use-async.js';
+import { useTerminalSize, type Size } from './hooks/use-terminal-size.js';
+import { commandFor, footerCommands, GLOBAL_COMMANDS, keyName, SCREEN_COMMANDS, type ScreenKind } from './keys.js';
+import { BackupsScreen } from './screens/BackupsScreen.js';
+import { DiffScreen } from './screens/DiffScreen.js';
+import { FileSetsScreen } from './screens/FileSetsScreen.js';
+import { FilesScreen } from './screens/FilesScreen.js';
+import { MergeScreen } from './screens/MergeScreen.js';
+import { ReleasesScreen } from './screens/ReleasesScreen.js';
+import { SettingsScreen } from './screens/SettingsScreen.js';
+import { SyncScreen } from './screens/SyncScreen.js';
+import { SystemsScreen } from './screens/SystemsScreen.js';
+import { TransfersScreen } from './screens/TransfersScreen.js';
+import type { TroveServices } from './services.js';
+import { breadcrumb, currentScreen, initialNavigation, navigationReducer, sectionOf, type Screen } from './state/navigation.js';
+import { UiContext, type PromptOptions, type Ui } from './ui-context.js';
+
+type Overlay = { kind: 'help' } | { kind: 'confirm'; question: string; onYes: () => void } | { kind: 'prompt'; options: PromptOptions };
+
+export interface AppProps {
+  services: TroveServices;
+  /** Fixed size (tests); otherwise the terminal's, following resizes. */
+  size?: Size;
+}
+
+/** Lines the bottom bar takes: a confirmation wraps its question. */
+export function bottomLines(overlay: Overlay | null, columns: number): number {
+  if (overlay?.kind === 'confirm') return Math.min(4, Math.ceil(overlay.question.length / Math.max(1, columns))) + 1;
+  return 1;
+}
+
+/** Rows left for the screen: the frame is one line shorter than the terminal, so Ink never scrolls. */
+export function bodyHeight(rows: number, bottom: number): number {
+  return Math.max(3, rows - 1 - 2 - 1 - bottom);
+}
+
+function ScreenView({ screen, height, active }: { screen: Screen; height: number; active: boolean }) {
+  switch (screen.kind) {
+    case 'systems':
+      return <SystemsScreen height={height} active={active} />;
+    case 'releases':
+      return <ReleasesScreen key={screen.systemId} systemId={screen.systemId} height={height} active={active} />;
+    case 'fileSets':
+      return <FileSetsScreen {...screen} height={height} active={active} />;
+    case 'files':
+      return <FilesScreen fileSetId={screen.fileSetId} height={height} active={active} />;
+    case 'transfers':
+      return <TransfersScreen height={height} active={active} />;
+    case 'sync':
+      return <SyncScreen height={height} active={active} />;
+    case 'diff':
+      return <DiffScreen from={screen.from} to={screen.to} height={height} active={active} />;
+    case 'merge':
+      return <MergeScreen height={height} active={active} />;
+    case 'backups':
+      return <BackupsScreen height={height} active={active} />;
+    case 'settings':
+      return <SettingsScreen height={height} active={active} />;
+  }
+}
+
+export function App({ services, size }: AppProps) {
+  const { exit } = useApp();
+  const { columns, rows } = useTerminalSize(size);
+  const [nav, navigate] = useReducer(navigationReducer, initialNavigation);
+  const [overlay, setOverlay] = useState<Overlay | null>(null);
+  const [message, setMessage] = useState<{ text: string; tone: 'info' | 'error' } | null>(null);
+  const [catalogVersion, setCatalogVersion] = useState(0);
+  const screen = currentScreen(nav);
+  const kind: ScreenKind = screen.kind;
+
+  useEffect(() => services.onCatalogChange(() => setCatalogVersion((v) => v + 1)), [services]);
+
+  const notify = useCallback((text: string, tone: 'info' | 'error' = 'info') => setMessage({ text, tone }), []);
+  const ui = useMemo<Ui>(
+    () => ({
+      services,
+      columns,
+      notify,
+      fail: (err: unknown) => notify(errorText(err), 'error'),
+      confirm: (question, onYes) => setOverlay({ kind: 'confirm', question, onYes }),
+      prompt: (options) => setOverlay({ kind: 'prompt', options }),
+      navigate,
+      catalogVersion,
+    }),
+    [services, columns, notify, catalogVersion],
+  );
+
+  useInput(
+    (input, key) => {
+      const name = keyName(input, key);
+      if (overlay?.kind === 'help') {
+        if (name === '?' || name === 'escape' || name === 'q') setOverlay(null);
+        return;
+      }
+      if (commandFor(name, SCREEN_COMMANDS[kind])) return; // the screen's own key
+      switch (commandFor(name, GLOBAL_COMMANDS)) {
+        case 'quit':
+          return exit();
+        case 'help':
+          return setOverlay({ kind: 'help' });
+        case 'back':
+          if (nav.stack.length > 1) return navigate({ type: 'back' });
+          if (name === 'q') return exit();
+          return;
+        case 'browse':
+        case 'transfers':
+        case 'sync':
+        case 'backups':
+        case 'settings':
+          return navigate({ type: 'section', section: commandFor(name, GLOBAL_COMMANDS) as 'browse' });
+        default:
+          return;
+      }
+    },
+    { isActive: overlay === null || overlay.kind === 'help' },
+  );
+
+  const bottom = bottomLines(overlay, columns);
+  const height = bodyHeight(rows, bottom);
+  const screenActive = overlay === null;
+  return (
+    <UiContext.Provider value={ui}>
+      <Box flexDirection="column" width={columns} height={rows - 1}>
+        <Header section={sectionOf(screen)} crumb={breadcrumb(screen)} width={columns} />
+        <Box flexDirection="column" height={height}>
+          {overlay?.kind === 'help' ? (
+            <HelpOverlay screenCommands={SCREEN_COMMANDS[kind]} height={height} width={columns} />
+          ) : (
+            <ScreenView screen={screen} height={height} active={screenActive} />
+          )}
+        </Box>
+        {overlay?.kind === 'prompt' ? (
+          <PromptBar options={overlay.options} width={columns} onClose={() => setOverlay(null)} />
+        ) : overlay?.kind === 'confirm' ? (
+          <ConfirmBar
+            question={overlay.question}
+            width={columns}
+            onAnswer={(yes) => {
+              setOverlay(null);
+              if (yes) overlay.onYes();
+              else notify('Cancelled.');
+            }}
+          />
+        ) : (
+          <Text wrap="truncate" color={message?.tone === 'error' ? 'red' : 'green'}>
+            {message ? fit(message.text, columns) : ' '}
+          </Text>
+        )}
+        <Footer commands={footerCommands(kind)} width={columns} />
+      </Box>
+    </UiContext.Provider>
+  );
+}
