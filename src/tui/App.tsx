@@ -1,8 +1,10 @@
 // The app shell: header, the current screen, the message / prompt / confirmation line, the footer.
 // It owns navigation and the overlays; screens own their lists. Global keys (back, help, sections)
 // are handled here unless the current screen claims the key.
-import { Box, Text, useApp, useInput } from 'ink';
-import { useCallback, useEffect, useMemo, useReducer, useState } from 'react';
+import { Box, Text, useApp } from 'ink';
+import { useLatestInput } from './hooks/use-latest-input.js';
+import { KeyRouterContext, type KeyRouter } from './hooks/key-router.js';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { ConfirmBar } from './components/ConfirmBar.js';
 import { Footer } from './components/Footer.js';
 import { Header } from './components/Header.js';
@@ -97,14 +99,19 @@ export function App({ services, size }: AppProps) {
     [services, columns, notify, catalogVersion],
   );
 
-  useInput(
-    (input, key) => {
+  // Children claim keys while rendering (key-router.ts); start each render with no claims.
+  const router = useRef<KeyRouter>({ screen: null, overlay: null }).current;
+  router.screen = null;
+  router.overlay = null;
+
+  useLatestInput((input, key) => {
+      if (router.overlay) return router.overlay(input, key);
       const name = keyName(input, key);
       if (overlay?.kind === 'help') {
         if (name === '?' || name === 'escape' || name === 'q') setOverlay(null);
         return;
       }
-      if (commandFor(name, SCREEN_COMMANDS[kind])) return; // the screen's own key
+      if (commandFor(name, SCREEN_COMMANDS[kind])) return router.screen?.(input, key); // the screen's own key
       switch (commandFor(name, GLOBAL_COMMANDS)) {
         case 'quit':
           return exit();
@@ -123,14 +130,13 @@ export function App({ services, size }: AppProps) {
         default:
           return;
       }
-    },
-    { isActive: overlay === null || overlay.kind === 'help' },
-  );
+  });
 
   const bottom = bottomLines(overlay, columns);
   const height = bodyHeight(rows, bottom);
   const screenActive = overlay === null;
   return (
+    <KeyRouterContext.Provider value={router}>
     <UiContext.Provider value={ui}>
       <Box flexDirection="column" width={columns} height={rows - 1}>
         <Header section={sectionOf(screen)} crumb={breadcrumb(screen)} width={columns} />
@@ -161,5 +167,6 @@ export function App({ services, size }: AppProps) {
         <Footer commands={footerCommands(kind)} width={columns} />
       </Box>
     </UiContext.Provider>
+    </KeyRouterContext.Provider>
   );
 }

@@ -27,12 +27,16 @@ export const PAGE_SIZE = 100;
 /** `refresh` bumps reload the same query in place (the cursor stays). */
 export function usePagedList<T>(source: PagedSource<T>, height: number, refresh: number): PagedList<T> {
   const [window, dispatch] = useReducer(listReducer, height, initialWindow);
-  const cache = useRef(new Map<number, T[]>());
+  // Everything loaded belongs to one query+refresh token; rows of an older token are never shown,
+  // even in the render between a query change and the effect that starts its loading.
+  const token = `${source.key}#${refresh}`;
+  const cache = useRef({ token, pages: new Map<number, T[]>() });
+  const stale = useRef<{ key: string; pages: Map<number, T[]> }>(undefined);
   const pending = useRef(new Set<number>());
   const generation = useRef(0);
   const [, setVersion] = useState(0);
-  const [counting, setCounting] = useState(true);
-  const [error, setError] = useState<string>();
+  const [counted, setCounted] = useState<string>();
+  const [error, setError] = useState<{ token: string; text: string }>();
   const lastKey = useRef<string | undefined>(undefined);
   const sourceRef = useRef(source);
   sourceRef.current = source;
@@ -43,53 +47,61 @@ export function usePagedList<T>(source: PagedSource<T>, height: number, refresh:
     const gen = ++generation.current;
     const sameQuery = lastKey.current === source.key;
     lastKey.current = source.key;
-    cache.current = new Map();
+    // A refresh of the same query keeps showing the old rows until the new ones arrive (no flicker).
+    stale.current = sameQuery ? { key: source.key, pages: cache.current.pages } : undefined;
+    cache.current = { token, pages: new Map() };
     pending.current = new Set();
-    setCounting(true);
-    setError(undefined);
     if (!sameQuery) dispatch({ type: 'reset', total: 0 });
     source.count().then(
       (total) => {
         if (gen !== generation.current) return;
         dispatch({ type: 'total', total });
-        setCounting(false);
-        setVersion((v) => v + 1);
+        setCounted(token);
       },
       (err) => {
         if (gen !== generation.current) return;
-        setCounting(false);
-        setError(errorText(err));
+        setError({ token, text: errorText(err) });
       },
     );
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [source.key, refresh]);
 
+  const counting = counted !== token;
+  const errorNow = error?.token === token ? error.text : undefined;
+  const pages = cache.current.token === token ? cache.current.pages : new Map<number, T[]>();
+
   useEffect(() => {
-    if (counting || error) return;
+    if (counting || errorNow || cache.current.token !== token) return;
     const gen = generation.current;
     const start = Math.max(0, window.offset - window.height);
     const end = Math.min(window.total, window.offset + 2 * window.height);
     for (const p of pagesFor(start, end, PAGE_SIZE)) {
-      if (cache.current.has(p) || pending.current.has(p)) continue;
+      if (cache.current.pages.has(p) || pending.current.has(p)) continue;
       pending.current.add(p);
       sourceRef.current.page(p * PAGE_SIZE, PAGE_SIZE).then(
         (rows) => {
           if (gen !== generation.current) return;
           pending.current.delete(p);
-          cache.current.set(p, rows);
+          cache.current.pages.set(p, rows);
           setVersion((v) => v + 1);
         },
         (err) => {
           if (gen !== generation.current) return;
           pending.current.delete(p);
-          setError(errorText(err));
+          setError({ token, text: errorText(err) });
         },
       );
     }
   });
 
-  const rowAt = (i: number): T | undefined => cache.current.get(Math.floor(i / PAGE_SIZE))?.[i % PAGE_SIZE];
+  const fallback = stale.current?.key === source.key ? stale.current.pages : undefined;
+  const rowAt = (i: number): T | undefined => {
+    const p = Math.floor(i / PAGE_SIZE);
+    return (pages.get(p) ?? fallback?.get(p))?.[i % PAGE_SIZE];
+  };
   const rows: (T | undefined)[] = [];
   for (let i = window.offset; i < Math.min(window.offset + window.height, window.total); i++) rows.push(rowAt(i));
-  return { window, dispatch, rows, selected: window.total ? rowAt(window.cursor) : undefined, counting, error };
+  // Until the count for this token arrives, the window still holds the old total: show nothing.
+  const blank = counting && !fallback;
+  return { window, dispatch, rows: blank ? [] : rows, selected: blank || !window.total ? undefined : rowAt(window.cursor), counting: blank, error: errorNow };
 }

@@ -1,16 +1,14 @@
 // A screen's keys: resolve each key press against the screen's commands and hand the command over.
-// Inactive screens and panes (an overlay is open, another pane has focus) receive nothing.
-import { useInput } from 'ink';
+// Inactive screens and panes (an overlay is open, another pane has focus) receive nothing
+// (see key-router.ts for why this is not a useInput per screen).
+import { useKeys } from './key-router.js';
 import { commandFor, keyName, type Command } from '../keys.js';
 
 export function useScreenInput(commands: readonly Command[], onCommand: (c: Command) => void, isActive: boolean): void {
-  useInput(
-    (input, key) => {
-      const c = commandFor(keyName(input, key), commands);
-      if (c) onCommand(c);
-    },
-    { isActive },
-  );
+  useKeys((input, key) => {
+    const c = commandFor(keyName(input, key), commands);
+    if (c) onCommand(c);
+  }, isActive);
 }
 
 /** The list-movement commands as list actions (shared by every list screen). */

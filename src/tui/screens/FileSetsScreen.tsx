@@ -29,7 +29,7 @@ export function FileSetsScreen(props: { releaseId: string; release: string; syst
     props.active,
   );
   const w = ui.columns - 1;
-  const fixed = { type: 10, files: 6, size: 9, badge: 11 };
+  const fixed = { type: 10, files: 6, size: 9, badge: 12 };
   const name = Math.max(10, w - (fixed.type + fixed.files + fixed.size + fixed.badge + 4));
   return (
     <>

@@ -23,7 +23,7 @@ export function FilesScreen({ fileSetId, height, active }: { fileSetId: string; 
   const w = ui.columns - 1;
   // The sha1 is the file's identity: show all 40 hex digits when there is room, else a prefix.
   const sha = w >= 100 ? 40 : 12;
-  const fixed = { size: 9, badge: 11 };
+  const fixed = { size: 9, badge: 12 };
   const name = Math.max(10, w - (sha + fixed.size + fixed.badge + 3));
   return (
     <>

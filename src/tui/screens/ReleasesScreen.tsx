@@ -14,7 +14,7 @@ import { useUi } from '../ui-context.js';
 import { exportDirFor, startDownload, startDrop, startExport } from './actions.js';
 
 export function releaseColumns(width: number): { name: number; title: number; region: number; files: number; size: number; badge: number } {
-  const fixed = { region: 12, files: 6, size: 9, badge: 11 };
+  const fixed = { region: 12, files: 6, size: 9, badge: 12 };
   const rest = width - (fixed.region + fixed.files + fixed.size + fixed.badge + 4);
   const title = width >= 100 ? Math.floor(rest * 0.35) : 0;
   return { ...fixed, title, name: Math.max(10, rest - (title ? title + 1 : 0)) };

@@ -11,7 +11,7 @@ export function startDownload(ui: Ui, target: ActionTarget): void {
 export function startDrop(ui: Ui, target: ActionTarget, g: { files: number; local: number; synchronized: number }): void {
   const question = dropQuestion(target.label, g);
   if (!canDrop(g)) {
-    ui.notify(g.local === 0 ? question : `${question.replace(/\?.*/, '')}: none of its local files has a verified remote copy, so nothing can be dropped.`, 'error');
+    ui.notify(g.local === 0 ? question : `Nothing to drop: no local file of ${target.label} has a verified remote copy.`, 'error');
     return;
   }
   ui.confirm(question, () => {
@@ -24,7 +24,7 @@ export function startDrop(ui: Ui, target: ActionTarget, g: { files: number; loca
 
 export function startExport(ui: Ui, target: ActionTarget, defaultDir: string): void {
   ui.prompt({
-    label: `Export ${target.label} to folder`,
+    label: 'Export to folder',
     initial: defaultDir,
     onSubmit: (dir) => {
       ui.notify(`Exporting ${target.label} …`);
