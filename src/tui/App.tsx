@@ -1,7 +1,7 @@
 // The app shell: header, the current screen, the message / prompt / confirmation line, the footer.
 // It owns navigation and the overlays; screens own their lists. Global keys (back, help, sections)
 // are handled here unless the current screen claims the key.
-import { Box, Text, useApp } from 'ink';
+import { Box, Text, useApp, type Key } from 'ink';
 import { useLatestInput } from './hooks/use-latest-input.js';
 import { KeyRouterContext, type KeyRouter } from './hooks/key-router.js';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
@@ -45,6 +45,21 @@ export function bottomLines(overlay: Overlay | null, columns: number): number {
 /** Rows left for the screen: the frame is one line shorter than the terminal, so Ink never scrolls. */
 export function bodyHeight(rows: number, bottom: number): number {
   return Math.max(3, rows - 1 - 2 - 1 - bottom);
+}
+
+const NO_KEY: Key = {
+  upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
+  return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false,
+  super: false, hyper: false, capsLock: false, numLock: false,
+};
+
+/** One read as separate key presses: printable runs split into characters, CR/tab/backspace named. */
+export function splitKeys(input: string, key: Key): [string, Key][] {
+  if (input.length <= 1 || key.ctrl || key.meta || input.includes('\x1b')) return [[input, key]];
+  return [...input].map((ch): [string, Key] => [
+    ch,
+    { ...NO_KEY, return: ch === '\r' || ch === '\n', tab: ch === '\t', backspace: ch === '\x7f' || ch === '\b', shift: /[A-Z]/.test(ch) },
+  ]);
 }
 
 function ScreenView({ screen, height, active }: { screen: Screen; height: number; active: boolean }) {
@@ -104,7 +119,7 @@ export function App({ services, size }: AppProps) {
   router.screen = null;
   router.overlay = null;
 
-  useLatestInput((input, key) => {
+  const route = (input: string, key: Key) => {
       if (router.overlay) return router.overlay(input, key);
       const name = keyName(input, key);
       if (overlay?.kind === 'help') {
@@ -130,6 +145,17 @@ export function App({ services, size }: AppProps) {
         default:
           return;
       }
+  };
+  // Several keys can arrive in one read (typing ahead, a loaded machine, tmux send-keys): Ink hands
+  // them over as one string. Route them one at a time, each after the previous one's render.
+  useLatestInput((input, key) => {
+    const keys = splitKeys(input, key);
+    const next = (i: number) => {
+      if (i >= keys.length) return;
+      route(keys[i]![0], keys[i]![1]);
+      if (i + 1 < keys.length) setImmediate(() => next(i + 1));
+    };
+    next(0);
   });
 
   const bottom = bottomLines(overlay, columns);
