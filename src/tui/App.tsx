@@ -115,7 +115,7 @@ export function App({ services, size }: AppProps) {
   );
 
   // Children claim keys while rendering (key-router.ts); start each render with no claims.
-  const router = useRef<KeyRouter>({ screen: null, overlay: null }).current;
+  const router = useRef<KeyRouter>({ screen: null, overlay: null, renders: 0 }).current;
   router.screen = null;
   router.overlay = null;
 
@@ -146,16 +146,31 @@ export function App({ services, size }: AppProps) {
           return;
       }
   };
-  // Several keys can arrive in one read (typing ahead, a loaded machine, tmux send-keys): Ink hands
-  // them over as one string. Route them one at a time, each after the previous one's render.
+  // Several keys can arrive in one read or in one tick (typing ahead, a loaded machine, tmux
+  // send-keys). Each key must see the state the previous one produced, so keys wait in a queue: the
+  // next is routed once a render has happened since the previous one (or after 30 ms, when the key
+  // changed nothing).
+  const latestRoute = useRef(route);
+  latestRoute.current = route;
+  const queue = useRef<{ keys: [string, Key][]; draining: boolean }>({ keys: [], draining: false }).current;
   useLatestInput((input, key) => {
-    const keys = splitKeys(input, key);
-    const next = (i: number) => {
-      if (i >= keys.length) return;
-      route(keys[i]![0], keys[i]![1]);
-      if (i + 1 < keys.length) setImmediate(() => next(i + 1));
+    queue.keys.push(...splitKeys(input, key));
+    if (queue.draining) return;
+    queue.draining = true;
+    const drain = () => {
+      const next = queue.keys.shift();
+      if (!next) {
+        queue.draining = false;
+        return;
+      }
+      const rendersBefore = router.renders;
+      const routedAt = Date.now();
+      latestRoute.current(next[0], next[1]); // the newest render's state
+      const afterRender = () => (router.renders !== rendersBefore || Date.now() - routedAt > 30 ? drain() : setTimeout(afterRender, 1));
+      if (queue.keys.length) setImmediate(afterRender);
+      else queue.draining = false;
     };
-    next(0);
+    drain();
   });
 
   const bottom = bottomLines(overlay, columns);

@@ -12,6 +12,8 @@ export type KeyHandler = (input: string, key: Key) => void;
 export interface KeyRouter {
   screen: KeyHandler | null;
   overlay: KeyHandler | null;
+  /** Bumped by every render that claims keys: the app waits for it before routing a queued key. */
+  renders: number;
 }
 
 export const KeyRouterContext = createContext<KeyRouter | null>(null);
@@ -20,5 +22,6 @@ export const KeyRouterContext = createContext<KeyRouter | null>(null);
 export function useKeys(handler: KeyHandler, isActive: boolean, layer: 'screen' | 'overlay' = 'screen'): void {
   const router = useContext(KeyRouterContext);
   if (!router) throw new Error('useKeys outside <App>');
+  router.renders++;
   if (isActive) router[layer] = handler;
 }
