@@ -3,6 +3,7 @@ import { listReleases } from '../../store/repo/catalog-queries.js';
 import { Library } from '../../store/library.js';
 import { defaultDemoDir, ensureDemo } from '../demo.js';
 import { formatBytes, Output, type GlobalArgs } from '../context.js';
+import { hasTerminal, openTui } from './browse.js';
 
 interface Args extends GlobalArgs {
   open?: boolean;
@@ -17,6 +18,8 @@ export const demoCommand: CommandModule<GlobalArgs, Args> = {
     const dir = argv.library ?? defaultDemoDir();
     const created = await ensureDemo(dir, (l) => out.info(l));
     const lib = Library.open(dir);
+    if (argv.open && hasTerminal()) return openTui(lib);
+    if (argv.open) out.warn('no terminal here, so the demo is listed instead of opened (run `npm start` in a terminal)');
     try {
       const releases = listReleases(lib.db);
       out.result({ library: lib.paths.dir, created, releases }, () => [

@@ -178,3 +178,117 @@ export function listFiles(db: Database.Database, filter: { systemId?: string; re
   > & { is_local: number; is_cloud: number })[];
   return rows.map(({ is_local, is_cloud, ...r }) => ({ ...r, availability: availabilityOf(!!is_local, !!is_cloud) }));
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Paged release lists for the TUI: a system's releases, filtered (name search, availability) and
+// sorted in SQL, fetched one window at a time so that 100k releases never sit in memory. The page's
+// ids are chosen first (cheap: the (system_id, name) index serves name order), then only those rows
+// get their counts and availability.
+
+/** Which releases a list shows, by the availability of their files (see availabilityOfGroup). */
+export type AvailabilityFilter = 'all' | 'local' | 'cloud' | 'missing';
+/** name: A→Z by release name; size: largest total file size first, then name. */
+export type ReleaseSort = 'name' | 'size';
+
+export interface ReleasePageQuery {
+  systemId: string;
+  /** Case-insensitive substring of the release name (LIKE; `%` and `_` are taken literally). */
+  search?: string;
+  availability?: AvailabilityFilter;
+  sort?: ReleaseSort;
+}
+
+const RELEASE_FILES = `SELECT 1 FROM file_set fs JOIN file_set_file fsf ON fsf.file_set_id = fs.id WHERE fs.release_id = r.id`;
+const NOT_LOCAL = `NOT EXISTS (SELECT 1 FROM state.local_blob lb WHERE lb.sha1 = fsf.file_sha1)`;
+const NOT_CLOUD = `NOT EXISTS (SELECT 1 FROM file_sync_log sl WHERE sl.file_sha1 = fsf.file_sha1 AND sl.state = 'UploadCompleted')`;
+// Each filter mirrors availabilityOfGroup: local = LocalOnly or Synchronized, cloud = CloudOnly,
+// missing = NotAvailable (no files, or a file that is neither here nor on the remote).
+const AVAILABILITY_WHERE: Record<AvailabilityFilter, string> = {
+  all: '1',
+  local: `EXISTS (${RELEASE_FILES}) AND NOT EXISTS (${RELEASE_FILES} AND ${NOT_LOCAL})`,
+  cloud: `EXISTS (${RELEASE_FILES} AND ${NOT_LOCAL}) AND NOT EXISTS (${RELEASE_FILES} AND ${NOT_LOCAL} AND ${NOT_CLOUD})`,
+  missing: `(NOT EXISTS (${RELEASE_FILES}) OR EXISTS (${RELEASE_FILES} AND ${NOT_LOCAL} AND ${NOT_CLOUD}))`,
+};
+const RELEASE_BYTES = `(SELECT coalesce(sum(f.size), 0) FROM file_set fs JOIN file_set_file fsf ON fsf.file_set_id = fs.id
+                        JOIN file f ON f.sha1 = fsf.file_sha1 WHERE fs.release_id = r.id)`;
+
+function releasePageWhere(q: ReleasePageQuery): string {
+  return `r.system_id = @systemId
+          AND (@search IS NULL OR r.name LIKE '%' || @search || '%' ESCAPE '\\')
+          AND ${AVAILABILITY_WHERE[q.availability ?? 'all']}`;
+}
+
+function releasePageParams(q: ReleasePageQuery): { systemId: string; search: string | null } {
+  const search = q.search?.trim() ? q.search.trim().replace(/[\\%_]/g, (c) => '\\' + c) : null;
+  return { systemId: q.systemId, search };
+}
+
+/** How many releases the query matches (the length of the scrollable list). */
+export function countReleasePage(db: Database.Database, q: ReleasePageQuery): number {
+  return (db.prepare(`SELECT count(*) AS n FROM release r WHERE ${releasePageWhere(q)}`).get(releasePageParams(q)) as { n: number }).n;
+}
+
+function releasePageOrder(q: ReleasePageQuery): string {
+  return (q.sort ?? 'name') === 'size' ? `${RELEASE_BYTES} DESC, r.name` : 'r.name';
+}
+
+/** Rows `offset … offset+limit-1` of the query, in its sort order, with counts and availability. */
+export function listReleasePage(db: Database.Database, q: ReleasePageQuery, offset: number, limit: number): ReleaseSummary[] {
+  const ids = (
+    db
+      .prepare(`SELECT r.id FROM release r WHERE ${releasePageWhere(q)} ORDER BY ${releasePageOrder(q)} LIMIT @limit OFFSET @offset`)
+      .all({ ...releasePageParams(q), limit: Math.max(0, limit), offset: Math.max(0, offset) }) as { id: string }[]
+  ).map((r) => r.id);
+  return listReleasesByIds(db, ids);
+}
+
+/**
+ * Every id the query matches, in order. For the orderings and filters that need every release's
+ * file counts (size sort, availability filter: about a second at 100k releases), a caller computes
+ * this once per query and then pages over it with listReleasesByIds, instead of paying that pass on
+ * every page. Only ids cross into JavaScript (about 4 MB at 100k), never the rows.
+ */
+export function listReleaseIds(db: Database.Database, q: ReleasePageQuery): string[] {
+  return (
+    db.prepare(`SELECT r.id FROM release r WHERE ${releasePageWhere(q)} ORDER BY ${releasePageOrder(q)}`).pluck().all(releasePageParams(q)) as string[]
+  );
+}
+
+/** These releases with counts and availability, in the order given; ids that no longer exist are skipped. */
+export function listReleasesByIds(db: Database.Database, ids: readonly string[]): ReleaseSummary[] {
+  if (!ids.length) return [];
+  const rows = db
+    .prepare(
+      `SELECT r.id, r.name, r.region, r.system_id, s.name AS system, t.name AS title,
+              count(DISTINCT fs.id) AS file_sets, ${GROUP_COUNTS}
+       FROM release r
+       JOIN system s ON s.id = r.system_id
+       LEFT JOIN software_title t ON t.id = r.software_title_id
+       LEFT JOIN file_set fs ON fs.release_id = r.id
+       LEFT JOIN file_set_file fsf ON fsf.file_set_id = fs.id
+       LEFT JOIN file f ON f.sha1 = fsf.file_sha1
+       ${AVAIL_JOINS}
+       WHERE r.id IN (SELECT value FROM json_each(@ids))
+       GROUP BY r.id`,
+    )
+    .all({ ids: JSON.stringify(ids) }) as Omit<ReleaseSummary, 'availability'>[];
+  const byId = new Map(rows.map((r) => [r.id, { ...r, availability: availabilityOfGroup(r) }]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+export interface CatalogCounts {
+  systems: number;
+  releases: number;
+  fileSets: number;
+  files: number;
+}
+
+/** Row counts of the catalogue (what a restore would change, in numbers a person reads). */
+export function countCatalog(db: Database.Database): CatalogCounts {
+  return db
+    .prepare(
+      `SELECT (SELECT count(*) FROM system) AS systems, (SELECT count(*) FROM release) AS releases,
+              (SELECT count(*) FROM file_set) AS fileSets, (SELECT count(*) FROM file) AS files`,
+    )
+    .get() as CatalogCounts;
+}

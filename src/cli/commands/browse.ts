@@ -1,0 +1,42 @@
+// `trove` with no command: the terminal UI on the library. Without a terminal (a pipe, cron, CI) it
+// says so and names the commands that do the same job in plain text, and exits 0.
+import type { CommandModule } from 'yargs';
+import { Library } from '../../store/library.js';
+import { libraryDir, type GlobalArgs } from '../context.js';
+
+export const NO_TTY_MESSAGE = [
+  'trove: the interactive browser needs a terminal (stdin and stdout must be a TTY), so it did not start.',
+  'The same information without one:',
+  '  trove ls systems                      systems and their release counts',
+  '  trove ls releases --system <system>   releases with availability (add --json for scripts)',
+  '  trove show <release>                  a release with its file sets and files',
+  '  trove export <release> <folder>       write a release\'s files to a folder',
+  '  trove --help                          every command',
+].join('\n');
+
+export function hasTerminal(): boolean {
+  return !!process.stdin.isTTY && !!process.stdout.isTTY;
+}
+
+/** Open the TUI on `lib` (closed when the user quits). The TUI modules load only here. */
+export async function openTui(lib: Library): Promise<void> {
+  const [{ runTui }, { StoreServices }] = await Promise.all([import('../../tui/run.js'), import('../../tui/store-services.js')]);
+  const services = new StoreServices(lib);
+  try {
+    await runTui(services);
+  } finally {
+    services.close();
+  }
+}
+
+export const browseCommand: CommandModule<GlobalArgs, GlobalArgs> = {
+  command: '$0',
+  describe: 'open the terminal UI (browse, download, transfers, sync, diff, backups, settings)',
+  handler: async (argv) => {
+    if (!hasTerminal()) {
+      process.stderr.write(NO_TTY_MESSAGE + '\n');
+      return;
+    }
+    await openTui(Library.open(libraryDir(argv)));
+  },
+};

@@ -1,0 +1,213 @@
+// The app shell: header, the current screen, the message / prompt / confirmation line, the footer.
+// It owns navigation and the overlays; screens own their lists. Global keys (back, help, sections)
+// are handled here unless the current screen claims the key.
+import { Box, Text, useApp, type Key } from 'ink';
+import { useLatestInput } from './hooks/use-latest-input.js';
+import { KeyRouterContext, type KeyRouter } from './hooks/key-router.js';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { ConfirmBar } from './components/ConfirmBar.js';
+import { Footer } from './components/Footer.js';
+import { Header } from './components/Header.js';
+import { HelpOverlay } from './components/HelpOverlay.js';
+import { PromptBar } from './components/PromptBar.js';
+import { fit } from './format.js';
+import { errorText } from './hooks/use-async.js';
+import { useTerminalSize, type Size } from './hooks/use-terminal-size.js';
+import { commandFor, footerCommands, GLOBAL_COMMANDS, keyName, SCREEN_COMMANDS, type ScreenKind } from './keys.js';
+import { BackupsScreen } from './screens/BackupsScreen.js';
+import { DiffScreen } from './screens/DiffScreen.js';
+import { FileSetsScreen } from './screens/FileSetsScreen.js';
+import { FilesScreen } from './screens/FilesScreen.js';
+import { MergeScreen } from './screens/MergeScreen.js';
+import { ReleasesScreen } from './screens/ReleasesScreen.js';
+import { SettingsScreen } from './screens/SettingsScreen.js';
+import { SyncScreen } from './screens/SyncScreen.js';
+import { SystemsScreen } from './screens/SystemsScreen.js';
+import { TransfersScreen } from './screens/TransfersScreen.js';
+import type { TroveServices } from './services.js';
+import { breadcrumb, currentScreen, initialNavigation, navigationReducer, sectionOf, type Screen } from './state/navigation.js';
+import { UiContext, type PromptOptions, type Ui } from './ui-context.js';
+
+type Overlay = { kind: 'help' } | { kind: 'confirm'; question: string; onYes: () => void } | { kind: 'prompt'; options: PromptOptions };
+
+export interface AppProps {
+  services: TroveServices;
+  /** Fixed size (tests); otherwise the terminal's, following resizes. */
+  size?: Size;
+}
+
+/** Lines the bottom bar takes: a confirmation wraps its question. */
+export function bottomLines(overlay: Overlay | null, columns: number): number {
+  if (overlay?.kind === 'confirm') return Math.min(4, Math.ceil(overlay.question.length / Math.max(1, columns))) + 1;
+  return 1;
+}
+
+/** Rows left for the screen: the frame is one line shorter than the terminal, so Ink never scrolls. */
+export function bodyHeight(rows: number, bottom: number): number {
+  return Math.max(3, rows - 1 - 2 - 1 - bottom);
+}
+
+const NO_KEY: Key = {
+  upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
+  return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false,
+  super: false, hyper: false, capsLock: false, numLock: false,
+};
+
+/** One read as separate key presses: printable runs split into characters, CR/tab/backspace named. */
+export function splitKeys(input: string, key: Key): [string, Key][] {
+  if (input.length <= 1 || key.ctrl || key.meta || input.includes('\x1b')) return [[input, key]];
+  return [...input].map((ch): [string, Key] => [
+    ch,
+    { ...NO_KEY, return: ch === '\r' || ch === '\n', tab: ch === '\t', backspace: ch === '\x7f' || ch === '\b', shift: /[A-Z]/.test(ch) },
+  ]);
+}
+
+function ScreenView({ screen, height, active }: { screen: Screen; height: number; active: boolean }) {
+  switch (screen.kind) {
+    case 'systems':
+      return <SystemsScreen height={height} active={active} />;
+    case 'releases':
+      return <ReleasesScreen key={screen.systemId} systemId={screen.systemId} height={height} active={active} />;
+    case 'fileSets':
+      return <FileSetsScreen {...screen} height={height} active={active} />;
+    case 'files':
+      return <FilesScreen fileSetId={screen.fileSetId} height={height} active={active} />;
+    case 'transfers':
+      return <TransfersScreen height={height} active={active} />;
+    case 'sync':
+      return <SyncScreen height={height} active={active} />;
+    case 'diff':
+      return <DiffScreen from={screen.from} to={screen.to} height={height} active={active} />;
+    case 'merge':
+      return <MergeScreen height={height} active={active} />;
+    case 'backups':
+      return <BackupsScreen height={height} active={active} />;
+    case 'settings':
+      return <SettingsScreen height={height} active={active} />;
+  }
+}
+
+export function App({ services, size }: AppProps) {
+  const { exit } = useApp();
+  const { columns, rows } = useTerminalSize(size);
+  const [nav, navigate] = useReducer(navigationReducer, initialNavigation);
+  const [overlay, setOverlay] = useState<Overlay | null>(null);
+  const [message, setMessage] = useState<{ text: string; tone: 'info' | 'error' } | null>(null);
+  const [catalogVersion, setCatalogVersion] = useState(0);
+  const screen = currentScreen(nav);
+  const kind: ScreenKind = screen.kind;
+
+  useEffect(() => services.onCatalogChange(() => setCatalogVersion((v) => v + 1)), [services]);
+
+  const notify = useCallback((text: string, tone: 'info' | 'error' = 'info') => setMessage({ text, tone }), []);
+  const ui = useMemo<Ui>(
+    () => ({
+      services,
+      columns,
+      notify,
+      fail: (err: unknown) => notify(errorText(err), 'error'),
+      confirm: (question, onYes) => setOverlay({ kind: 'confirm', question, onYes }),
+      prompt: (options) => setOverlay({ kind: 'prompt', options }),
+      navigate,
+      catalogVersion,
+    }),
+    [services, columns, notify, catalogVersion],
+  );
+
+  // Children claim keys while rendering (key-router.ts); start each render with no claims.
+  const router = useRef<KeyRouter>({ screen: null, overlay: null, renders: 0 }).current;
+  router.screen = null;
+  router.overlay = null;
+
+  const route = (input: string, key: Key) => {
+      if (router.overlay) return router.overlay(input, key);
+      const name = keyName(input, key);
+      if (overlay?.kind === 'help') {
+        if (name === '?' || name === 'escape' || name === 'q') setOverlay(null);
+        return;
+      }
+      if (commandFor(name, SCREEN_COMMANDS[kind])) return router.screen?.(input, key); // the screen's own key
+      switch (commandFor(name, GLOBAL_COMMANDS)) {
+        case 'quit':
+          return exit();
+        case 'help':
+          return setOverlay({ kind: 'help' });
+        case 'back':
+          if (nav.stack.length > 1) return navigate({ type: 'back' });
+          if (name === 'q') return exit();
+          return;
+        case 'browse':
+        case 'transfers':
+        case 'sync':
+        case 'backups':
+        case 'settings':
+          return navigate({ type: 'section', section: commandFor(name, GLOBAL_COMMANDS) as 'browse' });
+        default:
+          return;
+      }
+  };
+  // Several keys can arrive in one read or in one tick (typing ahead, a loaded machine, tmux
+  // send-keys). Each key must see the state the previous one produced, so keys wait in a queue: the
+  // next is routed once a render has happened since the previous one (or after 30 ms, when the key
+  // changed nothing).
+  const latestRoute = useRef(route);
+  latestRoute.current = route;
+  const queue = useRef<{ keys: [string, Key][]; draining: boolean }>({ keys: [], draining: false }).current;
+  useLatestInput((input, key) => {
+    queue.keys.push(...splitKeys(input, key));
+    if (queue.draining) return;
+    queue.draining = true;
+    const drain = () => {
+      const next = queue.keys.shift();
+      if (!next) {
+        queue.draining = false;
+        return;
+      }
+      const rendersBefore = router.renders;
+      const routedAt = Date.now();
+      latestRoute.current(next[0], next[1]); // the newest render's state
+      const afterRender = () => (router.renders !== rendersBefore || Date.now() - routedAt > 30 ? drain() : setTimeout(afterRender, 1));
+      if (queue.keys.length) setImmediate(afterRender);
+      else queue.draining = false;
+    };
+    drain();
+  });
+
+  const bottom = bottomLines(overlay, columns);
+  const height = bodyHeight(rows, bottom);
+  const screenActive = overlay === null;
+  return (
+    <KeyRouterContext.Provider value={router}>
+    <UiContext.Provider value={ui}>
+      <Box flexDirection="column" width={columns} height={rows - 1}>
+        <Header section={sectionOf(screen)} crumb={breadcrumb(screen)} width={columns} />
+        <Box flexDirection="column" height={height}>
+          {overlay?.kind === 'help' ? (
+            <HelpOverlay screenCommands={SCREEN_COMMANDS[kind]} height={height} width={columns} />
+          ) : (
+            <ScreenView screen={screen} height={height} active={screenActive} />
+          )}
+        </Box>
+        {overlay?.kind === 'prompt' ? (
+          <PromptBar options={overlay.options} width={columns} onClose={() => setOverlay(null)} />
+        ) : overlay?.kind === 'confirm' ? (
+          <ConfirmBar
+            question={overlay.question}
+            width={columns}
+            onAnswer={(yes) => {
+              setOverlay(null);
+              if (yes) overlay.onYes();
+              else notify('Cancelled.');
+            }}
+          />
+        ) : (
+          <Text wrap="truncate" color={message?.tone === 'error' ? 'red' : 'green'}>
+            {message ? fit(message.text, columns) : ' '}
+          </Text>
+        )}
+        <Footer commands={footerCommands(kind)} width={columns} />
+      </Box>
+    </UiContext.Provider>
+    </KeyRouterContext.Provider>
+  );
+}

@@ -1,0 +1,70 @@
+// Text for people: sizes, badges, rates, and fitting cells into a terminal line.
+import type { Availability } from './services.js';
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${n} B` : `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
+}
+
+/** Availability as a short badge a person reads at a glance. */
+export const BADGE: Record<Availability, string> = {
+  Synchronized: 'local+cloud',
+  LocalOnly: 'local',
+  CloudOnly: 'cloud',
+  NotAvailable: 'missing',
+};
+
+export const BADGE_COLOR: Record<Availability, string> = {
+  Synchronized: 'green',
+  LocalOnly: 'green',
+  CloudOnly: 'cyan',
+  NotAvailable: 'red',
+};
+
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '--';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+export function formatRate(bytesPerSecond: number): string {
+  return `${formatBytes(Math.round(bytesPerSecond))}/s`;
+}
+
+/** Cut `text` to `width` columns, marking the cut with '…'. */
+export function fit(text: string, width: number): string {
+  if (width <= 0) return '';
+  if (text.length <= width) return text;
+  return width === 1 ? '…' : text.slice(0, width - 1) + '…';
+}
+
+/** Fit and pad on the right (or the left for numbers). */
+export function cell(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+  const t = fit(text, width);
+  return align === 'left' ? t.padEnd(width) : t.padStart(width);
+}
+
+/** A text progress bar: [#####.....] */
+export function bar(done: number, total: number, width: number): string {
+  const inner = Math.max(1, width - 2);
+  const filled = total > 0 ? Math.min(inner, Math.round((done / total) * inner)) : 0;
+  return `[${'#'.repeat(filled)}${'.'.repeat(inner - filled)}]`;
+}
+
+export function percent(done: number, total: number): string {
+  return total > 0 ? `${Math.floor((done / total) * 100)}%` : '--';
+}
+
+/** Column widths: fixed columns keep their width, the one flexible column takes what is left. */
+export function columns(total: number, fixed: number[], gap = 1): number {
+  const used = fixed.reduce((a, b) => a + b, 0) + gap * fixed.length;
+  return Math.max(8, total - used);
+}

@@ -1,0 +1,69 @@
+// Sync status (device, base, heads, ahead/behind, local changes), push (p) and pull (l). A pull that
+// meets a conflict opens the merge viewer.
+import { Box, Text } from 'ink';
+import { useState } from 'react';
+import { fit } from '../format.js';
+import { useAsync } from '../hooks/use-async.js';
+import { useScreenInput } from '../hooks/use-screen-input.js';
+import { SCREEN_COMMANDS } from '../keys.js';
+import type { SyncStatus } from '../services.js';
+import { useUi } from '../ui-context.js';
+
+export function syncLines(s: SyncStatus): string[] {
+  const changes = Object.entries(s.localChanges).filter(([, n]) => n > 0);
+  return [
+    `Device        ${s.device.name} (${s.device.id})`,
+    `Remote        ${s.remote ?? 'none configured (5: settings)'}`,
+    `Base          ${s.base ?? 'none: never pushed or pulled'}`,
+    `Heads         ${s.heads.length ? s.heads.map((h) => `${h.id.slice(0, 8)} by ${h.device} at ${h.createdAt}`).join('; ') : 'none'}`,
+    `Ahead/behind  ${s.ahead} ahead, ${s.behind} behind`,
+    `Local changes ${changes.length ? changes.map(([e, n]) => `${n} ${e}`).join(', ') : 'none'}`,
+    s.conflict ? 'CONFLICT: the remote moved on and this database changed too. l pulls and opens the merge.' : 'No conflict.',
+    s.pendingMerge ? 'A merge is pending: m opens it.' : '',
+  ].filter(Boolean);
+}
+
+export function SyncScreen({ height, active }: { height: number; active: boolean }) {
+  const ui = useUi();
+  const status = useAsync(() => ui.services.syncStatus(), [ui.catalogVersion]);
+  const [busy, setBusy] = useState<string>();
+  const run = (what: string, op: () => Promise<{ outcome: string; message: string }>) => {
+    if (busy) return;
+    setBusy(what);
+    op().then(
+      (r) => {
+        setBusy(undefined);
+        ui.notify(r.message, r.outcome === 'conflict' ? 'error' : 'info');
+        if (r.outcome === 'conflict') ui.navigate({ type: 'push', screen: { kind: 'merge' } });
+        status.reload();
+      },
+      (e) => {
+        setBusy(undefined);
+        ui.fail(e);
+      },
+    );
+  };
+  useScreenInput(
+    SCREEN_COMMANDS.sync,
+    (c) => {
+      if (c === 'push') run('Pushing', () => ui.services.push());
+      else if (c === 'pull') run('Pulling', () => ui.services.pull());
+      else if (c === 'retry') status.reload();
+      else if (c === 'merge') ui.navigate({ type: 'push', screen: { kind: 'merge' } });
+      else if (c === 'diff') ui.navigate({ type: 'push', screen: { kind: 'diff', from: 'local', to: 'head' } });
+    },
+    active,
+  );
+  const w = ui.columns;
+  const lines = status.data ? syncLines(status.data) : [status.error ?? 'Loading…', ...(status.error ? ['r: try again'] : [])];
+  return (
+    <Box flexDirection="column" height={height}>
+      {lines.slice(0, height - 1).map((l, i) => (
+        <Text key={i} wrap="truncate" color={l.startsWith('CONFLICT') ? 'red' : undefined}>
+          {fit(l, w)}
+        </Text>
+      ))}
+      {busy ? <Text color="yellow">{busy} …</Text> : null}
+    </Box>
+  );
+}

@@ -1,0 +1,61 @@
+// The transfer queue: per-item and total progress, rate, ETA, failures with their reason; r retries
+// the selected failed item, space pauses or resumes. Updates arrive as events from the services.
+import { Text } from 'ink';
+import { useEffect, useState } from 'react';
+import { Row, Rows } from '../components/Rows.js';
+import { cell, fit } from '../format.js';
+import { errorText, useAsync } from '../hooks/use-async.js';
+import { useList } from '../hooks/use-list.js';
+import { listActionFor, useScreenInput } from '../hooks/use-screen-input.js';
+import { SCREEN_COMMANDS } from '../keys.js';
+import type { TransferSnapshot } from '../services.js';
+import { itemProgress, STATE_LABEL, transferTotals } from '../state/transfer-rows.js';
+import { useUi } from '../ui-context.js';
+
+export function TransfersScreen({ height, active }: { height: number; active: boolean }) {
+  const ui = useUi();
+  const first = useAsync(() => ui.services.transfers(), []);
+  const [live, setLive] = useState<TransferSnapshot>();
+  useEffect(() => ui.services.onTransfers(setLive), [ui.services]);
+  const snap = live ?? first.data;
+  const list = useList(snap?.items, height - 2);
+  useScreenInput(
+    SCREEN_COMMANDS.transfers,
+    (c) => {
+      const move = listActionFor(c);
+      if (move) return list.dispatch(move);
+      if (c === 'pause' && snap) {
+        ui.services.setTransfersPaused(!snap.paused).then(() => ui.notify(snap.paused ? 'Transfers resumed' : 'Transfers paused'), ui.fail);
+      }
+      if (c === 'retry') {
+        const item = list.selected;
+        if (!snap) return first.reload();
+        if (!item || item.state !== 'failed') return ui.notify('Select a failed transfer to retry it.', 'error');
+        ui.services.retryTransfer(item.id).then(() => ui.notify(`Retrying ${item.label}`), (e) => ui.notify(errorText(e), 'error'));
+      }
+    },
+    active,
+  );
+  const w = ui.columns - 1;
+  const fixed = { state: 7, progress: 30 };
+  const label = Math.max(10, w - fixed.state - fixed.progress - 2);
+  return (
+    <>
+      <Text color="cyan" wrap="truncate">
+        {snap ? fit(transferTotals(snap), w) : first.error ?? 'Loading…'}
+      </Text>
+      <Text dimColor wrap="truncate">
+        {' '}
+        {cell('State', fixed.state)} {cell('Item', label)} {cell('Progress', fixed.progress)}
+      </Text>
+      <Rows height={height - 2} empty={snap ? 'Nothing queued. Press d on a release to download it.' : first.error ? 'r: try again' : ''}>
+        {list.rows.map((it, i) => (
+          <Row key={it.id} selected={list.window.offset + i === list.window.cursor}>
+            <Text color={it.state === 'failed' ? 'red' : it.state === 'done' ? 'green' : undefined}>{cell(STATE_LABEL[it.state], fixed.state)}</Text>{' '}
+            {cell(`${it.direction === 'upload' ? '↑' : '↓'} ${it.label}`, label)} {cell(itemProgress(it, 20), fixed.progress)}
+          </Row>
+        ))}
+      </Rows>
+    </>
+  );
+}

@@ -1,0 +1,237 @@
+// Everything the TUI reads or does goes through this one interface, so that screens and hooks never
+// touch SQLite or OpenDAL and can be driven in tests by any implementation. Types are plain data.
+// The real implementation is store-services.ts; methods whose capability is not on this branch yet
+// throw TroveError NOT_AVAILABLE there, and the screens show that message.
+import type { Availability } from '../store/availability.js';
+
+export type { Availability };
+export type AvailabilityFilter = 'all' | 'local' | 'cloud' | 'missing';
+export type ReleaseSort = 'name' | 'size';
+
+export interface SystemItem {
+  id: string;
+  name: string;
+  releases: number;
+}
+
+export interface ReleaseQuery {
+  systemId: string;
+  search: string;
+  filter: AvailabilityFilter;
+  sort: ReleaseSort;
+}
+
+export interface ReleaseItem {
+  id: string;
+  name: string;
+  title: string | null;
+  region: string | null;
+  system: string;
+  availability: Availability;
+  fileSets: number;
+  files: number;
+  bytes: number;
+  /** Files present on this device / on the remote / on both (for the drop confirmation). */
+  local: number;
+  cloud: number;
+  synchronized: number;
+}
+
+export interface FileSetItem {
+  id: string;
+  name: string;
+  type: string;
+  release: string;
+  availability: Availability;
+  files: number;
+  bytes: number;
+  local: number;
+  synchronized: number;
+}
+
+export interface FileItem {
+  sha1: string;
+  name: string;
+  size: number;
+  availability: Availability;
+}
+
+/** What d / x / e act on. */
+export interface ActionTarget {
+  kind: 'release' | 'file_set';
+  id: string;
+  label: string;
+}
+
+export interface ExportResult {
+  files: number;
+  dir: string;
+}
+
+export interface DropResult {
+  dropped: number;
+  kept: number;
+  bytesFreed: number;
+}
+
+// ---- transfers (issue 4) ----
+export type TransferState = 'queued' | 'active' | 'done' | 'failed' | 'paused';
+
+export interface TransferItem {
+  id: string;
+  label: string;
+  direction: 'download' | 'upload';
+  state: TransferState;
+  bytesDone: number;
+  bytesTotal: number;
+  /** Why it failed, for a person (no credentials). */
+  error?: string;
+}
+
+export interface TransferSnapshot {
+  items: TransferItem[];
+  paused: boolean;
+  filesDone: number;
+  filesTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+  bytesPerSecond: number;
+  /** Seconds left at the current rate; null when unknown. */
+  etaSeconds: number | null;
+}
+
+// ---- sync (issue 5) ----
+export interface SyncStatus {
+  device: { id: string; name: string };
+  remote: string | null;
+  base: string | null;
+  heads: { id: string; device: string; createdAt: string }[];
+  ahead: number;
+  behind: number;
+  /** Local changes since the base, per entity ("release": 3). */
+  localChanges: Record<string, number>;
+  conflict: boolean;
+  pendingMerge: boolean;
+}
+
+export interface SyncResult {
+  outcome: 'pushed' | 'pulled' | 'up-to-date' | 'conflict';
+  message: string;
+}
+
+// ---- diff and merge (issue 6) ----
+export interface FieldChange {
+  field: string;
+  before: string | null;
+  after: string | null;
+}
+
+export interface EntityChange {
+  entity: string;
+  change: 'added' | 'removed' | 'modified';
+  /** For people: "Nintendo - SNES › ActRaiser (USA)". */
+  label: string;
+  fields: FieldChange[];
+}
+
+export interface DiffReport {
+  from: string;
+  to: string;
+  changes: EntityChange[];
+}
+
+export type MergeSide = 'local' | 'cloud';
+
+export interface MergeClash {
+  id: string;
+  entity: string;
+  label: string;
+  field: string;
+  base: string | null;
+  local: string | null;
+  cloud: string | null;
+  /** The stated default (later updated_at wins, device id breaks ties, an edit beats a delete). */
+  defaultSide: MergeSide;
+  /** What will be applied: the default until someone picks. */
+  chosen: MergeSide;
+}
+
+export interface PendingMerge {
+  base: string;
+  head: string;
+  clashes: MergeClash[];
+  /** Changes that merge without a clash. */
+  cleanChanges: number;
+}
+
+// ---- backups and snapshots (issue 5) ----
+export interface Counts {
+  systems: number;
+  releases: number;
+  fileSets: number;
+  files: number;
+}
+
+export interface RestorePoint {
+  id: string;
+  kind: 'backup' | 'snapshot';
+  createdAt: string;
+  device: string;
+  /** Why it was taken (backups: "before pull"), or the snapshot's role ("head", "base"). */
+  note: string;
+  counts: Counts;
+}
+
+export interface Settings {
+  library: string;
+  deviceId: string;
+  deviceName: string;
+  /** Where the remote points, or null. Option values with credentials are masked. */
+  remote: { description: string; options: Record<string, string> } | null;
+  concurrency: number;
+}
+
+export interface TroveServices {
+  // browsing (works today)
+  listSystems(): Promise<SystemItem[]>;
+  countReleases(q: ReleaseQuery): Promise<number>;
+  listReleases(q: ReleaseQuery, offset: number, limit: number): Promise<ReleaseItem[]>;
+  listFileSets(releaseId: string): Promise<FileSetItem[]>;
+  listFiles(fileSetId: string): Promise<FileItem[]>;
+  catalogCounts(): Promise<Counts>;
+  exportTarget(target: ActionTarget, dir: string): Promise<ExportResult>;
+  /** Called after anything that changes what lists show (a download finished, a drop, a restore). */
+  onCatalogChange(listener: () => void): () => void;
+
+  // transfers
+  download(target: ActionTarget): Promise<void>;
+  downloadAll(systemId: string): Promise<void>;
+  drop(target: ActionTarget): Promise<DropResult>;
+  transfers(): Promise<TransferSnapshot>;
+  onTransfers(listener: (s: TransferSnapshot) => void): () => void;
+  retryTransfer(id: string): Promise<void>;
+  setTransfersPaused(paused: boolean): Promise<void>;
+
+  // sync
+  syncStatus(): Promise<SyncStatus>;
+  push(): Promise<SyncResult>;
+  pull(): Promise<SyncResult>;
+
+  // diff and merge
+  diff(from: string, to: string): Promise<DiffReport>;
+  pendingMerge(): Promise<PendingMerge | null>;
+  resolveClash(id: string, side: MergeSide): Promise<void>;
+  applyMerge(): Promise<SyncResult>;
+
+  // backups and snapshots
+  listBackups(): Promise<RestorePoint[]>;
+  listSnapshots(): Promise<RestorePoint[]>;
+  restore(point: RestorePoint): Promise<string>;
+
+  // settings
+  settings(): Promise<Settings>;
+  setDeviceName(name: string): Promise<void>;
+  setConcurrency(n: number): Promise<void>;
+
+  close(): void;
+}

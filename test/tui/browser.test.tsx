@@ -1,0 +1,183 @@
+// The collection browser on a real library (generated files ingested through the store): systems →
+// releases → file sets → files, search, filter, sort, export, and the back key.
+import fs from 'node:fs';
+import path from 'node:path';
+import { render } from 'ink-testing-library';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateCollection } from '../../fixtures/collection.js';
+import { addFiles } from '../../src/store/add-files.js';
+import { Library } from '../../src/store/library.js';
+import { App } from '../../src/tui/App.js';
+import { StoreServices } from '../../src/tui/store-services.js';
+import { tempDir } from '../helpers/cli.js';
+import { frame, KEY, press, selectedLine, waitFor, waitForText, type Rendered } from './helpers.js';
+
+let dir: string;
+let libDir: string;
+
+beforeAll(async () => {
+  dir = tempDir('trove-tui-');
+  libDir = path.join(dir, 'lib');
+  const releases = await generateCollection(path.join(dir, 'src'), { seed: 'tui', systems: 2, titlesPerSystem: 6, regionsPerTitle: 2 });
+  const { library } = Library.init(libDir, { deviceName: 'test device' });
+  for (const r of releases) {
+    for (const s of r.fileSets) {
+      await addFiles(library, { paths: s.files.map((f) => f.path), system: r.system, release: r.release, title: r.title, region: r.region, type: s.type, fileSet: s.name });
+    }
+  }
+  library.close();
+}, 60_000);
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function open(size = { columns: 100, rows: 24 }): { r: Rendered; services: StoreServices } {
+  const services = new StoreServices(Library.open(libDir));
+  const r = render(<App services={services} size={size} />);
+  return { r, services };
+}
+
+/** From the systems screen: open the first system and wait until its rows are loaded. */
+async function openReleases(r: Rendered): Promise<string> {
+  await waitForText(r, 'Nintendo - Super Nintendo Entertainment System');
+  r.stdin.write(KEY.enter);
+  return loaded(r, /1 of 12/);
+}
+
+/** Wait for `status` and for the rows under it (not yet loaded rows show as …). */
+function loaded(r: Rendered, status: RegExp): Promise<string> {
+  return waitFor(r, (f) => status.test(f) && !f.includes('counting…') && !f.includes('\n›…') && !f.includes('\n …'), `${status} with its rows`);
+}
+
+function close(x: { r: Rendered; services: StoreServices }) {
+  x.r.unmount();
+  x.services.close();
+}
+
+describe('browser', () => {
+  it('opens on the systems with their release counts', async () => {
+    const x = open();
+    const f = await waitForText(x.r, 'Nintendo - Super Nintendo Entertainment System');
+    expect(f).toContain('Nintendo - Nintendo Entertainment System');
+    expect(selectedLine(f)).toMatch(/Nintendo - Nintendo Entertainment System\s+12/);
+    expect(f).toContain('⏎ open');
+    close(x);
+  });
+
+  it('walks system → release → file sets → files and back with esc', async () => {
+    const x = open();
+    let f = await openReleases(x.r);
+    expect(f).toContain('Availability');
+    expect(selectedLine(f)).toMatch(/local/);
+    const release = selectedLine(f)!.slice(1).split(/\s{2,}/)[0]!;
+    f = await press(x.r, KEY.enter, /rom\s+rom/);
+    expect(f).toContain(`› ${release}`);
+    f = await press(x.r, 'j');
+    f = await press(x.r, KEY.enter, /sha1 [0-9a-f]{40}/);
+    const sha = /sha1 ([0-9a-f]{40})/.exec(f)?.[1];
+    expect(sha).toBeDefined();
+    expect(selectedLine(f)).toContain(sha!.slice(0, 12)); // a prefix in the row, all of it below
+    f = await press(x.r, KEY.escape, /rom\s+rom/);
+    f = await press(x.r, 'q', /1 of 12/);
+    f = await press(x.r, 'h', 'Releases');
+    expect(f).toContain('Systems');
+    close(x);
+  });
+
+  it('moves the cursor with j/k and arrows, and G/g jump to the ends', async () => {
+    const x = open();
+    await openReleases(x.r);
+    await press(x.r, 'j', /2 of 12/);
+    await press(x.r, KEY.down, /3 of 12/);
+    await press(x.r, 'k', /2 of 12/);
+    await press(x.r, 'G', /12 of 12/);
+    await press(x.r, 'g', /1 of 12/);
+    close(x);
+  });
+
+  it('searches release names as you type and esc restores the list', async () => {
+    const x = open();
+    let f = await openReleases(x.r);
+    const word = selectedLine(f)!.slice(1).split(' ')[0]!; // first word of the first release
+    await press(x.r, '/', 'Search:');
+    for (const ch of word) x.r.stdin.write(ch);
+    f = await loaded(x.r, new RegExp(`search: "${word}"`));
+    const rows = f.split('\n').filter((l) => /^[› ]\S/.test(l) && /local/.test(l));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row.toLowerCase()).toContain(word.toLowerCase());
+    x.r.stdin.write(KEY.escape);
+    f = await loaded(x.r, /1 of 12 · filter/);
+    expect(f).not.toContain('search:');
+    close(x);
+  });
+
+  it('cycles the availability filter and the sort', async () => {
+    const x = open();
+    await openReleases(x.r);
+    x.r.stdin.write('f');
+    let f = await loaded(x.r, /1 of 12 · filter: local/); // everything was ingested here
+    x.r.stdin.write('f');
+    f = await waitForText(x.r, /no releases · filter: cloud only/);
+    expect(f).toContain('No releases match.');
+    x.r.stdin.write('f');
+    f = await waitForText(x.r, /no releases · filter: missing/);
+    x.r.stdin.write('f');
+    await loaded(x.r, /1 of 12 · filter: all/);
+    x.r.stdin.write('s');
+    f = await loaded(x.r, /1 of 12 · filter: all · sort: size/);
+    const sizes = f
+      .split('\n')
+      .filter((l) => /KiB|MiB| B /.test(l) && /local/.test(l))
+      .map((l) => /([\d.]+) (B|KiB|MiB)\s+local/.exec(l)!)
+      .map((m) => Number(m[1]) * (m[2] === 'MiB' ? 1 << 20 : m[2] === 'KiB' ? 1024 : 1));
+    expect(sizes.length).toBeGreaterThan(3);
+    for (let i = 1; i < sizes.length; i++) expect(sizes[i]!).toBeLessThanOrEqual(sizes[i - 1]! * 1.01);
+    close(x);
+  });
+
+  it('exports the selected release to the folder typed in the prompt', async () => {
+    const x = open();
+    await openReleases(x.r);
+    const out = path.join(dir, 'export-here');
+    await press(x.r, 'e', 'Export');
+    // Clear the suggested folder, then type ours.
+    for (let i = 0; i < 300; i++) x.r.stdin.write(KEY.backspace);
+    await waitForText(x.r, /to folder:\s*$/m);
+    x.r.stdin.write(out);
+    await waitForText(x.r, out);
+    const f = await press(x.r, KEY.enter, /Exported \d+ file\(s\)/);
+    const n = Number(/Exported (\d+)/.exec(f)![1]);
+    const written = fs.readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    expect(written.length).toBe(n);
+    close(x);
+  });
+
+  it('says that downloading is not available in this build instead of pretending', async () => {
+    const x = open();
+    await openReleases(x.r);
+    let f = await press(x.r, 'd', 'not available in this build yet');
+    expect(f).toContain('Downloading is not available');
+    f = await press(x.r, 'x', 'Nothing to drop: no local file');
+    close(x);
+  });
+
+  it('fits 80×24 and follows a resize', async () => {
+    const x = open({ columns: 80, rows: 24 });
+    let f = await openReleases(x.r);
+    expect(f.split('\n').length).toBeLessThanOrEqual(23);
+    for (const line of f.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+    x.r.rerender(<App services={x.services} size={{ columns: 120, rows: 40 }} />);
+    f = await waitForText(x.r, 'Title');
+    expect(f.split('\n').length).toBeGreaterThan(23);
+    expect(f.split('\n').length).toBeLessThanOrEqual(39);
+    close(x);
+  });
+
+  it('shows every key of the screen in the help overlay', async () => {
+    const x = open();
+    await openReleases(x.r);
+    const f = await press(x.r, '?', 'Keys (? or esc closes)');
+    for (const words of ['search release names', 'cycle availability', 'download every file of this system', 'drop local copies']) expect(f).toContain(words);
+    await press(x.r, '?', /1 of 12/);
+    close(x);
+  });
+});

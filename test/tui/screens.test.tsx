@@ -1,0 +1,137 @@
+// The screens whose capabilities land on other branches, driven through scripted services: what a
+// person reads on the transfer queue, the sync status, the merge viewer, backups and snapshots.
+import { render } from 'ink-testing-library';
+import { describe, expect, it } from 'vitest';
+import { App } from '../../src/tui/App.js';
+import type { MergeClash, TransferSnapshot } from '../../src/tui/services.js';
+import { KEY, press, selectedLine, waitForText } from './helpers.js';
+import { ScriptedServices } from './scripted-services.js';
+
+const size = { columns: 100, rows: 24 };
+
+function queue(over: Partial<TransferSnapshot> = {}): TransferSnapshot {
+  return {
+    items: [
+      { id: 't1', label: 'SNES › ActRaiser (USA) › rom', direction: 'download', state: 'active', bytesDone: 512 * 1024, bytesTotal: 1024 * 1024 },
+      { id: 't2', label: 'SNES › Pilotwings (USA) › rom', direction: 'download', state: 'failed', bytesDone: 0, bytesTotal: 2048, error: 'checksum mismatch for 3f2a…' },
+      { id: 't3', label: 'SNES › F-Zero (USA) › rom', direction: 'download', state: 'queued', bytesDone: 0, bytesTotal: 4096 },
+    ],
+    paused: false, filesDone: 0, filesTotal: 3, bytesDone: 512 * 1024, bytesTotal: 1024 * 1024 + 6144, bytesPerSecond: 256 * 1024, etaSeconds: 2,
+    ...over,
+  };
+}
+
+describe('transfers screen', () => {
+  it('shows per-item and total progress, the failure reason, and retries the failed item with r', async () => {
+    const s = new ScriptedServices();
+    s.transferState = queue();
+    const r = render(<App services={s} size={size} />);
+    await waitForText(r, 'No systems yet');
+    let f = await press(r, '2', '0/3 files');
+    expect(f).toContain('256 KiB/s');
+    expect(f).toContain('ETA 2s');
+    expect(f).toMatch(/active\s+↓ SNES › ActRaiser \(USA\) › rom\s+\[#+\.+\]\s+50%/);
+    expect(f).toContain('checksum mismatch for 3f2a…');
+    f = await press(r, 'r', 'Select a failed transfer');
+    await press(r, 'j');
+    await press(r, 'r', 'Retrying SNES › Pilotwings (USA) › rom');
+    expect(s.calls).toContain('retry t2');
+    s.emitTransfers(queue({ filesDone: 1, items: queue().items.map((i) => (i.id === 't1' ? { ...i, state: 'done' as const, bytesDone: i.bytesTotal } : i)) }));
+    f = await waitForText(r, '1/3 files');
+    expect(f).toMatch(/done\s+↓ SNES › ActRaiser \(USA\) › rom\s+\[#+\]\s+100%/);
+    await press(r, ' ', 'Transfers paused');
+    expect(s.calls).toContain('paused true');
+    r.unmount();
+  });
+
+  it('says the queue is not available when the services cannot give one', async () => {
+    const s = new ScriptedServices();
+    const r = render(<App services={s} size={size} />);
+    await press(r, '2', 'transfers is not scripted');
+    r.unmount();
+  });
+});
+
+const clashes: MergeClash[] = [
+  { id: 'c1', entity: 'release', label: 'SNES › ActRaiser (USA)', field: 'region', base: 'USA', local: 'USA, Canada', cloud: 'North America', defaultSide: 'cloud', chosen: 'cloud' },
+  { id: 'c2', entity: 'release', label: 'SNES › Pilotwings (USA)', field: 'name', base: 'Pilotwings (USA)', local: 'Pilotwings (USA) (Rev 1)', cloud: null, defaultSide: 'local', chosen: 'local' },
+];
+
+describe('sync screen and merge viewer', () => {
+  it('shows device, base, heads, ahead/behind and local changes; p pushes', async () => {
+    const s = new ScriptedServices();
+    s.status = {
+      device: { id: '0190aaaa-0000', name: 'laptop' }, remote: 'fs:/srv/trove', base: '0190bbbb', ahead: 1, behind: 0,
+      heads: [{ id: '0190bbbbcccc', device: 'desktop', createdAt: '2026-01-02T03:04:05Z' }], localChanges: { release: 3, file: 0 }, conflict: false, pendingMerge: false,
+    };
+    const r = render(<App services={s} size={size} />);
+    let f = await press(r, '3', 'Device        laptop');
+    expect(f).toContain('Remote        fs:/srv/trove');
+    expect(f).toContain('1 ahead, 0 behind');
+    expect(f).toContain('Local changes 3 release');
+    expect(f).toContain('0190bbbb by desktop');
+    f = await press(r, 'p', 'Pushed snapshot 0190ffff');
+    r.unmount();
+  });
+
+  it('a pull that meets a conflict opens the merge; l and c pick sides one clash at a time; a applies after asking', async () => {
+    const s = new ScriptedServices();
+    s.status = { device: { id: 'd', name: 'laptop' }, remote: 'fs:/x', base: 'b', ahead: 1, behind: 1, heads: [], localChanges: { release: 2 }, conflict: true, pendingMerge: false };
+    s.pullResult = { outcome: 'conflict', message: 'Conflict: 2 clash(es) need a decision' };
+    s.merge = { base: '0190base0000', head: '0190head0000', clashes, cleanChanges: 5 };
+    const r = render(<App services={s} size={size} />);
+    let f = await press(r, '3', 'CONFLICT');
+    f = await press(r, 'l', '2 clash(es) between base 0190base and head 0190head');
+    expect(f).toContain('SNES › ActRaiser (USA) — region');
+    expect(f).toMatch(/USA\s+USA, Canada\s+North America/);
+    expect(selectedLine(f)).toContain('[C]');
+    f = await press(r, 'l', /\[L\] SNES › ActRaiser \(USA\): region\s+picked/);
+    expect(s.calls).toContain('resolve c1 local');
+    f = await waitForText(r, 'SNES › Pilotwings (USA) — name');
+    f = await press(r, 'c', /\[C\] SNES › Pilotwings \(USA\): name\s+picked/);
+    f = await press(r, 'a', 'Apply the merge? 5 change(s) merge cleanly; 2 clash(es), 2 resolved against the default');
+    expect(s.calls).not.toContain('apply');
+    await press(r, 'y', 'Merged and pushed snapshot 0190eeee');
+    expect(s.calls).toContain('apply');
+    r.unmount();
+  });
+
+  it('the diff viewer groups changes and expands one to its fields', async () => {
+    const s = new ScriptedServices();
+    s.status = { device: { id: 'd', name: 'laptop' }, remote: null, base: null, ahead: 0, behind: 0, heads: [], localChanges: {}, conflict: false, pendingMerge: false };
+    s.report = {
+      from: 'local', to: 'head',
+      changes: [{ entity: 'release', change: 'modified', label: 'SNES › ActRaiser (USA)', fields: [{ field: 'region', before: 'USA', after: 'USA, Canada' }] }],
+    };
+    const r = render(<App services={s} size={size} />);
+    await press(r, '3', 'Device');
+    let f = await press(r, 'v', '1 change(s) from local to head');
+    expect(f).toContain('release (1)');
+    await press(r, 'j');
+    f = await press(r, KEY.enter, "region: USA → USA, Canada");
+    r.unmount();
+  });
+});
+
+describe('backups and snapshots', () => {
+  it('lists both in two panes, tab moves the focus, enter restores after saying what changes', async () => {
+    const s = new ScriptedServices();
+    s.counts = { systems: 3, releases: 48, fileSets: 96, files: 100 };
+    s.backups = [{ id: '0190back0001', kind: 'backup', createdAt: '2026-01-02T03:04:05Z', device: 'laptop', note: 'before pull', counts: { systems: 3, releases: 40, fileSets: 80, files: 100 } }];
+    s.snapshots = [{ id: '0190snap0001', kind: 'snapshot', createdAt: '2026-01-03T10:00:00Z', device: 'desktop', note: 'head', counts: { systems: 2, releases: 30, fileSets: 60, files: 70 } }];
+    const r = render(<App services={s} size={size} />);
+    let f = await press(r, '4', 'desktop head');
+    expect(f).toContain('laptop before pull');
+    expect(f).toContain('Backups (tab: other pane)');
+    f = await press(r, KEY.tab, 'Snapshots (tab: other pane)');
+    f = await press(r, KEY.enter, 'Restore the snapshot 0190snap');
+    expect(f).toContain('releases 48 → 30');
+    f = await press(r, 'n', 'Cancelled.');
+    expect(s.calls).toEqual([]);
+    await press(r, KEY.tab, 'Backups (tab: other pane)');
+    await press(r, KEY.enter, 'Restore the backup 0190back');
+    await press(r, 'y', 'Restored backup 0190back');
+    expect(s.calls).toEqual(['restore backup 0190back0001']);
+    r.unmount();
+  });
+});
