@@ -1,5 +1,6 @@
 // `trove` with no command: the terminal UI on the library. Without a terminal (a pipe, cron, CI) it
 // says so and names the commands that do the same job in plain text, and exits 0.
+import fs from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { Library } from '../../store/library.js';
 import { libraryDir, type GlobalArgs } from '../context.js';
@@ -18,9 +19,19 @@ export function hasTerminal(): boolean {
   return !!process.stdin.isTTY && !!process.stdout.isTTY;
 }
 
+/**
+ * The TUI modules: the esbuild bundle that `npm run build` writes (one file: a fast first frame), or
+ * the plain compiled modules when there is no bundle.
+ */
+async function loadTui(): Promise<typeof import('../../tui/bundle-entry.js')> {
+  const bundle = new URL('../../tui/bundle.js', import.meta.url);
+  if (fs.existsSync(bundle)) return (await import(bundle.href)) as typeof import('../../tui/bundle-entry.js');
+  return import('../../tui/bundle-entry.js');
+}
+
 /** Open the TUI on `lib` (closed when the user quits). The TUI modules load only here. */
 export async function openTui(lib: Library): Promise<void> {
-  const [{ runTui }, { StoreServices }] = await Promise.all([import('../../tui/run.js'), import('../../tui/store-services.js')]);
+  const { runTui, StoreServices } = await loadTui();
   const services = new StoreServices(lib);
   try {
     await runTui(services);
