@@ -13,7 +13,7 @@ import { regionOf, titleOf } from './release-name.js';
 import { upsertSystem } from './repo/systems.js';
 import { upsertTitle } from './repo/titles.js';
 import { upsertRelease } from './repo/releases.js';
-import { setMember, upsertFileSet } from './repo/file-sets.js';
+import { nextPosition, setMember, upsertFileSet } from './repo/file-sets.js';
 import { markLocal, upsertFile } from './repo/files.js';
 import { queueUpload } from './repo/file-sync-log.js';
 
@@ -121,12 +121,14 @@ export async function addFiles(lib: Library, req: AddRequest): Promise<AddReport
       });
       const fileSet = upsertFileSet(lib.db, release.id, req.type, req.fileSet?.trim() || req.type);
       const files: AddReport['files'] = [];
+      let position = nextPosition(lib.db, fileSet.id);
+      const takePosition = () => position++;
       planned.forEach((f, i) => {
         const r = results[i]!;
         upsertFile(lib.db, { sha1: r.sha1, size: r.size, crc32: r.crc32, md5: r.md5, type: r.type });
         markLocal(lib.db, 'state', { sha1: r.sha1, type: r.type, size: r.size, storedBytes: r.storedBytes });
         if (req.queueUploads) queueUpload(lib.db, r.sha1, r.type);
-        files.push({ name: f.name, sha1: r.sha1, size: r.size, result: setMember(lib.db, fileSet.id, f.name, r.sha1), stored: r.created });
+        files.push({ name: f.name, sha1: r.sha1, size: r.size, result: setMember(lib.db, fileSet.id, f.name, r.sha1, takePosition), stored: r.created });
       });
       return {
         system: system.name,

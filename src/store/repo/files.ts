@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import { nowIso } from '../ids.js';
 import type { FileType } from '../blob/blob-key.js';
+import { stmt } from './statements.js';
 
 export interface FileRow {
   sha1: string;
@@ -24,7 +25,7 @@ export interface FileInput {
 /** Insert a file, or fill in digests an earlier row lacked (a DAT without md5, say). */
 export function upsertFile(db: Database.Database, f: FileInput): void {
   const now = nowIso();
-  db.prepare(
+  stmt(db, 
     `INSERT INTO file (sha1, size, crc32, md5, type, created_at, updated_at)
      VALUES (@sha1, @size, @crc32, @md5, @type, @now, @now)
      ON CONFLICT(sha1) DO UPDATE SET
@@ -36,17 +37,17 @@ export function upsertFile(db: Database.Database, f: FileInput): void {
 }
 
 export function getFile(db: Database.Database, sha1: string): FileRow | undefined {
-  return db.prepare('SELECT * FROM file WHERE sha1 = ?').get(sha1) as FileRow | undefined;
+  return stmt(db, 'SELECT * FROM file WHERE sha1 = ?').get(sha1) as FileRow | undefined;
 }
 
 /** Record that this device's store holds the blob. `db` is any connection that sees `state.local_blob`. */
 export function markLocal(db: Database.Database, schema: 'state' | 'main', b: { sha1: string; type: FileType; size: number; storedBytes: number }): void {
-  db.prepare(
+  stmt(db, 
     `INSERT INTO ${schema}.local_blob (sha1, type, size, stored_bytes, created_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT(sha1) DO UPDATE SET type = excluded.type, size = excluded.size, stored_bytes = excluded.stored_bytes`,
   ).run(b.sha1, b.type, b.size, b.storedBytes, nowIso());
 }
 
 export function unmarkLocal(db: Database.Database, schema: 'state' | 'main', sha1: string): void {
-  db.prepare(`DELETE FROM ${schema}.local_blob WHERE sha1 = ?`).run(sha1);
+  stmt(db, `DELETE FROM ${schema}.local_blob WHERE sha1 = ?`).run(sha1);
 }

@@ -1,6 +1,7 @@
 // release rows: one edition of a title for one system. Natural key: (system, name).
 import type Database from 'better-sqlite3';
 import { nameId, nowIso } from '../ids.js';
+import { stmt } from './statements.js';
 
 export interface ReleaseRow {
   id: string;
@@ -20,11 +21,11 @@ export interface ReleaseInput {
 }
 
 export function upsertRelease(db: Database.Database, input: ReleaseInput): ReleaseRow {
-  const existing = db.prepare('SELECT * FROM release WHERE system_id = ? AND name = ?').get(input.systemId, input.name) as ReleaseRow | undefined;
+  const existing = stmt(db, 'SELECT * FROM release WHERE system_id = ? AND name = ?').get(input.systemId, input.name) as ReleaseRow | undefined;
   const now = nowIso();
   if (existing) {
     if (existing.software_title_id !== input.titleId || existing.region !== input.region) {
-      db.prepare('UPDATE release SET software_title_id = ?, region = ?, updated_at = ? WHERE id = ?').run(input.titleId, input.region, now, existing.id);
+      stmt(db, 'UPDATE release SET software_title_id = ?, region = ?, updated_at = ? WHERE id = ?').run(input.titleId, input.region, now, existing.id);
       return { ...existing, software_title_id: input.titleId, region: input.region, updated_at: now };
     }
     return existing;
@@ -38,7 +39,7 @@ export function upsertRelease(db: Database.Database, input: ReleaseInput): Relea
     created_at: now,
     updated_at: now,
   };
-  db.prepare(
+  stmt(db, 
     `INSERT INTO release (id, system_id, software_title_id, name, region, created_at, updated_at)
      VALUES (@id, @system_id, @software_title_id, @name, @region, @created_at, @updated_at)`,
   ).run(row);

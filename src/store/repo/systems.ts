@@ -1,6 +1,7 @@
 // system rows. Ids derive from the name, so two devices adding the same system agree on its id.
 import type Database from 'better-sqlite3';
 import { nameId, nowIso } from '../ids.js';
+import { stmt } from './statements.js';
 
 export interface SystemRow {
   id: string;
@@ -10,14 +11,14 @@ export interface SystemRow {
 }
 
 export function upsertSystem(db: Database.Database, name: string): SystemRow {
-  const existing = db.prepare('SELECT * FROM system WHERE name = ?').get(name) as SystemRow | undefined;
+  const existing = stmt(db, 'SELECT * FROM system WHERE name = ?').get(name) as SystemRow | undefined;
   if (existing) return existing;
   const now = nowIso();
   const row: SystemRow = { id: nameId('system', name), name, created_at: now, updated_at: now };
-  db.prepare('INSERT INTO system (id, name, created_at, updated_at) VALUES (@id, @name, @created_at, @updated_at)').run(row);
+  stmt(db, 'INSERT INTO system (id, name, created_at, updated_at) VALUES (@id, @name, @created_at, @updated_at)').run(row);
   return row;
 }
 
 export function findSystem(db: Database.Database, ref: string): SystemRow | undefined {
-  return db.prepare('SELECT * FROM system WHERE id = ? OR name = ? ORDER BY id = ? DESC LIMIT 1').get(ref, ref, ref) as SystemRow | undefined;
+  return stmt(db, 'SELECT * FROM system WHERE id = ? OR name = ? ORDER BY id = ? DESC LIMIT 1').get(ref, ref, ref) as SystemRow | undefined;
 }

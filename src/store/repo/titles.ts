@@ -1,6 +1,7 @@
 // software_title rows: a work across regions and revisions (a DAT's parent and its clones).
 import type Database from 'better-sqlite3';
 import { nameId, nowIso } from '../ids.js';
+import { stmt } from './statements.js';
 
 export interface TitleRow {
   id: string;
@@ -10,10 +11,10 @@ export interface TitleRow {
 }
 
 export function upsertTitle(db: Database.Database, name: string): TitleRow {
-  const existing = db.prepare('SELECT * FROM software_title WHERE name = ?').get(name) as TitleRow | undefined;
+  const existing = stmt(db, 'SELECT * FROM software_title WHERE name = ?').get(name) as TitleRow | undefined;
   if (existing) return existing;
   const now = nowIso();
   const row: TitleRow = { id: nameId('software_title', name), name, created_at: now, updated_at: now };
-  db.prepare('INSERT INTO software_title (id, name, created_at, updated_at) VALUES (@id, @name, @created_at, @updated_at)').run(row);
+  stmt(db, 'INSERT INTO software_title (id, name, created_at, updated_at) VALUES (@id, @name, @created_at, @updated_at)').run(row);
   return row;
 }
