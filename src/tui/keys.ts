@@ -34,7 +34,7 @@ export const COMMANDS = {
   pause: { keys: ['space'], label: 'pause', help: 'pause or resume transfers' },
   push: { keys: ['p'], label: 'push', help: 'push this database as a snapshot' },
   pull: { keys: ['l'], label: 'pull', help: 'pull the newest snapshot' },
-  diff: { keys: ['v'], label: 'diff', help: 'view the diff between this database and the head' },
+  diff: { keys: ['v'], label: 'diff', help: 'view the diff from this database to the head (sync) or to the selected backup (backups)' },
   merge: { keys: ['m'], label: 'merge', help: 'open the pending merge' },
   expand: { keys: ['enter', 'right'], label: 'expand', help: 'show or hide the fields of an entity' },
   pickLocal: { keys: ['l'], label: 'local', help: 'take the local side of this clash' },
@@ -65,7 +65,7 @@ export const SCREEN_COMMANDS = {
   sync: ['push', 'pull', 'diff', 'merge', 'retry'],
   diff: [...LIST, 'expand'],
   merge: [...LIST, 'pickLocal', 'pickCloud', 'apply'],
-  backups: [...LIST, 'restore', 'switchPane'],
+  backups: [...LIST, 'restore', 'switchPane', 'diff'],
   settings: [...LIST, 'edit'],
 } as const satisfies Record<string, readonly Command[]>;
 

@@ -1,5 +1,5 @@
-// The one place that says "this capability is not on this branch yet". Each call site is marked
-// `NOT_AVAILABLE(issue N)` so that the merge can replace it with the real call.
+// The one place that says "this capability is not on this branch yet". Its one remaining call site is
+// store-services.ts's snapshotSideHook (TODO(wire-merge): diff sides head / base / snapshot ids).
 import { TroveError } from '../store/errors.js';
 
 export function notAvailable(what: string): never {

@@ -1,7 +1,7 @@
 // Everything the TUI reads or does goes through this one interface, so that screens and hooks never
 // touch SQLite or OpenDAL and can be driven in tests by any implementation. Types are plain data.
-// The real implementation is store-services.ts; methods whose capability is not on this branch yet
-// throw TroveError NOT_AVAILABLE there, and the screens show that message.
+// The real implementation is store-services.ts; a TroveError it throws (NOT_AVAILABLE included) is
+// shown on the message line.
 import type { Availability } from '../store/availability.js';
 
 export type { Availability };
@@ -114,6 +114,9 @@ export interface SyncStatus {
   pendingMerge: boolean;
 }
 
+/** How a pull settles a conflict: take the remote (after a backup), or keep this device's and push it. */
+export type PullResolution = 'cloud' | 'local';
+
 export interface SyncResult {
   outcome: 'pushed' | 'pulled' | 'up-to-date' | 'conflict';
   message: string;
@@ -160,7 +163,7 @@ export interface PendingMerge {
   base: string;
   head: string;
   clashes: MergeClash[];
-  /** Changes that merge without a clash. */
+  /** Changes that merge without a clash (NaN: only known when the merge is applied). */
   cleanChanges: number;
 }
 
@@ -215,7 +218,7 @@ export interface TroveServices {
   // sync
   syncStatus(): Promise<SyncStatus>;
   push(): Promise<SyncResult>;
-  pull(): Promise<SyncResult>;
+  pull(resolve?: PullResolution): Promise<SyncResult>;
 
   // diff and merge
   diff(from: string, to: string): Promise<DiffReport>;

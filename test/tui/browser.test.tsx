@@ -151,12 +151,14 @@ describe('browser', () => {
     close(x);
   });
 
-  it('says that downloading is not available in this build instead of pretending', async () => {
+  it('says that downloading needs a remote instead of pretending, and queues nothing', async () => {
     const x = open();
     await openReleases(x.r);
-    let f = await press(x.r, 'd', 'not available in this build yet');
-    expect(f).toContain('Downloading is not available');
+    let f = await press(x.r, 'd', 'no remote configured');
+    expect(f).toContain('trove remote set');
     f = await press(x.r, 'x', 'Nothing to drop: no local file');
+    f = await press(x.r, '2', 'Nothing queued');
+    expect(f).toContain('0/0 files');
     close(x);
   });
 

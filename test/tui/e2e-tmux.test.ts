@@ -6,9 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, tempDir } from '../helpers/cli.js';
 import { hasTmux, TmuxSession } from './tmux.js';
 
-// Downloading from the TUI needs the transfers branch (issue 4). When it is merged, set this to true:
-// the test below then configures a remote, drops the local copy and downloads it back with `d`.
-const TRANSFERS_WIRED = false;
+// Downloading from the TUI is wired to the real transfer queue (issue 4): the demo library has a folder
+// remote and CloudOnly releases, and `d` downloads one of them back.
+const TRANSFERS_WIRED = true;
 
 const tmux = hasTmux();
 const dir = tempDir('trove-e2e-tui-');
@@ -51,14 +51,17 @@ describe.skipIf(!tmux)(`trove in a terminal (tmux)${tmux ? '' : ' — skipped: t
   }, 90_000);
 
   it.skipIf(!TRANSFERS_WIRED)('downloads a release with d and its badge turns local', async () => {
-    // Enabled by the lead once `trove remote set`, `trove upload`, `trove drop` and the TUI's
-    // download() call are wired: push the demo to an fs remote, drop a release, then in the TUI:
+    // The demo's first system is uploaded to its folder remote, with every third release dropped
+    // locally (CloudOnly): the first release is one of them.
     const lib = path.join(dir, 'demo');
     const s = start(['--library', lib]);
     await s.waitFor('Nintendo - Super Nintendo Entertainment System');
     s.send('Enter');
     await s.waitFor(/›\S.*cloud/);
     s.send('d');
-    await s.waitFor(/›\S.*local/, 30_000);
+    const screen = await s.waitFor(/›\S.*local\+cloud/, 30_000);
+    expect(screen).toContain('Queued');
+    s.send('2');
+    await s.waitFor(/done\s+↓/);
   }, 90_000);
 });

@@ -74,14 +74,44 @@ describe('sync screen and merge viewer', () => {
     r.unmount();
   });
 
-  it('a pull that meets a conflict opens the merge; l and c pick sides one clash at a time; a applies after asking', async () => {
+  it('a pull that meets a conflict opens the diff viewer (local → head)', async () => {
+    const s = new ScriptedServices();
+    s.status = { device: { id: 'd', name: 'laptop' }, remote: 'fs:/x', base: 'b', ahead: 1, behind: 1, heads: [], localChanges: { release: 2 }, conflict: false, pendingMerge: false };
+    s.pullResult = { outcome: 'conflict', message: 'conflict: the remote moved on' };
+    s.report = { from: 'local', to: 'head', changes: [] };
+    const r = render(<App services={s} size={size} />);
+    await press(r, '3', 'No conflict.');
+    await press(r, 'l', '0 change(s) from local to head');
+    expect(s.calls).toEqual(['pull']);
+    r.unmount();
+  });
+
+  it('l on a conflict asks cloud or local and pulls with that resolution; anything else is refused', async () => {
     const s = new ScriptedServices();
     s.status = { device: { id: 'd', name: 'laptop' }, remote: 'fs:/x', base: 'b', ahead: 1, behind: 1, heads: [], localChanges: { release: 2 }, conflict: true, pendingMerge: false };
-    s.pullResult = { outcome: 'conflict', message: 'Conflict: 2 clash(es) need a decision' };
+    s.pullResult = { outcome: 'pulled', message: 'Pulled snapshot 0190cccc by desktop' };
+    const r = render(<App services={s} size={size} />);
+    await press(r, '3', 'CONFLICT');
+    await press(r, 'l', 'Settle the conflict — cloud');
+    for (const ch of 'both') r.stdin.write(ch);
+    await waitForText(r, 'both');
+    await press(r, KEY.enter, 'Type cloud or local, not "both"');
+    expect(s.calls).toEqual([]);
+    await press(r, 'l', 'Settle the conflict — cloud');
+    for (const ch of 'cloud') r.stdin.write(ch);
+    await waitForText(r, 'keep yours: cloud');
+    await press(r, KEY.enter, 'Pulled snapshot 0190cccc by desktop');
+    expect(s.calls).toEqual(['pull cloud']);
+    r.unmount();
+  });
+
+  it('m opens the pending merge; l and c pick sides one clash at a time; a applies after asking', async () => {
+    const s = new ScriptedServices();
+    s.status = { device: { id: 'd', name: 'laptop' }, remote: 'fs:/x', base: 'b', ahead: 1, behind: 1, heads: [], localChanges: { release: 2 }, conflict: true, pendingMerge: true };
     s.merge = { base: '0190base0000', head: '0190head0000', clashes, cleanChanges: 5 };
     const r = render(<App services={s} size={size} />);
-    let f = await press(r, '3', 'CONFLICT');
-    f = await press(r, 'l', '2 clash(es) between base 0190base and head 0190head');
+    let f = await press(r, '3', 'A merge is pending');
+    f = await press(r, 'm', '2 clash(es) between base 0190base0000 and 0190head0000; 5 clean change(s)');
     expect(f).toContain('SNES › ActRaiser (USA) — region');
     expect(f).toMatch(/USA\s+USA, Canada\s+North America/);
     expect(selectedLine(f)).toContain('[C]');

@@ -1,14 +1,13 @@
 import type { CommandModule } from 'yargs';
 import { FILE_SET_TYPES } from '../../store/blob/blob-key.js';
 import { resolveSystem } from '../../store/repo/resolve.js';
-import { DEFAULT_CONCURRENCY } from '../../sync/transfer/transfer-options.js';
 import { withLibrary, type GlobalArgs } from '../context.js';
 import { downloadTarget } from './download.js';
 
 interface Args extends GlobalArgs {
   system?: string;
   type?: string;
-  concurrency: number;
+  concurrency?: number;
 }
 
 export const downloadAllCommand: CommandModule<GlobalArgs, Args> = {
@@ -18,7 +17,7 @@ export const downloadAllCommand: CommandModule<GlobalArgs, Args> = {
     y
       .option('system', { type: 'string', describe: 'only this system (name or id)' })
       .option('type', { choices: FILE_SET_TYPES, describe: 'only this file type' })
-      .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: 'transfers at once' })
+      .option('concurrency', { type: 'number', describe: 'transfers at once (default: the transfers.concurrency setting, else 8)' })
       .example('$0 download-all --system "Nintendo - Game Boy" --type rom', '') as never,
   handler: (argv) =>
     withLibrary(argv, async (lib) => {

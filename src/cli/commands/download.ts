@@ -7,7 +7,6 @@ import { planDownloads, type DownloadPlan } from '../../sync/transfer/download-p
 import { enqueueDownloads } from '../../sync/transfer/download-queue.js';
 import { runDownloads } from '../../sync/transfer/download-worker.js';
 import { targetFiles, type TargetFilter } from '../../sync/transfer/transfer-targets.js';
-import { DEFAULT_CONCURRENCY } from '../../sync/transfer/transfer-options.js';
 import { formatBytes, Output, withLibrary, type GlobalArgs } from '../context.js';
 import { finishTransfer, progressRenderer } from '../transfer-output.js';
 
@@ -18,7 +17,7 @@ export async function downloadTarget(lib: Library, argv: GlobalArgs & { concurre
   const remote = openRemote(lib);
   enqueueDownloads(lib.state, plan.fetch);
   const renderer = progressRenderer(out);
-  const report = await runDownloads(lib, remote, { concurrency: Math.max(1, argv.concurrency ?? DEFAULT_CONCURRENCY), onProgress: renderer.listener });
+  const report = await runDownloads(lib, remote, { concurrency: argv.concurrency === undefined ? undefined : Math.max(1, argv.concurrency), onProgress: renderer.listener });
   const unavailable = plan.unavailable.map((u) => ({ sha1: u.sha1, key: u.sha1, code: 'NOT_AVAILABLE', message: `${u.sha1} (${u.type}) is neither here nor on the remote` }));
   finishTransfer(out, renderer, { ...report, failed: [...report.failed, ...unavailable], alreadyLocal: report.alreadyLocal + plan.alreadyLocal } as typeof report, () => [
     `${what}: downloaded ${report.downloaded} file(s), ${formatBytes(report.bytes)} from ${remote.description}; ${plan.alreadyLocal + report.alreadyLocal} already here` +
@@ -30,7 +29,7 @@ export async function downloadTarget(lib: Library, argv: GlobalArgs & { concurre
 interface Args extends GlobalArgs {
   target: string;
   system?: string;
-  concurrency: number;
+  concurrency?: number;
 }
 
 export const downloadCommand: CommandModule<GlobalArgs, Args> = {
@@ -40,7 +39,7 @@ export const downloadCommand: CommandModule<GlobalArgs, Args> = {
     y
       .positional('target', { type: 'string', demandOption: true, describe: 'release name, id or id prefix, or file set id' })
       .option('system', { type: 'string', describe: 'the release\'s system (when the name is ambiguous)' })
-      .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: 'transfers at once' })
+      .option('concurrency', { type: 'number', describe: 'transfers at once (default: the transfers.concurrency setting, else 8)' })
       .example('$0 download "ActRaiser (USA)"', '') as never,
   handler: (argv) =>
     withLibrary(argv, async (lib) => {

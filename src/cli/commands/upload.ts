@@ -1,13 +1,12 @@
 import type { CommandModule } from 'yargs';
 import { openRemote } from '../../sync/remote/remote-config.js';
-import { DEFAULT_CONCURRENCY } from '../../sync/transfer/transfer-options.js';
 import { runUploads } from '../../sync/transfer/upload-worker.js';
 import { formatBytes, Output, withLibrary, type GlobalArgs } from '../context.js';
 import { finishTransfer, progressRenderer } from '../transfer-output.js';
 
 interface Args extends GlobalArgs {
   verify?: boolean;
-  concurrency: number;
+  concurrency?: number;
 }
 
 export const uploadCommand: CommandModule<GlobalArgs, Args> = {
@@ -16,14 +15,14 @@ export const uploadCommand: CommandModule<GlobalArgs, Args> = {
   builder: (y) =>
     y
       .option('verify', { type: 'boolean', describe: 're-download every uploaded object and check its SHA1; re-upload what is missing or damaged' })
-      .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: 'transfers at once' })
+      .option('concurrency', { type: 'number', describe: 'transfers at once (default: the transfers.concurrency setting, else 8)' })
       .example('$0 upload --verify', '') as never,
   handler: (argv) =>
     withLibrary(argv, async (lib) => {
       const out = Output.from(argv);
       const remote = openRemote(lib);
       const renderer = progressRenderer(out);
-      const report = await runUploads(lib, remote, { verify: argv.verify, concurrency: Math.max(1, argv.concurrency), onProgress: renderer.listener });
+      const report = await runUploads(lib, remote, { verify: argv.verify, concurrency: argv.concurrency === undefined ? undefined : Math.max(1, argv.concurrency), onProgress: renderer.listener });
       finishTransfer(out, renderer, { ...report, failed: [...report.failed, ...(report.verify?.bad ?? [])] }, () => [
         `Uploaded ${report.uploaded} blob(s), ${formatBytes(report.bytes)} to ${remote.description}` +
           (report.alreadyPresent ? `; ${report.alreadyPresent} already there` : '') +

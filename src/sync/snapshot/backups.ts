@@ -9,8 +9,9 @@ import path from 'node:path';
 import { fsyncDir } from '../../store/atomic-fs.js';
 import { TroveError, withContext } from '../../store/errors.js';
 import { nowIso, uuidv7 } from '../../store/ids.js';
-import type { LibraryPaths } from '../../store/library.js';
+import { openDatabase, type LibraryPaths } from '../../store/library.js';
 import { fingerprintFile } from './fingerprint.js';
+import { rowCountsOf } from './snapshot-writer.js';
 import { getBase } from './sync-state.js';
 
 export const BACKUPS_KEEP_SETTING = 'backups.keep';
@@ -114,4 +115,25 @@ export async function pruneBackups(paths: LibraryPaths, state: Database.Database
     state.prepare('DELETE FROM backup WHERE id = ?').run(b.id);
   }
   return drop;
+}
+
+const countsCache = new Map<string, Record<string, number>>();
+
+/**
+ * Row counts per table of a backup (what a restore would bring back), read through a read-only
+ * connection; a backup never changes once taken, so the counts are remembered per id and fingerprint.
+ */
+export function backupRowCounts(b: BackupRecord): Record<string, number> {
+  const key = `${b.id}:${b.fingerprint}`;
+  let counts = countsCache.get(key);
+  if (!counts) {
+    const db = openDatabase(b.file, { readonly: true });
+    try {
+      counts = rowCountsOf(db);
+    } finally {
+      db.close();
+    }
+    countsCache.set(key, counts);
+  }
+  return counts;
 }

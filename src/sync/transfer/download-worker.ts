@@ -19,7 +19,7 @@ import { queuedDownloads, removeDownload, resetDownloads, setDownloadState, type
 import { ProgressTracker } from './progress.js';
 import { decide } from './retry-policy.js';
 import { WriteBatch } from './write-batch.js';
-import { DEFAULT_CONCURRENCY, sleepMs, type ItemFailure, type TransferOptions } from './transfer-options.js';
+import { configuredConcurrency, sleepMs, type ItemFailure, type TransferOptions } from './transfer-options.js';
 
 export interface DownloadReport {
   downloaded: number;
@@ -123,7 +123,7 @@ export async function downloadBlob(
 
 export async function runDownloads(lib: Library, remote: Remote, opts: TransferOptions = {}): Promise<DownloadReport> {
   const state = lib.state;
-  const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
+  const concurrency = opts.concurrency ?? configuredConcurrency(lib);
   resetDownloads(state);
   await removeStaleDownloadTemps(lib.paths.tmpDir);
   const report: DownloadReport = { downloaded: 0, alreadyLocal: 0, failed: [], bytes: 0 };
@@ -155,6 +155,8 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
 
   const one = async (item: DownloadItem) => {
     const key = blobKey(item.type, item.sha1);
+    await opts.beforeItem?.(key);
+    if (stopped) return;
     tracker.begin(key);
     if (!sizes.has(item.sha1)) {
       const message = `download ${key}: not found on ${remote.description} (the log says it was uploaded; the uploading device should run \`trove upload --verify\`)`;

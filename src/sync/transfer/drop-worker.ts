@@ -13,7 +13,7 @@ import { stopsTheRun } from '../remote/remote-errors.js';
 import type { DropPlan } from './drop-plan.js';
 import { ProgressTracker } from './progress.js';
 import { verifyRemoteBlob } from './remote-verify.js';
-import { DEFAULT_CONCURRENCY, type ItemFailure, type TransferOptions } from './transfer-options.js';
+import { configuredConcurrency, type ItemFailure, type TransferOptions } from './transfer-options.js';
 
 export interface DropReport {
   dropped: number;
@@ -28,7 +28,7 @@ export async function runDrop(lib: Library, remote: Remote, plan: DropPlan, opts
   const sizes = new Map((lib.db.prepare('SELECT sha1, size FROM file').all() as { sha1: string; size: number }[]).map((r) => [r.sha1, r.size]));
   const tracker = new ProgressTracker('drop', opts.onProgress);
   tracker.start(plan.drop.length, plan.drop.reduce((a, d) => a + d.storedBytes, 0));
-  const queue = new PQueue({ concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY });
+  const queue = new PQueue({ concurrency: opts.concurrency ?? configuredConcurrency(lib) });
   let stopped = false;
   const one = async (d: DropPlan['drop'][number]) => {
     if (stopped) return;

@@ -10,7 +10,7 @@ import type { Remote } from '../remote/remote.js';
 import { ProgressTracker } from './progress.js';
 import { decide } from './retry-policy.js';
 import { applyEvent } from './sync-log.js';
-import { DEFAULT_CONCURRENCY, sleepMs, type ItemFailure, type TransferOptions } from './transfer-options.js';
+import { configuredConcurrency, sleepMs, type ItemFailure, type TransferOptions } from './transfer-options.js';
 
 export interface VerifyReport {
   checked: number;
@@ -37,7 +37,7 @@ export async function verifyRemoteBlobs(lib: Library, remote: Remote, opts: Tran
   const report: VerifyReport = { checked: 0, bad: [] };
   const tracker = new ProgressTracker('verify', opts.onProgress);
   tracker.start(rows.length, 0);
-  const queue = new PQueue({ concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY });
+  const queue = new PQueue({ concurrency: opts.concurrency ?? configuredConcurrency(lib) });
   const sleep = opts.sleep ?? sleepMs;
   let stopped = false;
   const one = async (r: (typeof rows)[number]) => {

@@ -13,7 +13,7 @@ import type { Library } from '../../store/library.js';
 import type { Remote } from '../remote/remote.js';
 import { ProgressTracker } from './progress.js';
 import { decide } from './retry-policy.js';
-import { DEFAULT_CONCURRENCY, sleepMs, type ItemFailure, type TransferOptions } from './transfer-options.js';
+import { configuredConcurrency, sleepMs, type ItemFailure, type TransferOptions } from './transfer-options.js';
 import { applyEvent, pendingUploads, queueUntrackedLocalBlobs, recoverInProgress, requeueFailedUploads, type UploadCandidate } from './sync-log.js';
 import { verifyRemoteBlobs, type VerifyReport } from './remote-verify.js';
 import { WriteBatch } from './write-batch.js';
@@ -87,7 +87,7 @@ async function uploadBatch(
 ): Promise<void> {
   const db = lib.db;
   const sleep = opts.sleep ?? sleepMs;
-  const queue = new PQueue({ concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY });
+  const queue = new PQueue({ concurrency: opts.concurrency ?? configuredConcurrency(lib) });
   let stopped = false;
   // Log writes in batches (see write-batch.ts). Completed is recorded only after the PUT returned.
   const log = new WriteBatch(db);

@@ -1,5 +1,6 @@
 // Local backups and pushed snapshots, two panes side by side (tab switches; only the focused pane
-// takes keys). enter restores the selected point after a confirmation that says what will change.
+// takes keys). enter restores the selected point after a confirmation that says what will change; v
+// shows what changed from this database to the selected backup.
 import { Box, Text } from 'ink';
 import { useState } from 'react';
 import { Row, Rows } from '../components/Rows.js';
@@ -22,6 +23,10 @@ function Pane(props: { title: string; points: AsyncState<RestorePoint[]>; width:
       if (move) return list.dispatch(move);
       if (c === 'switchPane') return props.onSwitch();
       const p = list.selected;
+      if (c === 'diff' && p) {
+        if (p.kind === 'backup') return ui.navigate({ type: 'push', screen: { kind: 'diff', from: 'local', to: p.id } });
+        return ui.notify('Diffing against a snapshot is not available in this build yet (the snapshot diff sides are on their way).', 'error');
+      }
       if (c === 'restore' && p) {
         ui.services.catalogCounts().then(
           (now) =>

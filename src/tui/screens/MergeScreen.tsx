@@ -10,6 +10,11 @@ import { SCREEN_COMMANDS } from '../keys.js';
 import { clashLine, mergeProgress, shown } from '../state/diff-rows.js';
 import { useUi } from '../ui-context.js';
 
+/** The clean-change count, when known before applying. */
+function cleanText(n: number): string {
+  return Number.isNaN(n) ? '' : `${n} change(s) merge cleanly; `;
+}
+
 export function MergeScreen({ height, active }: { height: number; active: boolean }) {
   const ui = useUi();
   const merge = useAsync(() => ui.services.pendingMerge(), []);
@@ -32,7 +37,7 @@ export function MergeScreen({ height, active }: { height: number; active: boolea
       if (c === 'apply' && merge.data) {
         const p = mergeProgress(merge.data);
         ui.confirm(
-          `Apply the merge? ${merge.data.cleanChanges} change(s) merge cleanly; ${p.clashes} clash(es), ${p.overridden} resolved against the default. The local database is backed up first and the result is pushed with two parents.`,
+          `Apply the merge? ${cleanText(merge.data.cleanChanges)}${p.clashes} clash(es), ${p.overridden} resolved against the default. The local database is backed up first; p on Sync pushes the result.`,
           () => ui.services.applyMerge().then((r) => ui.notify(r.message), ui.fail),
         );
       }
@@ -43,7 +48,7 @@ export function MergeScreen({ height, active }: { height: number; active: boolea
   const side = Math.floor((w - 2) / 3);
   const sel = list.selected;
   const head = merge.data
-    ? `${merge.data.clashes.length} clash(es) between base ${merge.data.base.slice(0, 8)} and head ${merge.data.head.slice(0, 8)}; ${merge.data.cleanChanges} clean change(s)`
+    ? `${merge.data.clashes.length} clash(es) between base ${merge.data.base} and ${merge.data.head}${Number.isNaN(merge.data.cleanChanges) ? '' : `; ${merge.data.cleanChanges} clean change(s)`}`
     : merge.error ?? (merge.loading ? 'Loading the pending merge …' : 'No merge is pending.');
   return (
     <>

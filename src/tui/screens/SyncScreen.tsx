@@ -1,5 +1,6 @@
 // Sync status (device, base, heads, ahead/behind, local changes), push (p) and pull (l). A pull that
-// meets a conflict opens the merge viewer.
+// meets a conflict opens the diff viewer (local → head); l again, while the status shows the conflict,
+// asks how to settle it: cloud (take the remote, after a backup) or local (keep yours and push it).
 import { Box, Text } from 'ink';
 import { useState } from 'react';
 import { fit } from '../format.js';
@@ -18,7 +19,7 @@ export function syncLines(s: SyncStatus): string[] {
     `Heads         ${s.heads.length ? s.heads.map((h) => `${h.id.slice(0, 8)} by ${h.device} at ${h.createdAt}`).join('; ') : 'none'}`,
     `Ahead/behind  ${s.ahead} ahead, ${s.behind} behind`,
     `Local changes ${changes.length ? changes.map(([e, n]) => `${n} ${e}`).join(', ') : 'none'}`,
-    s.conflict ? 'CONFLICT: the remote moved on and this database changed too. l pulls and opens the merge.' : 'No conflict.',
+    s.conflict ? 'CONFLICT: the remote moved on and this database changed too. l settles it: cloud or local.' : 'No conflict.',
     s.pendingMerge ? 'A merge is pending: m opens it.' : '',
   ].filter(Boolean);
 }
@@ -34,7 +35,7 @@ export function SyncScreen({ height, active }: { height: number; active: boolean
       (r) => {
         setBusy(undefined);
         ui.notify(r.message, r.outcome === 'conflict' ? 'error' : 'info');
-        if (r.outcome === 'conflict') ui.navigate({ type: 'push', screen: { kind: 'merge' } });
+        if (r.outcome === 'conflict') ui.navigate({ type: 'push', screen: { kind: 'diff', from: 'local', to: 'head' } });
         status.reload();
       },
       (e) => {
@@ -47,7 +48,17 @@ export function SyncScreen({ height, active }: { height: number; active: boolean
     SCREEN_COMMANDS.sync,
     (c) => {
       if (c === 'push') run('Pushing', () => ui.services.push());
-      else if (c === 'pull') run('Pulling', () => ui.services.pull());
+      else if (c === 'pull' && status.data?.conflict) {
+        ui.prompt({
+          label: 'Settle the conflict — cloud: take the remote (backed up first), local: keep yours',
+          initial: '',
+          onSubmit: (answer) => {
+            const side = answer.trim().toLowerCase();
+            if (side !== 'cloud' && side !== 'local') return ui.notify(`Type cloud or local, not ${JSON.stringify(answer)}`, 'error');
+            run(side === 'cloud' ? 'Taking the remote' : 'Keeping this device\'s', () => ui.services.pull(side));
+          },
+        });
+      } else if (c === 'pull') run('Pulling', () => ui.services.pull());
       else if (c === 'retry') status.reload();
       else if (c === 'merge') ui.navigate({ type: 'push', screen: { kind: 'merge' } });
       else if (c === 'diff') ui.navigate({ type: 'push', screen: { kind: 'diff', from: 'local', to: 'head' } });
