@@ -17,7 +17,6 @@ import { chosenOverrides, deletePendingMerge, requirePendingMerge, savePendingMe
 import type { BackupRecord } from '../snapshot/backups.js';
 import { installMergedFile } from '../snapshot/install.js';
 import { recoverPendingReplace } from '../snapshot/replace-db.js';
-import { setMergedParents } from '../snapshot/sync-state.js';
 
 /**
  * Where a pending merge came from when `trove sync pull --resolve merge --no-apply` started it: the
@@ -133,13 +132,13 @@ export async function applyPendingMerge(paths: LibraryPaths, state: Database.Dat
     faultPoint('merge:merged-built');
     faultPoint('merge:before-replace');
     // The one replacement path of the library: backup indexed in state.db, atomic rename, no stale WAL.
-    const { backup } = await installMergedFile(paths, state, result.mergedPath, { reason: `merge ${m.id} (cloud: ${m.remoteLabel})` });
-    faultPoint('merge:after-replace');
     const origin = readMergeOrigin(m.dir);
-    state.transaction(() => {
-      if (origin) setMergedParents(state, origin.parents);
-      deletePendingMerge(state, m.id);
-    })();
+    const { backup } = await installMergedFile(paths, state, result.mergedPath, {
+      reason: `merge ${m.id} (cloud: ${m.remoteLabel})`,
+      mergedParents: origin?.parents,
+    });
+    faultPoint('merge:after-replace');
+    deletePendingMerge(state, m.id);
     fs.rmSync(m.dir, { recursive: true, force: true });
     const changes = Object.values(result.plan.ops).reduce((n, ops) => n + (ops?.length ?? 0), 0);
     return { id: m.id, backup, conflicts: result.conflicts, changes, origin };

@@ -12,7 +12,7 @@ import { fingerprintFile, hasCanonicalHeader } from './fingerprint.js';
 import { manifestKey, type SnapshotManifest } from './manifest.js';
 import { downloadVerified } from './remote-content.js';
 import { loadChunkIndex, localChunksFrom, type LocalChunks } from './chunked-db.js';
-import { getBase } from './sync-state.js';
+import { getBase, setMergedParents } from './sync-state.js';
 import { replaceCollectionDb } from './replace-db.js';
 import { checkSchemaVersion, verifyDatabaseFile } from './verify-snapshot.js';
 
@@ -73,7 +73,7 @@ export async function installMergedFile(
   paths: LibraryPaths,
   state: Database.Database,
   file: string,
-  opts: { reason: string; oldFingerprint?: string },
+  opts: { reason: string; oldFingerprint?: string; mergedParents?: readonly string[] },
 ): Promise<{ backup: BackupRecord; fingerprint: string }> {
   try {
     const db = new Database(file, { fileMustExist: true });
@@ -85,6 +85,8 @@ export async function installMergedFile(
     for (const s of ['-wal', '-shm']) await fsp.rm(`${file}${s}`, { force: true });
     const { fingerprint } = await fingerprintFile(file);
     const base = getBase(state);
+    // The parents the next push names (see sync-state: confirmed only once the rename is done).
+    if (opts.mergedParents) setMergedParents(state, { parents: [...opts.mergedParents], fingerprint, confirmed: false });
     const { backup } = await replaceCollectionDb(paths, state, {
       newFile: file,
       pending: { snapshotId: base?.snapshotId ?? null, dbSha1: base?.dbSha1 ?? null, fingerprint, keepBase: true },
@@ -93,6 +95,7 @@ export async function installMergedFile(
     });
     const setting = state.prepare('SELECT value FROM setting WHERE key = ?').get(BACKUPS_KEEP_SETTING) as { value: string } | undefined;
     const keep = Number(setting?.value ?? DEFAULT_BACKUPS_KEEP);
+    if (opts.mergedParents) setMergedParents(state, { parents: [...opts.mergedParents], fingerprint, confirmed: true });
     await pruneBackups(paths, state, Number.isFinite(keep) ? keep : DEFAULT_BACKUPS_KEEP);
     return { backup, fingerprint };
   } finally {

@@ -60,7 +60,7 @@ export async function mergeHeadsIntoLocal(
   remote: Remote,
   history: History,
   heads: readonly string[],
-  opts: { prefer?: Side; oldFingerprint?: string },
+  opts: { prefer?: Side; oldFingerprint?: string; parents: readonly string[] },
 ): Promise<{ steps: MergeStep[]; backup: BackupRecord }> {
   const device = lib.device();
   const inputs = new Inputs(lib, remote, history);
@@ -100,6 +100,7 @@ export async function mergeHeadsIntoLocal(
     const { backup } = await installMergedFile(lib.paths, lib.state, localPath, {
       reason: `pull --resolve merge ${merged.join(', ')}`,
       oldFingerprint: opts.oldFingerprint,
+      mergedParents: opts.parents,
     });
     return { steps, backup };
   } catch (err) {

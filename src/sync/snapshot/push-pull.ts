@@ -9,7 +9,7 @@ import { loadHistory, writeBaseMarker } from './manifest-store.js';
 import type { SnapshotManifest } from './manifest.js';
 import { publishJoin, publishLocal } from './publish.js';
 import { recoverPendingReplace } from './replace-db.js';
-import { getBase, getMergedParents, logSync, setBaseSnapshotId, setMergedParents } from './sync-state.js';
+import { getBase, getMergedParents, logSync, setBaseSnapshotId } from './sync-state.js';
 import type { Side } from '../merge/merge-types.js';
 import type { StartedMerge } from '../merge/merge-session.js';
 import { mergeHeadsIntoLocal, startPullMerge, type MergeStep } from './pull-merge.js';
@@ -102,9 +102,9 @@ export async function syncPull(lib: Library, remote: Remote, opts: PullOptions =
       const { steps, backup } = await mergeHeadsIntoLocal(lib, remote, history, plan.heads, {
         prefer: opts.prefer,
         oldFingerprint: local.method === 'busy' ? undefined : local.fingerprint,
+        // Recorded with the replacement: if the push fails or the process dies, `trove sync push` names them.
+        parents: plan.parents,
       });
-      // Recorded before the push: if it fails or the process dies, `trove sync push` names the same parents.
-      setMergedParents(lib.state, plan.parents);
       const { manifest } = await publishLocal(lib, remote, plan.parents);
       const conflicts = steps.reduce((n, st) => n + st.conflicts.length, 0);
       log('ok', `${plan.reason}: ${conflicts} conflict(s) resolved, pushed with parents ${plan.parents.join(', ')}`, manifest.id, manifest.id);
