@@ -6,12 +6,15 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/cli.js';
+import { syncPull, syncPush } from '../../src/sync/snapshot/push-pull.js';
+import { runCli, tempDir } from '../helpers/cli.js';
 import { startS3rver, type S3Server } from '../helpers/s3rver.js';
-import { addRelease, cliDevice, integrityOk, releases, type CliDevice } from './sync-helpers.js';
+import { addRelease as addLibRelease, makeDevice, remoteSpec, type Device, type RemoteKind } from '../sync/snapshot/helpers.js';
+import { addRelease, integrityOk, releases, type CliDevice } from './sync-helpers.js';
 
 const root = tempDir('trove-sync-merge-');
 const KILLED = 128;
+const SLOW = 240_000; // many CLI processes; the suite runs files in parallel on 2 cores
 let s3: S3Server;
 beforeAll(async () => {
   s3 = await startS3rver();
@@ -46,6 +49,17 @@ interface Pair {
   manifest(id: string): Promise<{ parents: string[] }>;
 }
 
+/** A library driven through the built CLI (set up in-process, which is faster; the steps under test go through the CLI). */
+function asCli(d: Device): CliDevice {
+  const run = (args: string[], extra: NodeJS.ProcessEnv = {}) => runCli([...args, '--library', d.dir], { env: { ...d.spec.env, ...extra } });
+  const ok = async (args: string[], extra?: NodeJS.ProcessEnv) => {
+    const r = await run(args, extra);
+    if (r.code !== 0) throw new Error(`trove ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    return r;
+  };
+  return { dir: d.dir, run, ok, json: async (args, extra) => JSON.parse((await ok([...args, '--json'], extra)).stdout) };
+}
+
 let n = 0;
 /**
  * Two devices on one remote, both at the same base with "One" and "Two", then offline: A adds "Alpha
@@ -53,40 +67,36 @@ let n = 0;
  * later: B's value is the default); with `second`, Two is edited too (A: Brazil 2099, B: Korea 2098,
  * A's later). A pushes its edits; B has not pulled them.
  */
-async function diverged(kind: 'fs' | 's3', opts: { second?: boolean } = {}): Promise<Pair> {
+async function diverged(kind: RemoteKind, opts: { second?: boolean } = {}): Promise<Pair> {
+  const spec = remoteSpec(kind, root, s3);
   const id = ++n;
-  let remoteArgs: string[];
-  let env: NodeJS.ProcessEnv = {};
-  let manifest: Pair['manifest'];
-  if (kind === 'fs') {
-    const remoteRoot = path.join(root, `remote-${id}`);
-    remoteArgs = ['fs', `root=${remoteRoot}`];
-    manifest = async (sid) => JSON.parse(fs.readFileSync(path.join(remoteRoot, 'metadata', 'snapshots', `${sid}.json`), 'utf8'));
-  } else {
-    const { access_key_id, secret_access_key, ...o } = s3.options(`/merge-${id}/`);
-    remoteArgs = ['s3', ...Object.entries(o).map(([k, v]) => `${k}=${v}`)];
-    env = { AWS_ACCESS_KEY_ID: access_key_id, AWS_SECRET_ACCESS_KEY: secret_access_key };
-    manifest = async (sid) => {
-      const res = await fetch(`${o.endpoint}/${o.bucket}${o.root}metadata/snapshots/${sid}.json`);
-      expect(res.ok).toBe(true);
-      return res.json() as Promise<{ parents: string[] }>;
-    };
-  }
-  const a = await cliDevice(root, `alpha-${id}`, remoteArgs, env);
-  const b = await cliDevice(root, `beta-${id}`, remoteArgs, env);
-  await addRelease(a, 'One (USA)');
-  await addRelease(a, 'Two (USA)');
-  await a.ok(['sync', 'push']);
-  await b.ok(['sync', 'pull']);
-  await addRelease(a, 'Alpha Only (USA)');
+  const A = makeDevice(root, `pair-${id}/alpha`, spec);
+  const B = makeDevice(root, `pair-${id}/beta`, spec);
+  const a = asCli(A);
+  const b = asCli(B);
+  await A.with(async (lib, remote) => {
+    addLibRelease(lib, 'One (USA)');
+    addLibRelease(lib, 'Two (USA)');
+    await syncPush(lib, remote);
+  });
+  await B.with((lib, remote) => syncPull(lib, remote));
+  await A.with((lib) => addLibRelease(lib, 'Alpha Only (USA)'));
   setRegion(a, 'One (USA)', 'Europe', '2098-01-01T00:00:00.000Z');
-  await addRelease(b, 'Beta Only (USA)');
+  await B.with((lib) => addLibRelease(lib, 'Beta Only (USA)'));
   setRegion(b, 'One (USA)', 'Japan', '2099-01-01T00:00:00.000Z');
   if (opts.second) {
     setRegion(a, 'Two (USA)', 'Brazil', '2099-01-01T00:00:00.000Z');
     setRegion(b, 'Two (USA)', 'Korea', '2098-01-01T00:00:00.000Z');
   }
-  await a.ok(['sync', 'push']);
+  await A.with((lib, remote) => syncPush(lib, remote));
+  const manifest: Pair['manifest'] =
+    kind === 'fs'
+      ? async (sid) => JSON.parse(fs.readFileSync(path.join(spec.options.root!, 'metadata', 'snapshots', `${sid}.json`), 'utf8'))
+      : async (sid) => {
+          const res = await fetch(`${spec.options.endpoint}/${spec.options.bucket}${spec.options.root}metadata/snapshots/${sid}.json`);
+          expect(res.ok).toBe(true);
+          return res.json() as Promise<{ parents: string[] }>;
+        };
   return { a, b, manifest };
 }
 
@@ -146,7 +156,7 @@ describe('trove sync pull --resolve merge', () => {
     const ambiguous = await b.run(['diff', headA.slice(0, 4), 'local']);
     expect(ambiguous.code).toBe(1);
     expect(ambiguous.stderr).toMatch(/ambiguous/);
-  });
+  }, SLOW);
 
   it('--no-apply keeps the merge pending; conflicts resolved one each way; --apply survives a SIGKILL during the replace and pushes two parents', async () => {
     const { a, b, manifest } = await diverged('fs', { second: true });
@@ -194,7 +204,7 @@ describe('trove sync pull --resolve merge', () => {
     // The pre-merge backup restores B's own version (and is itself undoable).
     await b.ok(['backups', 'restore', applied.backup]);
     expect(releases(b)).toEqual(before);
-  });
+  }, SLOW);
 
   it('SIGKILL after the rename: the merged database stays, and `trove sync push` publishes it with both parents', async () => {
     const { a, b, manifest } = await diverged('fs');
@@ -212,7 +222,7 @@ describe('trove sync pull --resolve merge', () => {
     await a.ok(['sync', 'pull']);
     expect(region(a, 'One (USA)')).toBe('Europe');
     expect(releases(a)).toEqual(BOTH);
-  });
+  }, SLOW);
 
   it('works on s3rver', async () => {
     const { a, b, manifest } = await diverged('s3');
@@ -223,5 +233,5 @@ describe('trove sync pull --resolve merge', () => {
     expect(integrityOk(b)).toBe(true);
     await a.ok(['sync', 'pull']);
     expect(releases(a)).toEqual(BOTH);
-  });
+  }, SLOW);
 });
