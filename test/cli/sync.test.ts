@@ -59,11 +59,13 @@ describe('trove sync', () => {
     expect(st.code).toBe(0);
     expect(st.stdout).toMatch(/Conflict: YES/);
     expect(st.stdout).toMatch(/release: 1 → 2 rows \(\+1\)/);
-    const merge = await b.run(['sync', 'pull', '--resolve', 'merge']);
-    expect(merge.code).not.toBe(0);
-    expect(merge.stderr).toMatch(/not available/);
+    // The merge kept pending (nothing applied), then discarded: the local database is as it was.
+    const merge = await b.json(['sync', 'pull', '--resolve', 'merge', '--no-apply']);
+    expect(merge).toMatchObject({ outcome: 'merge-pending', conflicts: [] });
+    await b.ok(['merge', '--discard']);
+    expect(releases(b)).toEqual(['Alpha (USA)', 'Gamma (USA)']);
     const log = await b.json(['sync', 'log']);
-    expect(log[0]).toMatchObject({ direction: 'pull', outcome: 'refused', resolution: 'merge' });
+    expect(log[0]).toMatchObject({ direction: 'pull', outcome: 'ok', resolution: 'merge', snapshotId: null });
     expect(log[1]).toMatchObject({ direction: 'pull', outcome: 'refused', conflict: true });
   });
 

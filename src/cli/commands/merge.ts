@@ -6,7 +6,9 @@ import type { Conflict, Side } from '../../sync/merge/merge-types.js';
 import { applyPendingMerge, discardPendingMerge, startMerge } from '../../sync/merge/merge-session.js';
 import { chooseResolution, loadPendingMerge, type PendingMerge } from '../../sync/merge/pending-merge.js';
 import { EXIT } from '../exit-codes.js';
-import { libraryDir, Output, type GlobalArgs } from '../context.js';
+import { libraryDir, Output, withLibrary, type GlobalArgs } from '../context.js';
+import { openRemote } from '../../sync/remote/remote-config.js';
+import { syncPush, type PushResult } from '../../sync/snapshot/push-pull.js';
 
 interface Args extends GlobalArgs {
   base?: string;
@@ -141,11 +143,36 @@ export const mergeCommand: CommandModule<GlobalArgs, Args> = {
         const pending = loadPendingMerge(state);
         const chosen = new Map(pending?.conflicts.map((c) => [c.id, c.chosenSide]) ?? []);
         const applied = await applyPendingMerge(paths, state, device);
-        out.result({ applied: true, id: applied.id, backup: applied.backup.path, changes: applied.changes, conflicts: applied.conflicts }, () => [
-          ...applied.conflicts.map((c) => conflictLine(c, chosen.get(c.id))),
-          `Merged: ${applied.changes} change(s) applied to ${paths.collectionDb}, ${applied.conflicts.length} conflict(s) resolved.`,
-          `Backup of the previous catalogue: ${applied.backup.path}`,
-        ]);
+        // A merge started by `trove sync pull --resolve merge --no-apply` is published at once, with the
+        // head and the base as parents (recorded by the apply: if this push fails, `trove sync push` does it).
+        let pushed: PushResult | undefined;
+        let pushError: unknown;
+        if (applied.origin) {
+          try {
+            pushed = await withLibrary(argv, (lib) => syncPush(lib, openRemote(lib)));
+          } catch (err) {
+            pushError = err;
+          }
+        }
+        out.result(
+          {
+            applied: true,
+            id: applied.id,
+            backup: applied.backup.id,
+            backupFile: applied.backup.file,
+            changes: applied.changes,
+            conflicts: applied.conflicts,
+            ...(applied.origin ? { snapshot: pushed?.snapshot ?? null, parents: applied.origin.parents } : {}),
+          },
+          () => [
+            ...applied.conflicts.map((c) => conflictLine(c, chosen.get(c.id))),
+            `Merged: ${applied.changes} change(s) applied to ${paths.collectionDb}, ${applied.conflicts.length} conflict(s) resolved.`,
+            `Backup of the previous catalogue: ${applied.backup.id} (${applied.backup.file}; \`trove backups restore ${applied.backup.id}\` undoes this).`,
+            ...(pushed?.snapshot ? [`Pushed the merge as snapshot ${pushed.snapshot.id} with parents ${pushed.snapshot.parents.join(', ')}.`] : []),
+            ...(applied.origin && !pushed?.snapshot ? ['Not pushed yet: run `trove sync push` (it names the merged head and the base as parents).'] : []),
+          ],
+        );
+        if (pushError) throw pushError;
         return;
       }
       const m = loadPendingMerge(state);

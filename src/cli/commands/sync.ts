@@ -1,10 +1,13 @@
 import type { CommandModule } from 'yargs';
+import { TroveError } from '../../store/errors.js';
 import { openRemote } from '../../sync/remote/remote-config.js';
 import { syncPull, syncPush } from '../../sync/snapshot/push-pull.js';
 import { syncStatus } from '../../sync/snapshot/status.js';
 import { readSyncLog } from '../../sync/snapshot/sync-state.js';
 import type { Resolution } from '../../sync/snapshot/sync-plan.js';
 import { formatBytes, Output, withLibrary, type GlobalArgs } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { conflictLine } from './merge.js';
 
 const short = (id: string | null | undefined) => (id ? id.slice(0, 13) : '(none)');
 
@@ -32,6 +35,8 @@ const pushCommand: CommandModule<GlobalArgs, PushArgs> = {
 interface PullArgs extends GlobalArgs {
   resolve?: Resolution;
   head?: string;
+  prefer?: 'local' | 'cloud';
+  apply?: boolean;
 }
 
 const pullCommand: CommandModule<GlobalArgs, PullArgs> = {
@@ -40,16 +45,50 @@ const pullCommand: CommandModule<GlobalArgs, PullArgs> = {
   builder: (y) =>
     y
       .option('resolve', { choices: ['cloud', 'local', 'merge'] as const, describe: 'cloud: take the remote (after a local backup); local: keep yours and push it on top; merge: three-way merge' })
-      .option('head', { type: 'string', describe: 'with --resolve cloud and several heads: which head to take (default: the newest)' }) as never,
+      .option('head', { type: 'string', describe: 'with --resolve cloud and several heads: which head to take (default: the newest)' })
+      .option('prefer', { choices: ['local', 'cloud'] as const, describe: 'with --resolve merge: every conflict goes to this side instead of its default' })
+      .option('apply', {
+        type: 'boolean',
+        default: true,
+        describe: 'with --resolve merge: --no-apply records the merge as pending, to resolve clash by clash with `trove merge` (or the TUI)',
+      })
+      .example('$0 sync pull --resolve merge', 'merge the remote head(s) into the local catalogue (conflicts take their defaults) and push the result')
+      .example('$0 sync pull --resolve merge --no-apply', 'plan the merge and keep it pending: `trove merge --resolve <id>=local|cloud`, then `trove merge --apply`') as never,
   handler: (argv) =>
     withLibrary(argv, async (lib) => {
-      const r = await syncPull(lib, openRemote(lib), { resolve: argv.resolve, head: argv.head });
+      if (argv.resolve !== 'merge' && (argv.prefer || argv.apply === false)) throw new TroveError('USAGE', '--prefer and --no-apply go with --resolve merge');
+      const prefer = argv.prefer === 'local' ? 'local' : argv.prefer === 'cloud' ? 'remote' : undefined;
+      const r = await syncPull(lib, openRemote(lib), { resolve: argv.resolve, head: argv.head, prefer, apply: argv.apply });
       const p = r.plan;
-      Output.from(argv).result({ outcome: p.kind, reason: p.reason, snapshot: r.snapshot ?? null, backup: r.backupId ?? null, heads: r.heads }, () => {
-        if (p.kind === 'up-to-date') return `Nothing to pull: ${p.reason}.`;
-        if (p.kind === 'keep-local') return `Kept the local database and pushed it as snapshot ${r.snapshot!.id}.`;
-        return [`Now at snapshot ${r.snapshot!.id}: ${p.reason}.`, `The previous database is backup ${r.backupId} (\`trove backups restore ${r.backupId}\` undoes this).`];
-      });
+      const out = Output.from(argv);
+      if (r.pendingMerge) {
+        const m = r.pendingMerge;
+        out.result({ outcome: 'merge-pending', reason: p.reason, pending: m.id, head: m.head.id, base: m.base, changes: m.changes, conflicts: m.conflicts, heads: r.heads }, () => [
+          `Merge of ${short(m.head.id)} by ${m.head.device.name} is pending: ${m.changes} change(s), ${m.conflicts.length} conflict(s).`,
+          ...m.conflicts.map((c) => '  ' + conflictLine(c, null)),
+          'Nothing applied. Choose sides with `trove merge --resolve <id>=local|cloud`, then `trove merge --apply`',
+          '(which also pushes the result), or drop it with `trove merge --discard`.',
+        ]);
+        if (m.conflicts.length) process.exitCode = EXIT.CONFLICT;
+        return;
+      }
+      const conflicts = (r.merged ?? []).flatMap((st) => st.conflicts);
+      out.result(
+        { outcome: p.kind, reason: p.reason, snapshot: r.snapshot ?? null, backup: r.backupId ?? null, heads: r.heads, ...(r.merged ? { conflicts, merged: r.merged.map((st) => ({ head: st.head.id, base: st.base, changes: st.changes, conflicts: st.conflicts.length })) } : {}) },
+        () => {
+          if (p.kind === 'up-to-date') return `Nothing to pull: ${p.reason}.`;
+          if (p.kind === 'keep-local') return `Kept the local database and pushed it as snapshot ${r.snapshot!.id}.`;
+          if (p.kind === 'merge') {
+            return [
+              ...r.merged!.map((st) => `Merged ${short(st.head.id)} by ${st.head.device.name} (common ancestor ${st.base ? short(st.base) : 'none: an empty catalogue'}): ${st.changes} change(s), ${st.conflicts.length} conflict(s).`),
+              ...conflicts.map((c) => '  ' + conflictLine(c, null)),
+              `Pushed the merge as snapshot ${r.snapshot!.id} with parents ${r.snapshot!.parents.map(short).join(', ')}.`,
+              `The previous database is backup ${r.backupId} (\`trove backups restore ${r.backupId}\` undoes this locally).`,
+            ];
+          }
+          return [`Now at snapshot ${r.snapshot!.id}: ${p.reason}.`, `The previous database is backup ${r.backupId} (\`trove backups restore ${r.backupId}\` undoes this).`];
+        },
+      );
     }),
 };
 

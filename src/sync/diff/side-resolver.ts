@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { TroveError } from '../../store/errors.js';
-import { closestIds, resolveIdPrefix } from './closest-ids.js';
+import { closestIds, editDistance, resolveIdPrefix } from './closest-ids.js';
 
 export interface ResolvedSide {
   path: string;
@@ -68,7 +68,10 @@ export function createSideResolver(opts: SideResolverOptions): SideResolver {
       }
     }
     const names = ['local', ...sources.flatMap((s) => s.names ?? [])];
-    const candidates = looksLikePath(ref) ? [] : closestIds(ref, [...names, ...all.map((x) => x.id)]);
+    // A near miss of a word (`locl`, `haed`) suggests only those words, as git's "did you mean"; anything
+    // else is compared with every id too.
+    const nearNames = names.filter((n) => editDistance(ref.toLowerCase(), n) <= 2);
+    const candidates = looksLikePath(ref) ? [] : closestIds(ref, nearNames.length ? nearNames : [...names, ...all.map((x) => x.id)]);
     throw new TroveError(
       'NOT_FOUND',
       looksLikePath(ref)

@@ -6,8 +6,7 @@ import type Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { LibraryPaths } from '../../store/library.js';
-import { openDatabase } from '../../store/library.js';
-import { fsyncDirSync } from '../../store/atomic-fs.js';
+import { writeFileAtomic } from '../../store/atomic-fs.js';
 import { uuidv7 } from '../../store/ids.js';
 import { TroveError } from '../../store/errors.js';
 import { faultPoint } from './fault-point.js';
@@ -15,7 +14,29 @@ import { removeDbFiles, snapshotCopy } from './merge-apply.js';
 import { mergeDatabases, planDatabases } from './merge-databases.js';
 import type { Conflict, MergePlan, Side } from './merge-types.js';
 import { chosenOverrides, deletePendingMerge, requirePendingMerge, savePendingMerge, setPendingStatus, type PendingMerge } from './pending-merge.js';
-import { writeVerifiedBackup, type BackupResult } from './verified-backup.js';
+import type { BackupRecord } from '../snapshot/backups.js';
+import { installMergedFile } from '../snapshot/install.js';
+import { recoverPendingReplace } from '../snapshot/replace-db.js';
+
+/**
+ * Where a pending merge came from when `trove sync pull --resolve merge --no-apply` started it: the
+ * snapshot parents its result must be pushed with (the head, then the base). Kept in the merge's folder
+ * (`origin.json`) and handed to sync state when the merge is applied, so the next push names them.
+ */
+export interface MergeOrigin {
+  parents: string[];
+}
+
+const ORIGIN_FILE = 'origin.json';
+
+export function readMergeOrigin(dir: string): MergeOrigin | undefined {
+  try {
+    const v = JSON.parse(fs.readFileSync(path.join(dir, ORIGIN_FILE), 'utf8')) as MergeOrigin;
+    return Array.isArray(v.parents) && v.parents.every((p) => typeof p === 'string') ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface StartMergeRequest {
   basePath: string;
@@ -25,6 +46,8 @@ export interface StartMergeRequest {
   localDevice: string;
   remoteDevice: string;
   prefer?: Side;
+  /** Set by snapshot sync: the parents the applied result is pushed with. */
+  origin?: MergeOrigin;
 }
 
 export interface StartedMerge {
@@ -45,6 +68,7 @@ export async function startMerge(paths: LibraryPaths, state: Database.Database, 
   try {
     await snapshotCopy(req.basePath, path.join(dir, 'base.db'));
     await snapshotCopy(req.remotePath, path.join(dir, 'remote.db'));
+    if (req.origin) await writeFileAtomic(path.join(dir, ORIGIN_FILE), JSON.stringify(req.origin));
     const { plan, conflicts } = await planDatabases({
       basePath: path.join(dir, 'base.db'),
       localPath: paths.collectionDb,
@@ -74,26 +98,12 @@ export async function startMerge(paths: LibraryPaths, state: Database.Database, 
 
 export interface AppliedMerge {
   id: string;
-  backup: BackupResult;
+  /** The backup of the previous collection.db, in the snapshot module's index (`trove backups list`). */
+  backup: BackupRecord;
   conflicts: Conflict[];
   changes: number;
-}
-
-/**
- * Replace `dbPath` by `newPath`: fold the WAL into the old file and leave rollback mode (so no -wal or
- * -shm of the old file can be applied to the new one), then rename over it and fsync the folder.
- * No connection to `dbPath` may be open in this process.
- */
-export function replaceDatabase(dbPath: string, newPath: string): void {
-  const old = openDatabase(dbPath);
-  try {
-    old.pragma('wal_checkpoint(TRUNCATE)');
-    old.pragma('journal_mode = DELETE');
-  } finally {
-    old.close();
-  }
-  fs.renameSync(newPath, dbPath);
-  fsyncDirSync(path.dirname(dbPath));
+  /** Present when the merge came from `trove sync pull`: the next push names these parents. */
+  origin?: MergeOrigin;
 }
 
 /**
@@ -102,6 +112,8 @@ export function replaceDatabase(dbPath: string, newPath: string): void {
  * made since planning are merged too.
  */
 export async function applyPendingMerge(paths: LibraryPaths, state: Database.Database, localDevice: string): Promise<AppliedMerge> {
+  // A replacement interrupted by a crash (an earlier apply or pull) is finished or rolled back first.
+  await recoverPendingReplace(paths, state);
   const m = requirePendingMerge(state);
   setPendingStatus(state, m.id, 'applying');
   const mergedPath = path.join(m.dir, 'merged.db');
@@ -118,14 +130,18 @@ export async function applyPendingMerge(paths: LibraryPaths, state: Database.Dat
       tmpDir: m.dir,
     });
     faultPoint('merge:merged-built');
-    const backup = await writeVerifiedBackup(paths.collectionDb, paths.backupsDir, 'pre-merge');
     faultPoint('merge:before-replace');
-    replaceDatabase(paths.collectionDb, result.mergedPath);
+    // The one replacement path of the library: backup indexed in state.db, atomic rename, no stale WAL.
+    const origin = readMergeOrigin(m.dir);
+    const { backup } = await installMergedFile(paths, state, result.mergedPath, {
+      reason: `merge ${m.id} (cloud: ${m.remoteLabel})`,
+      mergedParents: origin?.parents,
+    });
     faultPoint('merge:after-replace');
     deletePendingMerge(state, m.id);
     fs.rmSync(m.dir, { recursive: true, force: true });
     const changes = Object.values(result.plan.ops).reduce((n, ops) => n + (ops?.length ?? 0), 0);
-    return { id: m.id, backup, conflicts: result.conflicts, changes };
+    return { id: m.id, backup, conflicts: result.conflicts, changes, origin };
   } catch (err) {
     setPendingStatus(state, m.id, 'pending');
     removeDbFiles(mergedPath);

@@ -80,3 +80,18 @@ export function latestByDevice(history: History): Map<string, SnapshotManifest> 
 export function newestHead(history: History): SnapshotManifest | undefined {
   return history.heads[history.heads.length - 1];
 }
+
+/**
+ * The common ancestor to merge `head` against when `mine` (this device's base, then the heads already
+ * merged into the local database) is the other side: the newest snapshot (UUIDv7 order) both reach.
+ * Null when they share nothing still present (a pruned base, a device that never synced): the caller
+ * merges against an empty catalogue then.
+ */
+export function mergeBaseOf(history: History, head: string, mine: readonly string[]): string | null {
+  const theirs = ancestorsOf(history, head);
+  const ours = new Set<string>();
+  for (const id of mine) for (const a of ancestorsOf(history, id)) ours.add(a);
+  let best: string | null = null;
+  for (const id of theirs) if (ours.has(id) && (best === null || id > best)) best = id;
+  return best;
+}

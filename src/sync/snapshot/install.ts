@@ -4,7 +4,7 @@
 // a local backup. On any failure before the rename, collection.db is untouched and tmp/ is cleaned.
 import Database from 'better-sqlite3';
 import fsp from 'node:fs/promises';
-import type { Library } from '../../store/library.js';
+import type { Library, LibraryPaths } from '../../store/library.js';
 import type { Remote } from '../remote/remote.js';
 import { DEFAULT_BACKUPS_KEEP, BACKUPS_KEEP_SETTING, pruneBackups, type BackupRecord } from './backups.js';
 import { crashPoint } from './crash-point.js';
@@ -12,7 +12,7 @@ import { fingerprintFile, hasCanonicalHeader } from './fingerprint.js';
 import { manifestKey, type SnapshotManifest } from './manifest.js';
 import { downloadVerified } from './remote-content.js';
 import { loadChunkIndex, localChunksFrom, type LocalChunks } from './chunked-db.js';
-import { getBase } from './sync-state.js';
+import { getBase, setMergedParents } from './sync-state.js';
 import { replaceCollectionDb } from './replace-db.js';
 import { checkSchemaVersion, verifyDatabaseFile } from './verify-snapshot.js';
 
@@ -57,6 +57,47 @@ export async function installDatabaseFile(
     const keep = Number(lib.getSetting(BACKUPS_KEEP_SETTING) ?? DEFAULT_BACKUPS_KEEP);
     await pruneBackups(lib.paths, lib.state, Number.isFinite(keep) ? keep : DEFAULT_BACKUPS_KEEP);
     return { backup };
+  } finally {
+    await removeDbTemp(file);
+  }
+}
+
+/**
+ * Make a merged database (built and checked by the merge: integrity_check, foreign_key_check) the
+ * library's collection.db through the one replacement path: WAL folded into the old file, a backup of
+ * it indexed in state.db (`trove backups list/restore`), stale -wal/-shm removed, rename, fsync. The
+ * base stays: the merged content is a local change until it is pushed. No connection of this process
+ * may be open on collection.db. `file` is consumed.
+ */
+export async function installMergedFile(
+  paths: LibraryPaths,
+  state: Database.Database,
+  file: string,
+  opts: { reason: string; oldFingerprint?: string; mergedParents?: readonly string[] },
+): Promise<{ backup: BackupRecord; fingerprint: string }> {
+  try {
+    const db = new Database(file, { fileMustExist: true });
+    try {
+      db.pragma('journal_mode = WAL');
+    } finally {
+      db.close();
+    }
+    for (const s of ['-wal', '-shm']) await fsp.rm(`${file}${s}`, { force: true });
+    const { fingerprint } = await fingerprintFile(file);
+    const base = getBase(state);
+    // The parents the next push names (see sync-state: confirmed only once the rename is done).
+    if (opts.mergedParents) setMergedParents(state, { parents: [...opts.mergedParents], fingerprint, confirmed: false });
+    const { backup } = await replaceCollectionDb(paths, state, {
+      newFile: file,
+      pending: { snapshotId: base?.snapshotId ?? null, dbSha1: base?.dbSha1 ?? null, fingerprint, keepBase: true },
+      reason: opts.reason,
+      oldFingerprint: opts.oldFingerprint,
+    });
+    const setting = state.prepare('SELECT value FROM setting WHERE key = ?').get(BACKUPS_KEEP_SETTING) as { value: string } | undefined;
+    const keep = Number(setting?.value ?? DEFAULT_BACKUPS_KEEP);
+    if (opts.mergedParents) setMergedParents(state, { parents: [...opts.mergedParents], fingerprint, confirmed: true });
+    await pruneBackups(paths, state, Number.isFinite(keep) ? keep : DEFAULT_BACKUPS_KEEP);
+    return { backup, fingerprint };
   } finally {
     await removeDbTemp(file);
   }

@@ -9,7 +9,10 @@ import { loadHistory, writeBaseMarker } from './manifest-store.js';
 import type { SnapshotManifest } from './manifest.js';
 import { publishJoin, publishLocal } from './publish.js';
 import { recoverPendingReplace } from './replace-db.js';
-import { getBase, logSync, setBaseSnapshotId } from './sync-state.js';
+import { getBase, getMergedParents, logSync, setBaseSnapshotId } from './sync-state.js';
+import type { Side } from '../merge/merge-types.js';
+import type { StartedMerge } from '../merge/merge-session.js';
+import { mergeHeadsIntoLocal, startPullMerge, type MergeStep } from './pull-merge.js';
 import { planPull, planPush, type PullPlan, type PushPlan, type Resolution } from './sync-plan.js';
 
 export interface PushResult {
@@ -25,8 +28,9 @@ export async function syncPush(lib: Library, remote: Remote, opts: { force?: boo
   const baseBefore = getBase(lib.state)?.snapshotId ?? null;
   const local = await detectLocalChanges(lib);
   const heads = history.heads.map((h) => h.id);
-  const plan = planPush({ history, base: baseBefore, localChanges: local.changed }, opts);
-  const entry = { direction: 'push' as const, baseBefore, heads, conflict: heads.length > 1, resolution: opts.force ? 'force' : null };
+  const mergedParents = getMergedParents(lib.state);
+  const plan = planPush({ history, base: baseBefore, localChanges: local.changed, mergedParents }, opts);
+  const entry = { direction: 'push' as const, baseBefore, heads, conflict: heads.length > 1, resolution: opts.force ? 'force' : mergedParents ? 'merge' : null };
   if (plan.kind === 'refuse') {
     logSync(lib.state, { ...entry, snapshotId: null, baseAfter: baseBefore, conflict: true, outcome: 'refused', message: plan.reason });
     throw new TroveError('CONFLICT', `push refused: ${plan.reason}; ${plan.hint}`, { details: { heads, base: baseBefore } });
@@ -51,15 +55,28 @@ export interface PullResult {
   snapshot?: SnapshotManifest;
   backupId?: string;
   heads: string[];
+  /** --resolve merge: each head merged, with its conflicts and their resolutions. */
+  merged?: MergeStep[];
+  /** --resolve merge with apply: false: the pending merge recorded for `trove merge`. */
+  pendingMerge?: StartedMerge & { head: SnapshotManifest; base: string | null };
 }
 
-export async function syncPull(lib: Library, remote: Remote, opts: { resolve?: Resolution; head?: string } = {}): Promise<PullResult> {
+export interface PullOptions {
+  resolve?: Resolution;
+  head?: string;
+  /** --resolve merge: send every conflict to this side instead of its default. */
+  prefer?: Side;
+  /** --resolve merge: false records a pending merge to resolve clash by clash (default true). */
+  apply?: boolean;
+}
+
+export async function syncPull(lib: Library, remote: Remote, opts: PullOptions = {}): Promise<PullResult> {
   await recoverPendingReplace(lib.paths, lib.state);
   const history = await loadHistory(remote, lib.state);
   const baseBefore = getBase(lib.state)?.snapshotId ?? null;
   const local = await detectLocalChanges(lib);
   const heads = history.heads.map((h) => h.id);
-  const plan = planPull({ history, base: baseBefore, localChanges: local.changed }, opts);
+  const plan = planPull({ history, base: baseBefore, localChanges: local.changed, mergedParents: getMergedParents(lib.state) }, opts);
   const device = lib.device();
   const entry = { direction: 'pull' as const, baseBefore, heads, conflict: plan.kind !== 'up-to-date' && plan.kind !== 'fast-forward', resolution: opts.resolve ?? null };
   const log = (outcome: 'ok' | 'up-to-date' | 'refused' | 'failed', message: string, snapshotId: string | null, baseAfter: string | null) =>
@@ -71,11 +88,28 @@ export async function syncPull(lib: Library, remote: Remote, opts: { resolve?: R
     case 'conflict':
       log('refused', plan.reason, null, baseBefore);
       throw new TroveError('CONFLICT', `conflict: ${plan.reason}; ${plan.hint}`, { details: { heads, base: baseBefore } });
-    case 'merge-unavailable':
-      log('refused', plan.reason, null, baseBefore);
-      throw new TroveError('NOT_AVAILABLE', plan.reason);
   }
   try {
+    if (plan.kind === 'merge') {
+      if (lib.state.prepare('SELECT 1 FROM pending_merge').get()) {
+        throw new TroveError('CONFLICT', 'a merge is already pending: finish it with `trove merge --apply` or drop it with `trove merge --discard`');
+      }
+      if (opts.apply === false) {
+        const pending = await startPullMerge(lib, remote, history, plan.heads, plan.parents, { prefer: opts.prefer });
+        log('ok', `${plan.reason}: merge ${pending.id} pending with ${pending.conflicts.length} conflict(s)`, null, baseBefore);
+        return { plan, heads, pendingMerge: pending };
+      }
+      const { steps, backup } = await mergeHeadsIntoLocal(lib, remote, history, plan.heads, {
+        prefer: opts.prefer,
+        oldFingerprint: local.method === 'busy' ? undefined : local.fingerprint,
+        // Recorded with the replacement: if the push fails or the process dies, `trove sync push` names them.
+        parents: plan.parents,
+      });
+      const { manifest } = await publishLocal(lib, remote, plan.parents);
+      const conflicts = steps.reduce((n, st) => n + st.conflicts.length, 0);
+      log('ok', `${plan.reason}: ${conflicts} conflict(s) resolved, pushed with parents ${plan.parents.join(', ')}`, manifest.id, manifest.id);
+      return { plan, snapshot: manifest, backupId: backup.id, heads: [manifest.id], merged: steps };
+    }
     if (plan.kind === 'keep-local') {
       const { manifest } = await publishLocal(lib, remote, plan.parents);
       log('ok', plan.reason, manifest.id, manifest.id);

@@ -16,7 +16,7 @@ import { TroveError, withContext } from '../../store/errors.js';
 import type { LibraryPaths } from '../../store/library.js';
 import { crashPoint } from './crash-point.js';
 import { fingerprintFile, stampOf } from './fingerprint.js';
-import { confirmStamp, getPending, setBase, setPending, type PendingReplace } from './sync-state.js';
+import { confirmStamp, getMergedParentsRecord, getPending, setBase, setMergedParents, setPending, type PendingReplace } from './sync-state.js';
 import { createBackupOfClosedDb, type BackupRecord } from './backups.js';
 
 export async function exists(p: string): Promise<boolean> {
@@ -87,8 +87,13 @@ async function finishReplace(paths: LibraryPaths, state: Database.Database, p: P
 export async function recoverPendingReplace(paths: LibraryPaths, state: Database.Database): Promise<'none' | 'completed' | 'rolled-back'> {
   await removeStaleTemps(paths.tmpDir);
   const p = getPending(state);
-  if (!p) return 'none';
+  const merged = getMergedParentsRecord(state);
+  if (!p && !(merged && !merged.confirmed)) return 'none';
   const { fingerprint } = await fingerprintFile(paths.collectionDb);
+  // A merge's parents recorded before a replacement that a crash interrupted: they hold only if the
+  // merged database made it into place.
+  if (merged && !merged.confirmed) setMergedParents(state, fingerprint === merged.fingerprint ? { ...merged, confirmed: true } : undefined);
+  if (!p) return 'none';
   if (fingerprint === p.fingerprint) {
     await finishReplace(paths, state, p);
     return 'completed';

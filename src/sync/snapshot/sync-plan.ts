@@ -9,6 +9,11 @@ export interface SyncInput {
   /** The snapshot this device last pulled or pushed; null before its first sync. */
   base: string | null;
   localChanges: boolean;
+  /**
+   * Set after a merge was applied locally and before it was pushed: the parents its snapshot must name
+   * (the heads it merged, then the base). Cleared when the base moves.
+   */
+  mergedParents?: readonly string[];
 }
 
 export type PushPlan =
@@ -24,7 +29,11 @@ export type PullPlan =
   | { kind: 'take-cloud'; target: string; join: string[]; reason: string }
   /** Keep the local database and push it as a child of `parents` (every head). */
   | { kind: 'keep-local'; parents: string[]; reason: string }
-  | { kind: 'merge-unavailable'; reason: string };
+  /**
+   * Three-way merge of the local database with every head in turn (oldest first), then push the result
+   * with `parents`: the heads, then the base (when still on the remote) — a snapshot with two parents.
+   */
+  | { kind: 'merge'; heads: string[]; parents: string[]; reason: string };
 
 export const RESOLVE_HINT = 'run `trove sync pull --resolve cloud` (take the remote, after a local backup), `--resolve local` (keep yours and push it on top) or `--resolve merge`';
 
@@ -41,6 +50,20 @@ export function planPush(input: SyncInput, opts: { force?: boolean } = {}): Push
   const heads = history.heads.map((h) => h.id);
   const baseParents = base && history.byId.has(base) ? [base] : [];
   if (heads.length === 0) return { kind: 'push', parents: baseParents, newHead: false, reason: 'the remote has no snapshot yet' };
+  if (input.mergedParents?.length && localChanges && !(heads.length === 1 && heads[0] === base)) {
+    const merged = input.mergedParents;
+    if (heads.every((h) => merged.includes(h))) {
+      const parents = merged.filter((p) => history.byId.has(p));
+      return { kind: 'push', parents, newHead: false, reason: `publishing the merge of ${parents.map(short).join(' and ')}` };
+    }
+    if (!opts.force) {
+      return {
+        kind: 'refuse',
+        reason: `the remote moved on since your merge: its heads are ${describeHeads(history)}`,
+        hint: 'run `trove sync pull --resolve merge` to merge the new head(s) too',
+      };
+    }
+  }
   if (heads.length === 1 && heads[0] === base) {
     return localChanges
       ? { kind: 'push', parents: [base], newHead: false, reason: 'fast-forward from your base' }
@@ -69,6 +92,12 @@ export function planPull(input: SyncInput, opts: { resolve?: Resolution; head?: 
     return { kind: 'up-to-date', reason: localChanges ? 'the remote head is your base; your local changes are not pushed yet' : 'already at the remote head' };
   }
   const single = heads.length === 1;
+  // A merge applied here but not pushed yet: pulling again would merge the same heads a second time
+  // (and could flip choices made against the defaults); pushing is what is left to do.
+  const merged = input.mergedParents;
+  if (merged?.length && localChanges && opts.resolve !== 'cloud' && opts.resolve !== 'local' && heads.every((h) => merged.includes(h))) {
+    return { kind: 'up-to-date', reason: 'your merge of the remote head(s) is applied locally but not pushed yet: run `trove sync push`' };
+  }
   // With one head, the base is its ancestor unless it was pruned (or never existed here): then,
   // with no local changes, nothing of ours can be lost by taking the head.
   if (single && !localChanges && (base === null || !history.byId.has(base) || descendsFrom(history, heads[0]!, base))) {
@@ -78,7 +107,11 @@ export function planPull(input: SyncInput, opts: { resolve?: Resolution; head?: 
     ? `local changes since your base ${base ? short(base) : '(none)'} and a newer remote head ${describeHeads(history)}`
     : `the remote has ${heads.length} heads (${describeHeads(history)}): two devices pushed from one base`;
   if (!opts.resolve) return { kind: 'conflict', reason: why, hint: RESOLVE_HINT, heads };
-  if (opts.resolve === 'merge') return { kind: 'merge-unavailable', reason: 'the three-way merge is not available yet in this version of trove; use --resolve cloud or --resolve local' };
+  if (opts.resolve === 'merge') {
+    const parents = [...heads];
+    if (base && history.byId.has(base) && !parents.includes(base)) parents.push(base);
+    return { kind: 'merge', heads, parents, reason: `${why}: merging ${heads.length > 1 ? `the ${heads.length} heads` : short(heads[0]!)} into the local database` };
+  }
   if (opts.resolve === 'local') return { kind: 'keep-local', parents: heads, reason: `${why}: keeping the local database and pushing it on top` };
   let target = heads[heads.length - 1]!;
   if (opts.head) {

@@ -34,6 +34,7 @@ export function getBase(state: Database.Database): SyncBase | undefined {
 }
 
 export function setBase(state: Database.Database, base: SyncBase): void {
+  setMergedParents(state, undefined); // a moved base supersedes any merge waiting to be pushed
   state
     .prepare(
       `INSERT INTO sync_base (singleton, snapshot_id, db_sha1, fingerprint, file_size, file_mtime_ns, file_ctime_ns, file_ino, confirmed_at_ms, updated_at)
@@ -53,6 +54,46 @@ export function setBase(state: Database.Database, base: SyncBase): void {
       confirmedAtMs: base.stamp ? (base.confirmedAtMs ?? Date.now()) : null,
       now: nowIso(),
     });
+}
+
+/** setting (state.db) holding the parents of a merge applied locally and not pushed yet. */
+export const MERGED_PARENTS_SETTING = 'sync.merged-parents';
+
+/**
+ * A merge's parents are recorded just before the merged file replaces collection.db (`confirmed:
+ * false`, with the merged file's fingerprint) and confirmed right after the rename; after a crash in
+ * between, recoverPendingReplace() confirms or drops the record by fingerprinting collection.db. Only a
+ * confirmed record counts: a push must never name a head whose changes are not in the database.
+ */
+export interface MergedParentsRecord {
+  parents: string[];
+  fingerprint: string;
+  confirmed: boolean;
+}
+
+export function getMergedParentsRecord(state: Database.Database): MergedParentsRecord | undefined {
+  const row = state.prepare('SELECT value FROM setting WHERE key = ?').get(MERGED_PARENTS_SETTING) as { value: string } | undefined;
+  if (!row) return undefined;
+  try {
+    const v = JSON.parse(row.value) as MergedParentsRecord;
+    return Array.isArray(v.parents) && v.parents.every((x) => typeof x === 'string') && typeof v.fingerprint === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The parents the next push must name after a merge (the merged heads, then the base); see sync-plan. */
+export function getMergedParents(state: Database.Database): string[] | undefined {
+  const r = getMergedParentsRecord(state);
+  return r?.confirmed ? r.parents : undefined;
+}
+
+export function setMergedParents(state: Database.Database, record: MergedParentsRecord | undefined): void {
+  if (!record) state.prepare('DELETE FROM setting WHERE key = ?').run(MERGED_PARENTS_SETTING);
+  else
+    state
+      .prepare('INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+      .run(MERGED_PARENTS_SETTING, JSON.stringify(record));
 }
 
 /** Name another snapshot with the same content as the base (a join of heads). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { behindCount, buildHistory, descendsFrom } from '../../../src/sync/snapshot/history.js';
+import { behindCount, buildHistory, descendsFrom, mergeBaseOf } from '../../../src/sync/snapshot/history.js';
 import { planPull, planPush, type Resolution } from '../../../src/sync/snapshot/sync-plan.js';
 import { manifest as m, sid } from './fake-manifests.js';
 
@@ -35,6 +35,15 @@ describe('history', () => {
     expect(pruned.heads.map((x) => x.id)).toEqual([sid(4)]);
     expect(descendsFrom(pruned, sid(4), sid(1))).toBe(true);
     expect(behindCount(pruned, sid(1))).toBe(1);
+  });
+  it('picks the newest common ancestor as the base of a merge', () => {
+    expect(mergeBaseOf(h('line'), sid(3), [sid(2)])).toBe(sid(2));
+    expect(mergeBaseOf(h('fork'), sid(3), [sid(2)])).toBe(sid(1));
+    // Merging head 4 after heads 2 and 3: the merged side reaches 1, 2 and 3; head 4 only 1.
+    expect(mergeBaseOf(h('three'), sid(4), [sid(2), sid(3)])).toBe(sid(1));
+    // A head built on the other one: the newer shared snapshot, not the device's older base.
+    expect(mergeBaseOf(h('joined'), sid(4), [sid(1), sid(3)])).toBe(sid(3));
+    expect(mergeBaseOf(h('prunedBase'), sid(6), [sid(4)])).toBeNull();
   });
   it('follows ancestry through merges', () => {
     expect(descendsFrom(h('joined'), sid(4), sid(3))).toBe(true);
@@ -72,6 +81,27 @@ describe('planPush', () => {
   }
 });
 
+describe('after a merge applied locally and not pushed yet', () => {
+  const merged = [sid(3), sid(2)];
+  it('push names the merged heads and the base as parents', () => {
+    const plan = planPush({ history: h('line'), base: sid(2), localChanges: true, mergedParents: merged });
+    expect(plan).toMatchObject({ kind: 'push', parents: merged, newHead: false });
+  });
+  it('push refuses when another head appeared since the merge', () => {
+    const plan = planPush({ history: h('three'), base: sid(2), localChanges: true, mergedParents: [sid(2), sid(3)] });
+    expect(plan.kind).toBe('refuse');
+    if (plan.kind === 'refuse') expect(plan.hint).toMatch(/--resolve merge/);
+  });
+  it('pull (and pull --resolve merge) says to push instead of merging again', () => {
+    for (const resolve of [undefined, 'merge'] as const) {
+      const plan = planPull({ history: h('line'), base: sid(2), localChanges: true, mergedParents: merged }, { resolve });
+      expect(plan.kind).toBe('up-to-date');
+      expect(plan.reason).toMatch(/trove sync push/);
+    }
+    expect(planPull({ history: h('line'), base: sid(2), localChanges: true, mergedParents: merged }, { resolve: 'cloud' }).kind).toBe('take-cloud');
+  });
+});
+
 describe('planPull', () => {
   const cases: { name: string; history: Name; pruned?: [number, number[]][]; base: number | null; changes: boolean; resolve?: Resolution; head?: number; kind: string; target?: number; join?: number[]; parents?: number[] }[] = [
     { name: 'nothing on the remote', history: 'empty', base: null, changes: false, kind: 'up-to-date' },
@@ -87,7 +117,8 @@ describe('planPull', () => {
     { name: 'cloud with --head picks that head', history: 'fork', base: 3, changes: false, resolve: 'cloud', head: 2, kind: 'take-cloud', target: 2, join: [2, 3] },
     { name: 'local pushes on top of the head', history: 'line', base: 2, changes: true, resolve: 'local', kind: 'keep-local', parents: [3] },
     { name: 'local with three heads unites them', history: 'three', base: 2, changes: true, resolve: 'local', kind: 'keep-local', parents: [2, 3, 4] },
-    { name: 'merge is not available yet', history: 'fork', base: 2, changes: true, resolve: 'merge', kind: 'merge-unavailable' },
+    { name: 'merge merges every head and names them and the base as parents', history: 'fork', base: 2, changes: true, resolve: 'merge', kind: 'merge', parents: [2, 3] },
+    { name: 'merge of one newer head: the head and the base are the two parents', history: 'line', base: 2, changes: true, resolve: 'merge', kind: 'merge', parents: [3, 2] },
     { name: 'resolve without a conflict just fast-forwards', history: 'line', base: 1, changes: false, resolve: 'local', kind: 'fast-forward', target: 3 },
   ];
   for (const c of cases) {
@@ -99,7 +130,7 @@ describe('planPull', () => {
         expect(plan.target).toBe(sid(c.target!));
         expect(plan.join).toEqual(c.join!.map(sid));
       }
-      if (plan.kind === 'keep-local') expect(plan.parents).toEqual(c.parents!.map(sid));
+      if (plan.kind === 'keep-local' || plan.kind === 'merge') expect(plan.parents).toEqual(c.parents!.map(sid));
       if (plan.kind === 'conflict') expect(plan.hint).toMatch(/--resolve cloud/);
     });
   }
