@@ -23,6 +23,7 @@ import { syncCommand } from './sync.js';
 import { snapshotsCommand } from './snapshots.js';
 import { backupsCommand } from './backups.js';
 import { deviceCommand } from './device.js';
+import { pruneBlobsCommand } from './prune-blobs.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<GlobalArgs, any>[] = [initCommand, addCommand, lsCommand, showCommand, exportCommand, verifyCommand, demoCommand, remoteCommand, datCommand, scanCommand, reportCommand, uploadCommand, downloadCommand, downloadAllCommand, dropCommand, statusCommand, diffCommand, mergeCommand, syncCommand, snapshotsCommand, backupsCommand, deviceCommand];
+export const commands: CommandModule<GlobalArgs, any>[] = [initCommand, addCommand, lsCommand, showCommand, exportCommand, verifyCommand, demoCommand, remoteCommand, datCommand, scanCommand, reportCommand, uploadCommand, downloadCommand, downloadAllCommand, dropCommand, statusCommand, diffCommand, mergeCommand, syncCommand, snapshotsCommand, backupsCommand, deviceCommand, pruneBlobsCommand];
