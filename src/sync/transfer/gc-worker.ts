@@ -110,6 +110,7 @@ export async function runRemoteGc(lib: Library, remote: Remote, opts: GcOptions 
   if (!plan.delete.length) return report;
   db.transaction(() => plan.delete.forEach((d) => markForDeletion(db, d.sha1, d.type)))();
 
+  await crashPoint('before-blob-deletes');
   // Re-check just before deleting: a snapshot pushed since the plan may reference a victim now.
   const snapshotsNow = await snapshotSha1s(remote, lib);
   const callOff = (d: GcItem, reason: string) => {
