@@ -24,6 +24,7 @@ import { snapshotsCommand } from './snapshots.js';
 import { backupsCommand } from './backups.js';
 import { deviceCommand } from './device.js';
 import { browseCommand } from './browse.js';
+import { pruneBlobsCommand } from './prune-blobs.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<GlobalArgs, any>[] = [initCommand, addCommand, lsCommand, showCommand, exportCommand, verifyCommand, demoCommand, remoteCommand, datCommand, scanCommand, reportCommand, uploadCommand, downloadCommand, downloadAllCommand, dropCommand, statusCommand, diffCommand, mergeCommand, syncCommand, snapshotsCommand, backupsCommand, deviceCommand, browseCommand];
+export const commands: CommandModule<GlobalArgs, any>[] = [initCommand, addCommand, lsCommand, showCommand, exportCommand, verifyCommand, demoCommand, remoteCommand, datCommand, scanCommand, reportCommand, uploadCommand, downloadCommand, downloadAllCommand, dropCommand, statusCommand, diffCommand, mergeCommand, syncCommand, snapshotsCommand, backupsCommand, deviceCommand, browseCommand, pruneBlobsCommand];

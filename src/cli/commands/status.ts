@@ -16,7 +16,7 @@ export const statusCommand: CommandModule<GlobalArgs, GlobalArgs> = {
         `Remote: ${s.remote ?? 'none (trove remote set fs root=<folder>)'}`,
         `Uploads: ${u.UploadPending} pending, ${u.UploadInProgress} in progress, ${u.UploadCompleted} completed, ${u.UploadFailed} failed` +
           (u.DeletionPending + u.DeletionInProgress + u.DeletionCompleted + u.DeletionFailed
-            ? `; deletions: ${u.DeletionPending} pending, ${u.DeletionCompleted} done, ${u.DeletionFailed} failed`
+            ? `; deletions: ${u.DeletionPending} pending, ${u.DeletionInProgress} in progress, ${u.DeletionCompleted} done, ${u.DeletionFailed} failed`
             : ''),
         `Downloads: ${s.downloads.Pending} pending, ${s.downloads.InProgress} in progress, ${s.downloads.Failed} failed`,
         ...s.systems.map(

@@ -51,3 +51,28 @@ export function markLocal(db: Database.Database, schema: 'state' | 'main', b: { 
 export function unmarkLocal(db: Database.Database, schema: 'state' | 'main', sha1: string): void {
   stmt(db, `DELETE FROM ${schema}.local_blob WHERE sha1 = ?`).run(sha1);
 }
+
+/**
+ * The files the catalogue references, `[type, sha1]` sorted by sha1: members of some file set, or DAT
+ * roms matched to them. A `file` row nothing points at (kept while a local blob or a sync-log row
+ * names it) is not a reference: its content may be deleted from the remote. Snapshot file lists and
+ * remote blob clean-up both use this one definition. Needs only collection.db's tables.
+ */
+export function referencedFiles(db: Database.Database): [type: string, sha1: string][] {
+  return db
+    .prepare(
+      `SELECT type, sha1 FROM file f
+       WHERE EXISTS (SELECT 1 FROM file_set_file m WHERE m.file_sha1 = f.sha1)
+          OR EXISTS (SELECT 1 FROM dat_rom d WHERE d.matched_sha1 = f.sha1)
+       ORDER BY sha1`,
+    )
+    .raw()
+    .all() as [string, string][];
+}
+
+/** Whether the catalogue references `sha1` (same definition as referencedFiles). */
+export function isReferencedFile(db: Database.Database, sha1: string): boolean {
+  return !!db
+    .prepare('SELECT 1 FROM file_set_file WHERE file_sha1 = ? UNION ALL SELECT 1 FROM dat_rom WHERE matched_sha1 = ? LIMIT 1')
+    .get(sha1, sha1);
+}

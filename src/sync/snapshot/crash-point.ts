@@ -4,10 +4,12 @@
 // Points: after-snapshot-blob (push: database blob uploaded, manifest not yet written),
 //         during-replace (pull/restore: new file ready, backup taken, not yet renamed into place),
 //         after-rename (pull/restore: new file in place, base not yet moved in state.db),
-//         before-download (pull: manifests read, snapshot blob not yet fetched).
+//         before-download (pull: manifests read, snapshot blob not yet fetched),
+//         before-blob-deletes (prune-blobs: victims marked DeletionPending, references not yet re-read),
+//         after-blob-delete (prune-blobs: a remote blob deleted, its log row not yet updated).
 import fs from 'node:fs';
 
-export type CrashPoint = 'after-snapshot-blob' | 'during-replace' | 'after-rename' | 'before-download';
+export type CrashPoint = 'after-snapshot-blob' | 'during-replace' | 'after-rename' | 'before-download' | 'before-blob-deletes' | 'after-blob-delete';
 
 export async function crashPoint(point: CrashPoint, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (env.TROVE_CRASH_AT === point) process.kill(process.pid, 'SIGKILL');

@@ -4,11 +4,14 @@
 // one 21-byte record per file: the index of its type in the header, then its 20-byte SHA1. Sorted.
 import type Database from 'better-sqlite3';
 import { TroveError } from '../../store/errors.js';
+import { referencedFiles } from '../../store/repo/files.js';
 
 const MAGIC = 'trove-file-list 1 ';
 
 export function encodeFileList(db: Database.Database): { bytes: Buffer; count: number } {
-  const rows = db.prepare('SELECT type, sha1 FROM file ORDER BY sha1').raw().all() as [string, string][];
+  // Only referenced files: a `file` row left behind after its file set was deleted must not keep
+  // its blob on the remote for as long as any later snapshot is retained.
+  const rows = referencedFiles(db);
   const types = [...new Set(rows.map((r) => r[0]))].sort();
   const index = new Map(types.map((t, i) => [t, i]));
   const header = Buffer.from(`${MAGIC}${types.join(',')}\n`, 'utf8');

@@ -54,6 +54,30 @@ export function recoverInProgress(db: Database.Database): number {
   return applyToAll(db, ['UploadInProgress', 'DeletionInProgress'], 'recover');
 }
 
+/** On start of a blob clean-up: deletions a crashed run left in progress go back to pending. */
+export function recoverDeletions(db: Database.Database): number {
+  return applyToAll(db, ['DeletionInProgress'], 'recover');
+}
+
+/** The state of every row, by sha1. */
+export function syncStatesBySha1(db: Database.Database): Map<string, SyncState> {
+  return new Map(db.prepare('SELECT file_sha1, state FROM file_sync_log').raw().all() as [string, SyncState][]);
+}
+
+/**
+ * Queue the remote copy of `sha1` for deletion: a row the log lacks is created as DeletionPending
+ * (a blob some device uploaded without its catalogue ever reaching this one); otherwise the row
+ * moves there through the state machine.
+ */
+export function markForDeletion(db: Database.Database, sha1: string, type: string): void {
+  const cur = getSyncEntry(db, sha1);
+  if (!cur) {
+    const now = nowIso();
+    db.prepare(`INSERT INTO file_sync_log (file_sha1, type, state, attempts, last_error, created_at, updated_at) VALUES (?, ?, 'DeletionPending', 0, NULL, ?, ?)`).run(sha1, type, now, now);
+  } else if (cur.state === 'DeletionFailed') applyEvent(db, sha1, 'requeue');
+  else if (cur.state !== 'DeletionPending') applyEvent(db, sha1, 'delete');
+}
+
 /** A user-started upload takes earlier failures again. */
 export function requeueFailedUploads(db: Database.Database): number {
   return applyToAll(db, ['UploadFailed'], 'requeue');

@@ -8,6 +8,8 @@
 //        └──────────── requeue ──────────────────┘                          DeletionInProgress
 //                                                      DeletionCompleted ◀──succeed──┘ │ fail
 //                                                      DeletionFailed ◀────────────────┘
+// A deletion that has not happened can be called off (cancel: DeletionPending | DeletionFailed →
+// UploadCompleted) when the blob is wanted again; the caller checks that the object is still there.
 export const SYNC_STATES = [
   'UploadPending',
   'UploadInProgress',
@@ -36,7 +38,9 @@ export type SyncEvent =
   /** The remote copy is gone or bad (found by --verify) or content was added again after deletion. */
   | 'reupload'
   /** Remove the remote copy (only when no retained snapshot references it: decided by the caller). */
-  | 'delete';
+  | 'delete'
+  /** A deletion called off before it happened (the blob is wanted again and still on the remote). */
+  | 'cancel';
 
 export interface SyncRow {
   state: SyncState;
@@ -54,7 +58,9 @@ const MOVES: Record<SyncEvent, Partial<Record<SyncState, SyncState>>> = {
   recover: { UploadInProgress: 'UploadPending', DeletionInProgress: 'DeletionPending' },
   requeue: { UploadFailed: 'UploadPending', DeletionFailed: 'DeletionPending' },
   reupload: { UploadCompleted: 'UploadPending', DeletionCompleted: 'UploadPending', DeletionFailed: 'UploadPending', UploadFailed: 'UploadPending' },
-  delete: { UploadCompleted: 'DeletionPending', UploadFailed: 'DeletionPending' },
+  // DeletionCompleted: the object was deleted, then written again (a device re-uploaded it) and is unreferenced once more.
+  delete: { UploadCompleted: 'DeletionPending', UploadFailed: 'DeletionPending', DeletionCompleted: 'DeletionPending' },
+  cancel: { DeletionPending: 'UploadCompleted', DeletionFailed: 'UploadCompleted' },
 };
 
 /**
@@ -77,6 +83,7 @@ export function transition(row: SyncRow, event: SyncEvent, error?: string): Tran
       return { ok: true, row: { state: next, attempts: row.attempts, lastError: row.lastError } };
     case 'reupload':
     case 'delete':
+    case 'cancel':
       return { ok: true, row: { state: next, attempts: 0, lastError: error ?? null } };
   }
 }

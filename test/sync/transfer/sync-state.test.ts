@@ -18,6 +18,9 @@ describe('file_sync_log transitions', () => {
     ['DeletionFailed', 'reupload', 'UploadPending', 0, 'boom'],
     ['UploadCompleted', 'delete', 'DeletionPending', 0, 'boom'],
     ['UploadFailed', 'delete', 'DeletionPending', 0, 'boom'],
+    ['DeletionCompleted', 'delete', 'DeletionPending', 0, 'boom'],
+    ['DeletionPending', 'cancel', 'UploadCompleted', 0, 'boom'],
+    ['DeletionFailed', 'cancel', 'UploadCompleted', 0, 'boom'],
     ['DeletionPending', 'start', 'DeletionInProgress', 3, 'old'],
     ['DeletionInProgress', 'succeed', 'DeletionCompleted', 2, null],
     ['DeletionInProgress', 'retry', 'DeletionPending', 2, 'boom'],
@@ -32,7 +35,7 @@ describe('file_sync_log transitions', () => {
   });
 
   it('refuses every other (state, event) pair, naming both', () => {
-    const events: SyncEvent[] = ['start', 'succeed', 'retry', 'fail', 'recover', 'requeue', 'reupload', 'delete'];
+    const events: SyncEvent[] = ['start', 'succeed', 'retry', 'fail', 'recover', 'requeue', 'reupload', 'delete', 'cancel'];
     const allowed = new Set(legal.map(([f, e]) => `${f}/${e}`));
     let refused = 0;
     for (const s of SYNC_STATES) {

@@ -1,0 +1,59 @@
+import type { CommandModule } from 'yargs';
+import type { ErrorCode } from '../../store/errors.js';
+import { openRemote } from '../../sync/remote/remote-config.js';
+import { DEFAULT_GRACE_MS, parseGrace } from '../../sync/transfer/gc-plan.js';
+import { runRemoteGc } from '../../sync/transfer/gc-worker.js';
+import { DEFAULT_CONCURRENCY } from '../../sync/transfer/transfer-options.js';
+import { formatBytes, Output, withLibrary, type GlobalArgs } from '../context.js';
+import { exitCodeFor } from '../exit-codes.js';
+
+interface Args extends GlobalArgs {
+  'dry-run'?: boolean;
+  grace?: string;
+  'include-unknown'?: boolean;
+  concurrency: number;
+}
+
+function formatGrace(ms: number): string {
+  if (ms === 0) return 'none';
+  for (const [unit, n] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000]] as const) if (ms % n === 0) return `${ms / n}${unit}`;
+  return `${ms / 1000}s`;
+}
+
+export const pruneBlobsCommand: CommandModule<GlobalArgs, Args> = {
+  command: 'prune-blobs',
+  describe: 'delete remote blobs that neither the catalogue nor any retained snapshot references',
+  builder: (y) =>
+    y
+      .option('dry-run', { type: 'boolean', describe: 'only show what would be deleted' })
+      .option('grace', { type: 'string', describe: `keep blobs written less than this long ago (30m, 24h, 7d, 0; default ${formatGrace(DEFAULT_GRACE_MS)}, or $TROVE_GC_GRACE)` })
+      .option('include-unknown', { type: 'boolean', describe: 'also delete blobs the sync log has no row for (uploaded by a device whose catalogue never reached this one)' })
+      .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: 'deletions at once' })
+      .example('$0 snapshots prune --keep-last 10 && $0 prune-blobs --dry-run', '') as never,
+  handler: (argv) =>
+    withLibrary(argv, async (lib) => {
+      const out = Output.from(argv);
+      const graceText = argv.grace ?? process.env.TROVE_GC_GRACE;
+      const graceMs = graceText === undefined ? DEFAULT_GRACE_MS : parseGrace(graceText);
+      const remote = openRemote(lib);
+      const r = await runRemoteGc(lib, remote, { dryRun: argv['dry-run'], graceMs, includeUnknown: argv['include-unknown'], concurrency: Math.max(1, argv.concurrency) });
+      const p = r.plan;
+      const planned = p.delete.reduce((a, d) => a + d.size, 0);
+      out.result(r, () => [
+        ...(r.dryRun ? p.delete.map((d) => `would delete ${d.key}  ${formatBytes(d.size)}`) : r.deleted.map((d) => `deleted ${d.key}  ${formatBytes(d.size)}`)),
+        ...r.calledOff.map((d) => `kept    ${d.key}  (${d.reason})`),
+        ...p.keep.map((k) => `kept    ${k.key}  ${formatBytes(k.size)} (unreferenced; ${k.reason})`),
+        ...p.foreign.map((k) => `ignored ${k} (not a trove blob)`),
+        r.dryRun
+          ? `Would delete ${p.delete.length} blob(s), ${formatBytes(planned)}, from ${remote.description} (grace ${formatGrace(r.graceMs)}).`
+          : `Deleted ${r.deleted.length} blob(s), ${formatBytes(r.bytesFreed)}, from ${remote.description} (grace ${formatGrace(r.graceMs)}).` + (r.failed.length ? ` ${r.failed.length} failed.` : ''),
+        `Kept ${p.referenced.catalogue} referenced by the catalogue, ${p.referenced.snapshotsOnly} only by retained snapshots, ${p.keep.length} unreferenced (see above).`,
+        ...(p.settle.length ? [`Settled ${p.settle.length} deletion(s) left unfinished by an earlier run.`] : []),
+        ...(r.dryRun || !(r.deleted.length || r.calledOff.length || p.settle.length) ? [] : [`Run \`trove sync push\` to share the updated sync log with other devices.`]),
+      ]);
+      for (const f of r.failed.slice(0, 20)) if (f.message !== r.stoppedBy?.message) process.stderr.write(`trove: ${f.message}\n`);
+      if (r.stoppedBy) process.stderr.write(`trove: stopped: ${r.stoppedBy.message}\n`);
+      const first = r.stoppedBy ?? r.failed[0];
+      if (first) process.exitCode = exitCodeFor(first.code as ErrorCode);
+    }),
+};

@@ -1,0 +1,98 @@
+// The blob clean-up worker against the real fs backend with injected faults: retries through the
+// transfer retry policy, DeletionFailed with attempts and last error, a stopped run, and the next run
+// finishing what the previous one left.
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OpendalRemote } from '../../../src/sync/remote/opendal-remote.js';
+import { runRemoteGc } from '../../../src/sync/transfer/gc-worker.js';
+import { runUploads } from '../../../src/sync/transfer/upload-worker.js';
+import { FaultyRemote } from './faulty-remote.js';
+import { libraryWithFiles, type Fixture } from './library-fixture.js';
+
+let fx: Fixture;
+afterEach(() => fx?.cleanup());
+const fast = { sleep: async () => undefined, random: () => 0, graceMs: 0, concurrency: 1 };
+
+/** Upload everything, then unreference every file but those of the first file set. */
+async function setup(): Promise<{ remote: FaultyRemote; victims: string[]; keptSha1s: string[] }> {
+  fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 2 });
+  const remote = new FaultyRemote(new OpendalRemote({ scheme: 'fs', options: { root: path.join(fx.root, 'remote') } }));
+  await runUploads(fx.lib, remote, { sleep: fast.sleep });
+  const db = fx.lib.db;
+  const firstSet = (db.prepare('SELECT id FROM file_set ORDER BY id LIMIT 1').get() as { id: string }).id;
+  db.prepare('DELETE FROM file_set_file WHERE file_set_id <> ?').run(firstSet);
+  const keptSha1s = (db.prepare('SELECT DISTINCT file_sha1 FROM file_set_file').pluck().all() as string[]).sort();
+  const victims = (db.prepare('SELECT sha1 FROM file WHERE sha1 NOT IN (SELECT file_sha1 FROM file_set_file) ORDER BY sha1').pluck().all() as string[]);
+  expect(victims.length).toBeGreaterThan(2);
+  return { remote, victims, keptSha1s };
+}
+
+const rows = () => fx.lib.db.prepare('SELECT file_sha1 AS sha1, state, attempts, last_error AS lastError FROM file_sync_log ORDER BY file_sha1').all() as { sha1: string; state: string; attempts: number; lastError: string | null }[];
+const stateOf = (sha1: string) => rows().find((r) => r.sha1 === sha1)!;
+
+describe('runRemoteGc', () => {
+  it('retries transient delete failures with backoff and completes; referenced blobs are never requested', async () => {
+    const { remote, victims, keptSha1s } = await setup();
+    remote.failNext('delete', 'REMOTE_UNAVAILABLE', 2);
+    const r = await runRemoteGc(fx.lib, remote, fast);
+    expect(r.deleted.map((d) => d.sha1).sort()).toEqual(victims);
+    expect(r.failed).toEqual([]);
+    expect(remote.calls.delete).toBe(victims.length + 2);
+    expect(stateOf(r.plan.delete[0]!.sha1)).toMatchObject({ state: 'DeletionCompleted', attempts: 3, lastError: null });
+    for (const s of keptSha1s) expect(stateOf(s).state).toBe('UploadCompleted');
+    const listed = (await Promise.all(['rom/', 'manual/', 'box_art/', 'screenshot/', 'disc/', 'other/'].map((p) => remote.list(p)))).flat().map((e) => e.key);
+    for (const s of keptSha1s) expect(listed.some((k) => k.includes(s))).toBe(true);
+    for (const s of victims) expect(listed.some((k) => k.includes(s))).toBe(false);
+  });
+
+  it('a permanent per-item failure ends in DeletionFailed with attempts and last error; the next run retries it', async () => {
+    const { remote, victims } = await setup();
+    remote.failNext('delete', 'REMOTE_ERROR', 1);
+    const r = await runRemoteGc(fx.lib, remote, fast);
+    const first = r.plan.delete[0]!.sha1;
+    expect(r.failed).toEqual([expect.objectContaining({ sha1: first, code: 'REMOTE_ERROR' })]);
+    expect(r.stoppedBy).toBeUndefined();
+    expect(r.deleted).toHaveLength(victims.length - 1);
+    expect(stateOf(first)).toMatchObject({ state: 'DeletionFailed', attempts: 1, lastError: expect.stringMatching(/injected REMOTE_ERROR/) });
+    const again = await runRemoteGc(fx.lib, remote, fast);
+    expect(again.deleted.map((d) => d.sha1)).toEqual([first]);
+    expect(stateOf(first)).toMatchObject({ state: 'DeletionCompleted', attempts: 2, lastError: null }); // attempts count across runs
+  });
+
+  it('an auth failure stops the run at once; the untried deletions stay pending for the next run', async () => {
+    const { remote, victims } = await setup();
+    remote.failNext('delete', 'AUTH', 1);
+    const r = await runRemoteGc(fx.lib, remote, fast);
+    expect(r.stoppedBy).toMatchObject({ code: 'AUTH' });
+    expect(remote.calls.delete).toBe(1);
+    expect(r.deleted).toEqual([]);
+    const first = r.plan.delete[0]!.sha1;
+    expect(stateOf(first).state).toBe('DeletionFailed');
+    for (const s of victims.filter((v) => v !== first)) expect(stateOf(s).state).toBe('DeletionPending');
+    const again = await runRemoteGc(fx.lib, remote, fast);
+    expect(again.deleted.map((d) => d.sha1).sort()).toEqual(victims);
+    for (const s of victims) expect(stateOf(s).state).toBe('DeletionCompleted');
+  });
+
+  it('a dry run changes nothing, locally or remotely', async () => {
+    const { remote, victims } = await setup();
+    const before = rows();
+    const r = await runRemoteGc(fx.lib, remote, { ...fast, dryRun: true });
+    expect(r.plan.delete.map((d) => d.sha1).sort()).toEqual(victims);
+    expect(remote.calls.delete).toBe(0);
+    expect(rows()).toEqual(before);
+  });
+
+  it('puts content wanted again back in the upload queue when an earlier run deleted it', async () => {
+    const { remote, victims } = await setup();
+    await runRemoteGc(fx.lib, remote, fast);
+    // A crash after the delete left the row pending; meanwhile the content was added to a file set again.
+    fx.lib.db.prepare(`UPDATE file_sync_log SET state = 'DeletionPending' WHERE file_sha1 = ?`).run(victims[0]);
+    const set = (fx.lib.db.prepare('SELECT id FROM file_set ORDER BY id LIMIT 1').get() as { id: string }).id;
+    fx.lib.db.prepare(`INSERT INTO file_set_file (id, file_set_id, file_sha1, name, position, created_at, updated_at) VALUES ('x', ?, ?, 'again.bin', 99, '', '')`).run(set, victims[0]);
+    const r = await runRemoteGc(fx.lib, remote, fast);
+    expect(r.plan.settle).toEqual([{ sha1: victims[0], action: 'reupload' }]);
+    expect(stateOf(victims[0]!).state).toBe('UploadPending');
+    expect((await runUploads(fx.lib, remote, { sleep: fast.sleep })).uploaded).toBe(1);
+  });
+});
