@@ -44,21 +44,11 @@ import type {
   TransferSnapshot,
   TroveServices,
 } from './services.js';
-import { notAvailable } from './not-available.js';
 import { pagingModeFor, releaseQueryKey } from './state/release-paging.js';
 import { TransferSession } from './transfer-session.js';
 
 /** One key: the transfer workers read the same setting (src/sync/transfer/transfer-options.ts). */
 export { CONCURRENCY_SETTING };
-
-/**
- * TODO(wire-merge): the diff sides `head`, `base` and snapshot ids (a snapshot's database downloaded
- * through the snapshot module) are being wired on the wire-merge branch; until that lands, the
- * conflict → diff viewer (local → head) stops here with NOT_AVAILABLE. Replace this one call.
- */
-function snapshotSideHook(ref: string): never {
-  notAvailable(`Diffing against the snapshot side \`${ref}\``);
-}
 
 /** A database value for people (null stays null: the viewer shows it as "∅"). */
 function valueText(v: unknown): string | null {
@@ -306,24 +296,13 @@ export class StoreServices implements TroveServices {
   async diff(from: string, to: string): Promise<DiffReport> {
     const { diffSides } = await import('../sync/diff/diff-sides.js');
     const { createSideResolver } = await import('../sync/diff/side-resolver.js');
-    const { listBackups } = await import('../sync/snapshot/backups.js');
+    const { snapshotSideSources } = await import('../sync/snapshot/diff-sources.js');
+    const { loadRemoteConfig, openRemote } = await import('../sync/remote/remote-config.js');
     const lib = this.lib;
-    const backups: SideSource = {
-      kind: 'backup',
-      ids: () => listBackups(lib.paths, lib.state).map((b) => b.id),
-      resolve: async (id) => {
-        const b = listBackups(lib.paths, lib.state).find((x) => x.id === id)!;
-        return { path: b.file, label: `backup ${b.id} (${b.reason})`, cleanup: () => undefined };
-      },
-    };
-    const snapshotSides: SideSource = {
-      kind: 'snapshot',
-      names: ['head', 'base'],
-      ids: () => [],
-      resolve: async (ref) => snapshotSideHook(ref),
-    };
+    // base, head, snapshot ids and backup ids: downloaded/copied into tmp/ and verified, then removed.
+    const sources: SideSource[] = snapshotSideSources(lib, loadRemoteConfig(lib) ? () => openRemote(lib) : undefined);
     const report = await diffSides(from, to, {
-      resolve: createSideResolver({ localDb: lib.paths.collectionDb, sources: [backups, snapshotSides] }),
+      resolve: createSideResolver({ localDb: lib.paths.collectionDb, sources }),
       tmpDir: lib.paths.tmpDir,
     });
     return {

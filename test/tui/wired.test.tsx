@@ -158,8 +158,8 @@ describe('sync, backups and snapshots between two libraries on one remote', () =
     const b = open(libB);
     f = await press(b.r, '3', /Heads\s+[0-9a-f]{8} by device A/);
     expect(f).toContain('CONFLICT');
-    // The head side of the diff is not wired on this branch: the viewer says so.
-    f = await press(b.r, 'v', 'not available in this build yet');
+    // The diff viewer shows local → head: B's own release is what the head lacks.
+    f = await press(b.r, 'v', 'Only On B (USA)');
     await press(b.r, 'q', 'Device        device B');
     await press(b.r, 'l', 'Settle the conflict');
     for (const ch of 'cloud') b.r.stdin.write(ch);
