@@ -31,6 +31,9 @@ async function loadTui(): Promise<typeof import('../../tui/bundle-entry.js')> {
 
 /** Open the TUI on `lib` (closed when the user quits). The TUI modules load only here. */
 export async function openTui(lib: Library): Promise<void> {
+  // Ink draws nothing interactive when it thinks it runs in CI (CI=… or CI_* in the environment).
+  // We only get here with a terminal on both ends, so a person is watching: say so before Ink loads.
+  process.env.CI = 'false';
   const { runTui, StoreServices } = await loadTui();
   const services = new StoreServices(lib);
   try {
