@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // trove's command line: parse, call, print (text or --json), exit with a documented code.
+import fs from 'node:fs';
 import { TroveError } from '../store/errors.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { tuiLaunchDir } from './fast-path.js';
@@ -7,8 +8,6 @@ import { tuiLaunchDir } from './fast-path.js';
 // libuv's thread pool runs file I/O, fsync and zstd (de)compression. Its default of 4 threads lets a
 // handful of fsyncs stall compression; more threads keep both cores busy. Set before first use.
 process.env.UV_THREADPOOL_SIZE ??= '16';
-
-class UsageError extends Error {}
 
 export async function main(argv: string[]): Promise<number> {
   const wantsJson = argv.includes('--json');
@@ -26,33 +25,26 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function runCommandLine(argv: string[], wantsJson: boolean): Promise<number> {
-  const [{ default: yargs }, { commands }] = await Promise.all([import('yargs'), import('./commands/index.js')]);
-  let cli = yargs(argv)
-    .scriptName('trove')
-    .usage('$0 <command> [options]\n\nKeep a software collection on several devices.')
-    .option('library', { type: 'string', describe: 'library folder (default: $TROVE_LIBRARY or ~/.local/share/trove/library)', global: true })
-    .option('json', { type: 'boolean', describe: 'machine-readable output', global: true })
-    .option('quiet', { alias: 'q', type: 'boolean', describe: 'print only errors', global: true })
-    .strict()
-    .recommendCommands()
-    .help()
-    .version()
-    .wrap(Math.min(110, process.stdout.columns || 100))
-    .fail((msg, err) => {
-      if (err) throw err;
-      throw new UsageError(msg);
-    });
-  for (const c of commands) cli = cli.command(c);
+  const { runYargs, UsageError } = await loadCommandLine();
   try {
-    await cli.parseAsync();
-    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
+    return (await runYargs(argv)) ?? EXIT.OK;
   } catch (err) {
-    return reportError(err, wantsJson);
+    return reportError(err, wantsJson, UsageError);
   }
 }
 
-function reportError(err: unknown, wantsJson: boolean): number {
-  if (err instanceof UsageError) {
+/**
+ * The command line as one bundled file (written by `npm run build`: loading yargs and every command's
+ * modules one by one cost ~0.3 s of start-up) or, without a bundle, the plain compiled modules.
+ */
+async function loadCommandLine(): Promise<typeof import('./command-line.js')> {
+  const bundle = new URL('./commands/cli-bundle.js', import.meta.url);
+  if (fs.existsSync(bundle)) return (await import(bundle.href)) as typeof import('./command-line.js');
+  return import('./command-line.js');
+}
+
+function reportError(err: unknown, wantsJson: boolean, usageError?: new (...a: never[]) => Error): number {
+  if (usageError && err instanceof usageError) {
     process.stderr.write(`trove: ${err.message}\nRun \`trove --help\` for usage.\n`);
     return EXIT.USAGE;
   }

@@ -27,7 +27,18 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * Marks TroveErrors so that `instanceof` holds across copies of this module: the CLI and the TUI are
+ * each bundled into one file (scripts/bundle.mjs), and main.ts, the CLI bundle and the TUI bundle
+ * each hold their own TroveError class. An error thrown in one is still a TroveError in the others.
+ */
+const BRAND = Symbol.for('trove.TroveError');
+
 export class TroveError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
   readonly code: ErrorCode;
   readonly details: Record<string, unknown>;
 
@@ -36,6 +47,7 @@ export class TroveError extends Error {
     this.name = 'TroveError';
     this.code = code;
     this.details = options.details ?? {};
+    Object.defineProperty(this, BRAND, { value: true });
   }
 }
 

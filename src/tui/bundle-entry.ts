@@ -1,3 +1,3 @@
-// What the CLI needs from the TUI, as one entry point for scripts/bundle-tui.mjs.
+// What the CLI needs from the TUI, as one entry point for scripts/bundle.mjs.
 export { runTui } from './run.js';
 export { StoreServices } from './store-services.js';
