@@ -34,7 +34,12 @@ export interface AppProps {
   services: TroveServices;
   /** Fixed size (tests); otherwise the terminal's, following resizes. */
   size?: Size;
+  /** How long an info message stays on the message line; errors stay until the next message. */
+  infoMs?: number;
 }
+
+/** Info messages ("Queued …", "Exported …") clear themselves after this long. */
+export const INFO_MESSAGE_MS = 6000;
 
 /** Lines the bottom bar takes: a confirmation wraps its question. */
 export function bottomLines(overlay: Overlay | null, columns: number): number {
@@ -87,7 +92,7 @@ function ScreenView({ screen, height, active }: { screen: Screen; height: number
   }
 }
 
-export function App({ services, size }: AppProps) {
+export function App({ services, size, infoMs = INFO_MESSAGE_MS }: AppProps) {
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize(size);
   const [nav, navigate] = useReducer(navigationReducer, initialNavigation);
@@ -100,6 +105,13 @@ export function App({ services, size }: AppProps) {
   useEffect(() => services.onCatalogChange(() => setCatalogVersion((v) => v + 1)), [services]);
 
   const notify = useCallback((text: string, tone: 'info' | 'error' = 'info') => setMessage({ text, tone }), []);
+  // An info message that stayed would later describe something long past (on every screen):
+  // let it go after a while. An error stays until the next message, so it cannot be missed.
+  useEffect(() => {
+    if (message?.tone !== 'info') return;
+    const timer = setTimeout(() => setMessage((m) => (m === message ? null : m)), infoMs);
+    return () => clearTimeout(timer);
+  }, [message, infoMs]);
   const ui = useMemo<Ui>(
     () => ({
       services,

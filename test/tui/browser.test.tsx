@@ -151,6 +151,25 @@ describe('browser', () => {
     close(x);
   });
 
+  it('lets an info message go after a while but keeps an error', async () => {
+    const services = new StoreServices(Library.open(libDir));
+    const r = render(<App services={services} size={{ columns: 100, rows: 24 }} infoMs={300} />);
+    const x = { r, services };
+    await openReleases(r);
+    await press(r, 'd', 'no remote configured'); // an error
+    await new Promise((res) => setTimeout(res, 600));
+    expect(frame(r)).toContain('no remote configured');
+    const out = path.join(dir, 'export-info');
+    await press(r, 'e', 'Export');
+    for (let i = 0; i < 300; i++) r.stdin.write(KEY.backspace);
+    await waitForText(r, /to folder:\s*$/m);
+    r.stdin.write(out);
+    await waitForText(r, out);
+    await press(r, KEY.enter, /Exported \d+ file\(s\)/); // info
+    await waitFor(r, (f) => !/Exported \d+ file/.test(f), 'the info message to clear', 3000);
+    close(x);
+  });
+
   it('says that downloading needs a remote instead of pretending, and queues nothing', async () => {
     const x = open();
     await openReleases(x.r);
