@@ -9,6 +9,7 @@ export const EXIT = {
   INTEGRITY: 4,
   REMOTE: 5,
   SCHEMA_TOO_NEW: 6,
+  BUSY: 7,
   INTERRUPTED: 130,
 } as const;
 
@@ -32,6 +33,8 @@ export function exitCodeFor(code: ErrorCode): number {
       return EXIT.SCHEMA_TOO_NEW;
     case 'INTERRUPTED':
       return EXIT.INTERRUPTED;
+    case 'BUSY':
+      return EXIT.BUSY;
     default:
       return EXIT.ERROR;
   }

@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'INTERRUPTED',
   'REMOTE_CONFIG', // the remote cannot work as configured (missing bucket, invalid options, unsupported operation)
   'REMOTE_ERROR', // a permanent remote failure that is neither auth nor configuration (a 4xx we do not expect)
+  'BUSY', // the library is in use by another trove process (or the TUI's own running transfers): try again later
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

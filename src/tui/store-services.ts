@@ -223,7 +223,7 @@ export class StoreServices implements TroveServices {
 
   /** Restores, pulls and merges swap collection.db: never under a running download. */
   private async exclusive<T>(what: string, op: () => Promise<T>): Promise<T> {
-    if (this.transferSession?.busy) throw new TroveError('CONFLICT', `${what} waits for the running downloads to finish (2: transfers)`);
+    if (this.transferSession?.busy) throw new TroveError('BUSY', `${what} waits for the running downloads to finish (2: transfers)`);
     try {
       return await op();
     } finally {

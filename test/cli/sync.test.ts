@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
-import { addRelease, cliDevice, releases, type CliDevice } from './sync-helpers.js';
+import Database from 'better-sqlite3';
+import { addRelease, cliDevice, dbSha1, releases, type CliDevice } from './sync-helpers.js';
 
 const root = tempDir();
 let a: CliDevice;
@@ -104,6 +105,34 @@ describe('trove sync', () => {
     expect(joined.heads).toHaveLength(1);
     expect(releases(a)).toContain('Zeta (USA)');
     expect((await b.json(['sync', 'status'])).conflict).toBe(false);
+  });
+});
+
+describe('a library open in another process', () => {
+  it('is not replaced under it: pull exits 7 (busy), changes nothing, and works once it is closed', async () => {
+    const remote = ['fs', `root=${path.join(root, 'remote-busy')}`];
+    const c = await cliDevice(root, 'gamma', remote);
+    const d = await cliDevice(root, 'delta', remote);
+    await addRelease(c, 'Busy (USA)');
+    await c.ok(['sync', 'push']);
+    const before = dbSha1(d);
+    // Another process's connection, as a TUI window would hold it (WAL mode: it keeps collection.db-wal).
+    const other = new Database(path.join(d.dir, 'collection.db'));
+    other.pragma('journal_mode = WAL');
+    other.prepare('SELECT count(*) FROM release').get();
+    try {
+      const pull = await d.run(['sync', 'pull']);
+      expect(pull.code).toBe(7);
+      expect(pull.stderr).toMatch(/collection\.db is open in another process.*nothing was changed/);
+      expect(releases(d)).toEqual([]);
+    } finally {
+      other.close();
+    }
+    expect(dbSha1(d)).toBe(before);
+    expect(fs.readdirSync(path.join(d.dir, 'tmp'))).toEqual([]); // the downloaded snapshot is not left behind
+    expect((await d.json(['backups', 'list'])).length).toBe(0);
+    await d.ok(['sync', 'pull']);
+    expect(releases(d)).toEqual(['Busy (USA)']);
   });
 });
 

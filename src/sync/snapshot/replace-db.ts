@@ -36,7 +36,7 @@ export async function quiesceCollectionDb(paths: LibraryPaths): Promise<void> {
     db.close();
   }
   if (await exists(`${paths.collectionDb}-wal`)) {
-    throw new TroveError('CONFLICT', `${paths.collectionDb} is open in another process (its -wal file stays); close other trove windows and try again`, {
+    throw new TroveError('BUSY', `${paths.collectionDb} is open in another process (its -wal file stays); close other trove windows and try again — nothing was changed`, {
       details: { path: paths.collectionDb },
     });
   }
