@@ -115,10 +115,12 @@ export interface SyncStatus {
 }
 
 /** How a pull settles a conflict: take the remote (after a backup), or keep this device's and push it. */
-export type PullResolution = 'cloud' | 'local';
+/** cloud: take the remote (backup first); local: keep yours and push it; merge: plan a three-way merge, pending. */
+export type PullResolution = 'cloud' | 'local' | 'merge';
 
 export interface SyncResult {
-  outcome: 'pushed' | 'pulled' | 'up-to-date' | 'conflict';
+  /** merge-pending: a three-way merge was planned and waits in the merge viewer (nothing applied yet). */
+  outcome: 'pushed' | 'pulled' | 'up-to-date' | 'conflict' | 'merge-pending';
   message: string;
 }
 

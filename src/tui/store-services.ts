@@ -1,6 +1,6 @@
 // TroveServices over a real library: the store's catalogue queries and export, the transfer queue
-// (src/sync/transfer), snapshot sync, backups and restores (src/sync/snapshot), the diff engine and the
-// pending merge (src/sync/diff, src/sync/merge). Modules that load OpenDAL's native addon or the sync
+// (src/sync/transfer) and settings here; snapshot sync, backups and restores, the diff engine and the
+// pending merge in history-services.ts. Modules that load OpenDAL's native addon or the sync
 // machinery are imported on first use, so the first frame does not wait for them.
 import { exportTarget as storeExport } from '../store/export.js';
 import { Library } from '../store/library.js';
@@ -16,53 +16,34 @@ import {
   type ReleaseSummary,
 } from '../store/repo/catalog-queries.js';
 import { TroveError, type ErrorCode } from '../store/errors.js';
-import type { SideSource } from '../sync/diff/side-resolver.js';
 import type { Remote } from '../sync/remote/remote.js';
 import { planDrop } from '../sync/transfer/drop-plan.js';
 import { runDrop } from '../sync/transfer/drop-worker.js';
 import { CONCURRENCY_SETTING, configuredConcurrency } from '../sync/transfer/transfer-options.js';
 import { targetFiles, type TargetFilter } from '../sync/transfer/transfer-targets.js';
-import { formatBytes } from './format.js';
 import type {
   ActionTarget,
   Counts,
-  DiffReport,
   DropResult,
   ExportResult,
   FileItem,
   FileSetItem,
   MergeSide,
-  PendingMerge,
   PullResolution,
   ReleaseItem,
   ReleaseQuery,
   RestorePoint,
   Settings,
-  SyncResult,
-  SyncStatus,
   SystemItem,
   TransferSnapshot,
   TroveServices,
 } from './services.js';
+import * as history from './history-services.js';
 import { pagingModeFor, releaseQueryKey } from './state/release-paging.js';
 import { TransferSession } from './transfer-session.js';
 
 /** One key: the transfer workers read the same setting (src/sync/transfer/transfer-options.ts). */
 export { CONCURRENCY_SETTING };
-
-/** A database value for people (null stays null: the viewer shows it as "∅"). */
-function valueText(v: unknown): string | null {
-  if (v === null || v === undefined) return null;
-  return typeof v === 'object' ? JSON.stringify(v) : String(v);
-}
-
-function toMergeSide(s: 'local' | 'remote'): MergeSide {
-  return s === 'remote' ? 'cloud' : 'local';
-}
-
-function countsOf(rows: Record<string, number>): Counts {
-  return { systems: rows.system ?? 0, releases: rows.release ?? 0, fileSets: rows.file_set ?? 0, files: rows.file ?? 0 };
-}
 
 function toReleaseItem(r: ReleaseSummary): ReleaseItem {
   return {
@@ -92,6 +73,12 @@ export class StoreServices implements TroveServices {
 
   /** Replaced (reopened) after a restore, pull or merge swaps collection.db. */
   constructor(private lib: Library) {}
+
+  private readonly host: history.HistoryHost = {
+    lib: () => this.lib,
+    withRemote: () => this.withRemote(),
+    exclusive: (what, op) => this.exclusive(what, op),
+  };
 
   // ---- browsing ----
   async listSystems(): Promise<SystemItem[]> {
@@ -240,158 +227,36 @@ export class StoreServices implements TroveServices {
     this.catalogChanged();
   }
 
-  // ---- sync (issue 5) ----
-  async syncStatus(): Promise<SyncStatus> {
-    const { syncStatus } = await import('../sync/snapshot/status.js');
-    const { loadPendingMerge } = await import('../sync/merge/pending-merge.js');
-    const s = await syncStatus(this.lib, await this.withRemote());
-    const localChanges: Record<string, number> = {};
-    for (const t of s.localChanges.tables) {
-      const d = t.local - (t.base ?? 0);
-      if (d !== 0) localChanges[t.table] = d;
-    }
-    if (s.localChanges.changed && Object.keys(localChanges).length === 0) localChanges['edited rows (same counts)'] = 1;
-    return {
-      device: s.device,
-      remote: s.remote,
-      base: s.base,
-      heads: s.heads.map((h) => ({ id: h.id, device: h.device.name, createdAt: h.createdAt })),
-      ahead: s.ahead,
-      behind: s.behind,
-      localChanges,
-      conflict: s.conflict,
-      pendingMerge: loadPendingMerge(this.lib.state) !== undefined,
-    };
+  // ---- sync, diff and merge, backups and snapshots (history-services.ts) ----
+  syncStatus() {
+    return history.syncStatus(this.host);
   }
-  async push(): Promise<SyncResult> {
-    const { syncPush } = await import('../sync/snapshot/push-pull.js');
-    const remote = await this.withRemote();
-    try {
-      const r = await syncPush(this.lib, remote);
-      if (!r.snapshot) return { outcome: 'up-to-date', message: `Nothing to push: ${r.plan.reason}` };
-      return { outcome: 'pushed', message: `Pushed snapshot ${r.snapshot.id.slice(0, 8)} to ${remote.description} (${formatBytes(r.uploadedBytes)} uploaded)` };
-    } catch (err) {
-      if (err instanceof TroveError && err.code === 'CONFLICT') return { outcome: 'conflict', message: err.message };
-      throw err;
-    }
+  push() {
+    return history.push(this.host);
   }
-  async pull(resolve?: PullResolution): Promise<SyncResult> {
-    const { syncPull } = await import('../sync/snapshot/push-pull.js');
-    const remote = await this.withRemote();
-    return this.exclusive('Pull', async () => {
-      try {
-        const r = await syncPull(this.lib, remote, { resolve });
-        if (!r.snapshot) return { outcome: 'up-to-date', message: `Up to date: ${r.plan.reason}` };
-        const backup = r.backupId ? `; backup ${r.backupId.slice(0, 8)} holds the previous database` : '';
-        if (r.plan.kind === 'keep-local') return { outcome: 'pushed', message: `Kept this device's catalogue and pushed it as ${r.snapshot.id.slice(0, 8)}` };
-        return { outcome: 'pulled', message: `Pulled snapshot ${r.snapshot.id.slice(0, 8)} by ${r.snapshot.device.name}${backup}` };
-      } catch (err) {
-        if (err instanceof TroveError && err.code === 'CONFLICT') return { outcome: 'conflict', message: err.message };
-        throw err;
-      }
-    });
+  pull(resolve?: PullResolution) {
+    return history.pull(this.host, resolve);
   }
-
-  // ---- diff and merge (issue 6) ----
-  async diff(from: string, to: string): Promise<DiffReport> {
-    const { diffSides } = await import('../sync/diff/diff-sides.js');
-    const { createSideResolver } = await import('../sync/diff/side-resolver.js');
-    const { snapshotSideSources } = await import('../sync/snapshot/diff-sources.js');
-    const { loadRemoteConfig, openRemote } = await import('../sync/remote/remote-config.js');
-    const lib = this.lib;
-    // base, head, snapshot ids and backup ids: downloaded/copied into tmp/ and verified, then removed.
-    const sources: SideSource[] = snapshotSideSources(lib, loadRemoteConfig(lib) ? () => openRemote(lib) : undefined);
-    const report = await diffSides(from, to, {
-      resolve: createSideResolver({ localDb: lib.paths.collectionDb, sources }),
-      tmpDir: lib.paths.tmpDir,
-    });
-    return {
-      from: report.a.label,
-      to: report.b.label,
-      changes: (report.changes ?? []).map((c) => ({
-        entity: c.entity,
-        change: c.change,
-        label: c.label,
-        fields: c.fields.map((f) => ({ field: f.field, before: valueText(f.beforeLabel ?? f.before), after: valueText(f.afterLabel ?? f.after) })),
-      })),
-    };
+  diff(from: string, to: string) {
+    return history.diff(this.host, from, to);
   }
-  async pendingMerge(): Promise<PendingMerge | null> {
-    const { loadPendingMerge } = await import('../sync/merge/pending-merge.js');
-    const m = loadPendingMerge(this.lib.state);
-    if (!m) return null;
-    return {
-      base: m.baseLabel,
-      head: m.remoteLabel,
-      clashes: m.conflicts.map((c) => ({
-        id: c.id,
-        entity: c.entity,
-        label: c.label,
-        field: c.field ?? c.kind,
-        base: valueText(c.detail.base),
-        local: valueText(c.detail.local),
-        cloud: valueText(c.detail.remote),
-        defaultSide: toMergeSide(c.defaultSide),
-        chosen: toMergeSide(c.chosenSide ?? c.defaultSide),
-      })),
-      // The clean changes are only known when the plan is recomputed against collection.db at apply time.
-      cleanChanges: Number.NaN,
-    };
+  pendingMerge() {
+    return history.pendingMerge(this.host);
   }
-  async resolveClash(id: string, side: MergeSide): Promise<void> {
-    const { chooseResolution } = await import('../sync/merge/pending-merge.js');
-    chooseResolution(this.lib.state, id, side === 'cloud' ? 'remote' : 'local');
+  resolveClash(id: string, side: MergeSide) {
+    return history.resolveClash(this.host, id, side);
   }
-  async applyMerge(): Promise<SyncResult> {
-    const { applyPendingMerge } = await import('../sync/merge/merge-session.js');
-    return this.exclusive('Applying the merge', async () => {
-      const device = this.lib.device().id;
-      // applyPendingMerge replaces collection.db: no connection to it may stay open (state.db may).
-      this.lib.db.close();
-      const r = await applyPendingMerge(this.lib.paths, this.lib.state, device);
-      return {
-        outcome: 'pulled',
-        message: `Merged: ${r.changes} change(s) applied, ${r.conflicts.length} clash(es) resolved; the previous database is backed up. p on Sync pushes the result.`,
-      };
-    });
+  applyMerge() {
+    return history.applyMerge(this.host);
   }
-
-  // ---- backups and snapshots (issue 5) ----
-  async listBackups(): Promise<RestorePoint[]> {
-    const { listBackups, backupRowCounts } = await import('../sync/snapshot/backups.js');
-    const device = this.lib.device().name;
-    return listBackups(this.lib.paths, this.lib.state)
-      .reverse()
-      .map((b) => ({ id: b.id, kind: 'backup' as const, createdAt: b.createdAt, device, note: b.reason, counts: countsOf(backupRowCounts(b)) }));
+  listBackups() {
+    return history.listBackups(this.host);
   }
-  async listSnapshots(): Promise<RestorePoint[]> {
-    const { loadHistory } = await import('../sync/snapshot/manifest-store.js');
-    const { getBase } = await import('../sync/snapshot/sync-state.js');
-    const history = await loadHistory(await this.withRemote(), this.lib.state, { allowMissingParents: true });
-    const base = getBase(this.lib.state)?.snapshotId ?? null;
-    const heads = new Set(history.heads.map((h) => h.id));
-    return [...history.byId.values()]
-      .sort((a, b) => b.id.localeCompare(a.id))
-      .map((m) => ({
-        id: m.id,
-        kind: 'snapshot' as const,
-        createdAt: m.created_at,
-        device: m.device.name,
-        note: [heads.has(m.id) ? 'head' : '', m.id === base ? 'base' : ''].filter(Boolean).join(', '),
-        counts: countsOf(m.row_counts),
-      }));
+  listSnapshots() {
+    return history.listSnapshots(this.host);
   }
-  async restore(point: RestorePoint): Promise<string> {
-    const { restoreBackup, restoreSnapshot } = await import('../sync/snapshot/restore.js');
-    const remote = point.kind === 'snapshot' ? await this.withRemote() : undefined;
-    return this.exclusive('Restoring', async () => {
-      if (point.kind === 'backup') {
-        const r = await restoreBackup(this.lib, point.id);
-        return `Restored backup ${r.restored.id.slice(0, 8)} (${r.restored.reason}); backup ${r.backup.id.slice(0, 8)} holds the previous database`;
-      }
-      const r = await restoreSnapshot(this.lib, remote!, point.id);
-      return `Restored snapshot ${r.snapshot.id.slice(0, 8)} by ${r.snapshot.device.name}; backup ${r.backup.id.slice(0, 8)} holds the previous database`;
-    });
+  restore(point: RestorePoint) {
+    return history.restore(this.host, point);
   }
 
   // ---- settings ----

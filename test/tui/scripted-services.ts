@@ -51,7 +51,7 @@ export class ScriptedServices implements TroveServices {
 
   async syncStatus(): Promise<SyncStatus> { if (!this.status) throw none('sync'); return this.status; }
   async push(): Promise<SyncResult> { this.calls.push('push'); return { outcome: 'pushed', message: 'Pushed snapshot 0190ffff (fast-forward)' }; }
-  async pull(resolve?: 'cloud' | 'local'): Promise<SyncResult> { this.calls.push(resolve ? `pull ${resolve}` : 'pull'); return this.pullResult ?? { outcome: 'up-to-date', message: 'Already up to date' }; }
+  async pull(resolve?: 'cloud' | 'local' | 'merge'): Promise<SyncResult> { this.calls.push(resolve ? `pull ${resolve}` : 'pull'); return this.pullResult ?? { outcome: 'up-to-date', message: 'Already up to date' }; }
 
   async diff(): Promise<DiffReport> { if (!this.report) throw none('diff'); return this.report; }
   async pendingMerge(): Promise<PendingMerge | null> { if (this.merge === undefined) throw none('merge'); return this.merge; }

@@ -163,7 +163,7 @@ describe('sync, backups and snapshots between two libraries on one remote', () =
     await press(b.r, 'q', 'Device        device B');
     await press(b.r, 'l', 'Settle the conflict');
     for (const ch of 'cloud') b.r.stdin.write(ch);
-    await waitForText(b.r, 'keep yours: cloud');
+    await waitForText(b.r, 'side by side: cloud');
     f = await press(b.r, KEY.enter, /Pulled snapshot [0-9a-f]{8} by device A; backup [0-9a-f]{8} holds the previous database/);
     f = await waitForText(b.r, 'No conflict.');
 
@@ -187,6 +187,43 @@ describe('sync, backups and snapshots between two libraries on one remote', () =
     await press(b.r, 'y', /Restored backup [0-9a-f]{8} \(pull --resolve cloud/);
     await press(b.r, '1', 'Sega - Mega Drive - Genesis');
     close(b);
+  });
+
+  it('settles a conflict with merge from the Sync screen: the merge viewer opens, nothing changes until it is applied', async () => {
+    // A publishes a new release; B (its own catalogue restored from the backup) has local changes: conflict.
+    const la = Library.open(libA);
+    const extra = path.join(dir, 'extra.bin');
+    fs.writeFileSync(extra, Buffer.alloc(2048, 9));
+    await addFiles(la, { paths: [extra], system: 'Sega - Mega Drive - Genesis', release: 'Pushed By A (Japan)', title: 'Pushed By A', region: 'Japan', type: 'rom', fileSet: 'rom' });
+    la.close();
+    const a = open(libA);
+    await press(a.r, '3', 'Device        device A');
+    await press(a.r, 'p', /Pushed snapshot [0-9a-f]{8} to/);
+    close(a);
+
+    const names = () => {
+      const lib = Library.open(libB);
+      try {
+        return listReleases(lib.db).map((r) => r.name).sort();
+      } finally {
+        lib.close();
+      }
+    };
+    const before = names();
+    expect(before).toEqual(['Only On B (USA)']);
+    const b = open(libB);
+    let f = await press(b.r, '3', /CONFLICT.*cloud, local or merge/);
+    await press(b.r, 'l', 'Settle the conflict');
+    for (const ch of 'merge') b.r.stdin.write(ch);
+    await waitForText(b.r, 'side by side: merge');
+    f = await press(b.r, KEY.enter, /clash\(es\) between base/);
+    expect(f).toMatch(/Merge planned: \d+ change\(s\), \d+ clash\(es\) to settle/);
+    expect(names()).toEqual(before); // planned, not applied
+    f = await press(b.r, 'a', 'Apply the merge?');
+    await press(b.r, 'y', /Merged: \d+ change\(s\) applied/);
+    close(b);
+    expect(names()).toContain('Pushed By A (Japan)');
+    expect(names()).toContain('Only On B (USA)');
   });
 
   it('shows a pending merge from state.db, records l/c choices, and applies it', async () => {

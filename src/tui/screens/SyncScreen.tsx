@@ -1,6 +1,7 @@
 // Sync status (device, base, heads, ahead/behind, local changes), push (p) and pull (l). A pull that
 // meets a conflict opens the diff viewer (local → head); l again, while the status shows the conflict,
-// asks how to settle it: cloud (take the remote, after a backup) or local (keep yours and push it).
+// asks how to settle it: cloud (take the remote, after a backup), local (keep yours and push it) or
+// merge (plan a three-way merge and open the merge viewer, where each clash is settled one by one).
 import { Box, Text } from 'ink';
 import { useState } from 'react';
 import { fit } from '../format.js';
@@ -19,7 +20,7 @@ export function syncLines(s: SyncStatus): string[] {
     `Heads         ${s.heads.length ? s.heads.map((h) => `${h.id.slice(0, 8)} by ${h.device} at ${h.createdAt}`).join('; ') : 'none'}`,
     `Ahead/behind  ${s.ahead} ahead, ${s.behind} behind`,
     `Local changes ${changes.length ? changes.map(([e, n]) => `${n} ${e}`).join(', ') : 'none'}`,
-    s.conflict ? 'CONFLICT: the remote moved on and this database changed too. l settles it: cloud or local.' : 'No conflict.',
+    s.conflict ? 'CONFLICT: the remote moved on and this database changed too. l settles it: cloud, local or merge.' : 'No conflict.',
     s.pendingMerge ? 'A merge is pending: m opens it.' : '',
   ].filter(Boolean);
 }
@@ -36,6 +37,7 @@ export function SyncScreen({ height, active }: { height: number; active: boolean
         setBusy(undefined);
         ui.notify(r.message, r.outcome === 'conflict' ? 'error' : 'info');
         if (r.outcome === 'conflict') ui.navigate({ type: 'push', screen: { kind: 'diff', from: 'local', to: 'head' } });
+        if (r.outcome === 'merge-pending') ui.navigate({ type: 'push', screen: { kind: 'merge' } });
         status.reload();
       },
       (e) => {
@@ -50,12 +52,13 @@ export function SyncScreen({ height, active }: { height: number; active: boolean
       if (c === 'push') run('Pushing', () => ui.services.push());
       else if (c === 'pull' && status.data?.conflict) {
         ui.prompt({
-          label: 'Settle the conflict — cloud: take the remote (backed up first), local: keep yours',
+          label: 'Settle the conflict — cloud: take the remote (backed up first), local: keep yours, merge: side by side',
           initial: '',
           onSubmit: (answer) => {
             const side = answer.trim().toLowerCase();
-            if (side !== 'cloud' && side !== 'local') return ui.notify(`Type cloud or local, not ${JSON.stringify(answer)}`, 'error');
-            run(side === 'cloud' ? 'Taking the remote' : 'Keeping this device\'s', () => ui.services.pull(side));
+            if (side !== 'cloud' && side !== 'local' && side !== 'merge') return ui.notify(`Type cloud, local or merge, not ${JSON.stringify(answer)}`, 'error');
+            const doing = side === 'cloud' ? 'Taking the remote' : side === 'local' ? "Keeping this device's" : 'Planning the merge';
+            run(doing, () => ui.services.pull(side));
           },
         });
       } else if (c === 'pull') run('Pulling', () => ui.services.pull());
