@@ -215,6 +215,8 @@ export interface TroveServices {
   transfers(): Promise<TransferSnapshot>;
   onTransfers(listener: (s: TransferSnapshot) => void): () => void;
   retryTransfer(id: string): Promise<void>;
+  /** Upload what this device holds that the remote lacks (pending, failed before, never tracked). */
+  uploadPending(): Promise<{ queued: number; notHere: number }>;
   setTransfersPaused(paused: boolean): Promise<void>;
 
   // sync

@@ -200,6 +200,10 @@ export class StoreServices implements TroveServices {
     this.transferListeners.add(listener);
     return () => this.transferListeners.delete(listener);
   }
+  async uploadPending(): Promise<{ queued: number; notHere: number }> {
+    await this.withRemote();
+    return this.session().requestUploads();
+  }
   async retryTransfer(id: string): Promise<void> {
     await this.withRemote();
     this.session().retry(id);
@@ -208,7 +212,7 @@ export class StoreServices implements TroveServices {
     this.session().setPaused(paused);
   }
 
-  /** Restores, pulls and merges swap collection.db: never under a running download. */
+  /** Restores, pulls and merges swap collection.db: never under a running download or upload. */
   private async exclusive<T>(what: string, op: () => Promise<T>): Promise<T> {
     if (this.transferSession?.busy) throw new TroveError('BUSY', `${what} waits for the running downloads to finish (2: transfers)`);
     try {

@@ -1,7 +1,8 @@
-// The TUI's download queue: the real one (state.db's download_queue, run by runDownloads), driven in
-// the background while the UI stays responsive, with the ProgressTracker event stream folded into the
-// Transfers screen's snapshot. One run at a time; whatever is requested during a run is taken up by
-// the next run, so `d` on three releases in a row downloads all three.
+// The TUI's transfer queue: downloads (state.db's download_queue, run by runDownloads) and uploads
+// (file_sync_log's pending uploads, run by runUploads), driven in the background while the UI stays
+// responsive, with the ProgressTracker event streams folded into the Transfers screen's snapshot. One
+// run per direction at a time; whatever is requested during a run is taken up by the next run, so `d`
+// on three releases in a row downloads all three.
 //
 // Pause: p-queue has no "pause the items already handed to a worker", and cutting a download mid-body
 // would throw away its bytes. So pause means: stop taking new items — items in flight finish (and are
@@ -9,12 +10,15 @@
 // what rclone's and most download managers' "pause" amounts to for a file that is already streaming.
 import type { Library } from '../store/library.js';
 import { TroveError } from '../store/errors.js';
+import { fileLabels } from '../store/repo/catalog-queries.js';
 import type { Remote } from '../sync/remote/remote.js';
 import { planDownloads } from '../sync/transfer/download-plan.js';
 import { enqueueDownloads, queuedDownloads } from '../sync/transfer/download-queue.js';
 import { runDownloads } from '../sync/transfer/download-worker.js';
 import type { ProgressEvent } from '../sync/transfer/progress.js';
+import { pendingUploads, queueUntrackedLocalBlobs, requeueFailedUploads } from '../sync/transfer/sync-log.js';
 import { targetFiles, type TargetFilter } from '../sync/transfer/transfer-targets.js';
+import { runUploads } from '../sync/transfer/upload-worker.js';
 import type { TransferItem, TransferSnapshot } from './services.js';
 
 export interface TransferSessionDeps {
@@ -22,7 +26,7 @@ export interface TransferSessionDeps {
   remote: () => Remote;
   /** Every change to the snapshot (throttled by the tracker for byte progress). */
   onChange: (s: TransferSnapshot) => void;
-  /** A blob is now local: availability badges are stale. */
+  /** A blob landed here or on the remote: availability badges are stale. */
   onLocal: () => void;
 }
 
@@ -38,19 +42,68 @@ export interface QueuedResult {
   unavailable: number;
 }
 
+export interface UploadQueuedResult {
+  queued: number;
+  /** Pending uploads whose blob is on another device (that device uploads them). */
+  notHere: number;
+}
+
+/** Upload entries share the map with downloads: their ids carry the direction. */
+const UPLOAD_ID = 'upload:';
+
+/** One background run of a worker, re-run while requests arrive during it. */
+class RunLoop {
+  private running: Promise<void> | undefined;
+  private again = false;
+  rate = 0;
+  eta: number | null = null;
+
+  constructor(
+    private readonly once: () => Promise<void>,
+    private readonly settled: () => void,
+  ) {}
+
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
+  kick(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+      this.rate = 0;
+      this.eta = null;
+      this.settled();
+    });
+  }
+
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      await this.once();
+    } while (this.again);
+  }
+}
+
 export class TransferSession {
   private readonly entries = new Map<string, Entry>();
   private paused = false;
   private waiters: (() => void)[] = [];
-  private running: Promise<void> | undefined;
-  private again = false;
-  private rate = 0;
-  private eta: number | null = null;
+  private readonly downloads = new RunLoop(() => this.runDownloadsOnce(), () => this.emit());
+  private readonly uploads = new RunLoop(() => this.runUploadsOnce(), () => this.emit());
 
   constructor(private readonly deps: TransferSessionDeps) {}
 
+  /** A run is going in either direction (both read and write the library's databases). */
   get busy(): boolean {
-    return this.running !== undefined;
+    return this.downloads.busy || this.uploads.busy;
   }
 
   /** Queue the files of a release / file set / system that are on the remote only, and start. */
@@ -71,18 +124,53 @@ export class TransferSession {
       });
     }
     this.emit();
-    if (plan.fetch.length) this.kick();
+    if (plan.fetch.length) this.downloads.kick();
     return { queued: plan.fetch.length, alreadyLocal: plan.alreadyLocal, unavailable: plan.unavailable.length };
+  }
+
+  /**
+   * Upload every blob this device holds that the remote lacks (pending in file_sync_log, failed
+   * uploads again, local blobs never tracked), as `trove upload` does, and start.
+   */
+  requestUploads(): UploadQueuedResult {
+    const lib = this.deps.lib();
+    this.deps.remote();
+    lib.db.transaction(() => {
+      requeueFailedUploads(lib.db);
+      queueUntrackedLocalBlobs(lib.db);
+    })();
+    const { ready, notHere } = pendingUploads(lib.db);
+    const labels = fileLabels(lib.db, ready.map((c) => c.sha1));
+    for (const c of ready) {
+      this.upsert(UPLOAD_ID + c.sha1, {
+        direction: 'upload',
+        label: labels.get(c.sha1) ?? `${c.type} ${c.sha1.slice(0, 8)}`,
+        type: c.type,
+        bytesTotal: c.storedBytes,
+        fetchable: true,
+        state: 'queued',
+        error: undefined,
+        bytesDone: 0,
+      });
+    }
+    this.emit();
+    if (ready.length) this.uploads.kick();
+    return { queued: ready.length, notHere };
   }
 
   retry(id: string): void {
     const e = this.entries.get(id);
     if (!e || e.state !== 'failed') throw new TroveError('NOT_FOUND', `no failed transfer ${id}`);
     if (!e.fetchable) throw new TroveError('NOT_AVAILABLE', `${e.label}: ${e.error}`);
-    enqueueDownloads(this.deps.lib().state, [{ sha1: id, type: e.type, size: e.bytesTotal }]);
     Object.assign(e, { state: 'queued', error: undefined, bytesDone: 0 });
+    if (e.direction === 'upload') {
+      // An upload run takes failed uploads up again by itself.
+      this.emit();
+      return this.uploads.kick();
+    }
+    enqueueDownloads(this.deps.lib().state, [{ sha1: id, type: e.type, size: e.bytesTotal }]);
     this.emit();
-    this.kick();
+    this.downloads.kick();
   }
 
   setPaused(paused: boolean): void {
@@ -91,9 +179,9 @@ export class TransferSession {
     this.emit();
   }
 
-  /** Resolves when no run is going (a restore or merge must not swap the database under a download). */
+  /** Resolves when no run is going (a restore or merge must not swap the database under a transfer). */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    while (this.busy) await Promise.all([this.downloads.idle(), this.uploads.idle()]);
   }
 
   snapshot(): TransferSnapshot {
@@ -106,8 +194,8 @@ export class TransferSession {
       filesTotal: items.length,
       bytesDone: items.reduce((a, i) => a + i.bytesDone, 0),
       bytesTotal: items.reduce((a, i) => a + i.bytesTotal, 0),
-      bytesPerSecond: this.rate,
-      etaSeconds: this.eta,
+      bytesPerSecond: this.downloads.rate + this.uploads.rate,
+      etaSeconds: this.downloads.eta === null && this.uploads.eta === null ? null : Math.max(this.downloads.eta ?? 0, this.uploads.eta ?? 0),
     };
   }
 
@@ -121,59 +209,58 @@ export class TransferSession {
     this.deps.onChange(this.snapshot());
   }
 
-  private kick(): void {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.loop().finally(() => {
-      this.running = undefined;
-      this.rate = 0;
-      this.eta = null;
+  /** Waits while paused, then marks the item active: no new item starts while paused. */
+  private gate(idOf: (sha1: string) => string) {
+    return async (key: string) => {
+      if (this.paused) await new Promise<void>((r) => this.waiters.push(r));
+      const e = this.entries.get(idOf(/([0-9a-f]{40})\.zst$/.exec(key)?.[1] ?? ''));
+      if (e) e.state = 'active';
       this.emit();
-    });
+    };
   }
 
-  private async loop(): Promise<void> {
-    do {
-      this.again = false;
-      await this.runOnce();
-    } while (this.again);
-  }
-
-  private async runOnce(): Promise<void> {
+  private async runDownloadsOnce(): Promise<void> {
     const lib = this.deps.lib();
     for (const q of queuedDownloads(lib.state)) this.upsert(q.sha1, { type: q.type, bytesTotal: q.size, fetchable: true });
     try {
-      await runDownloads(lib, this.deps.remote(), {
-        beforeItem: async (key) => {
-          if (this.paused) await new Promise<void>((r) => this.waiters.push(r));
-          const e = this.entries.get(/([0-9a-f]{40})\.zst$/.exec(key)?.[1] ?? '');
-          if (e) e.state = 'active';
-          this.emit();
-        },
-        onProgress: (ev) => this.onEvent(ev),
-      });
+      await runDownloads(lib, this.deps.remote(), { beforeItem: this.gate((h) => h), onProgress: (ev) => this.onEvent(ev, this.downloads, (h) => h) });
     } catch (err) {
-      // The run as a whole failed (no space, the remote unreachable): every unfinished item says why.
-      const message = err instanceof Error ? err.message : String(err);
-      for (const e of this.entries.values()) if (e.state === 'queued' || e.state === 'active') Object.assign(e, { state: 'failed', error: message });
+      this.failUnfinished('download', err);
     }
   }
 
-  private onEvent(ev: ProgressEvent): void {
-    this.rate = ev.rateBytesPerSec;
-    this.eta = ev.etaSeconds;
+  private async runUploadsOnce(): Promise<void> {
+    const idOf = (sha1: string) => UPLOAD_ID + sha1;
+    try {
+      const r = await runUploads(this.deps.lib(), this.deps.remote(), { beforeItem: this.gate(idOf), onProgress: (ev) => this.onEvent(ev, this.uploads, idOf) });
+      if (r.stoppedBy) this.failUnfinished('upload', new Error(r.stoppedBy.message));
+    } catch (err) {
+      this.failUnfinished('upload', err);
+    }
+  }
+
+  /** The run as a whole failed (no space, the remote unreachable): every unfinished item says why. */
+  private failUnfinished(direction: TransferItem['direction'], err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    for (const e of this.entries.values()) {
+      if (e.direction === direction && (e.state === 'queued' || e.state === 'active')) Object.assign(e, { state: 'failed', error: message });
+    }
+  }
+
+  private onEvent(ev: ProgressEvent, run: RunLoop, idOf: (sha1: string) => string): void {
+    run.rate = ev.rateBytesPerSec;
+    run.eta = ev.etaSeconds;
     if (ev.type === 'item') {
-      const e = this.entries.get(ev.sha1);
+      const e = this.entries.get(idOf(ev.sha1));
       if (e) {
         if (ev.outcome === 'failed') Object.assign(e, { state: 'failed', error: ev.reason ?? ev.code ?? 'failed' });
         else Object.assign(e, { state: 'done', bytesDone: e.bytesTotal, error: undefined });
       }
+      // A download that landed changes availability (local); an upload too (now on the remote).
       if (ev.outcome !== 'failed') this.deps.onLocal();
     }
     if (ev.type === 'retry') {
-      const e = this.entries.get(ev.sha1);
+      const e = this.entries.get(idOf(ev.sha1));
       if (e) e.error = `retrying (attempt ${ev.attempt + 1}): ${ev.reason}`;
     }
     this.emit();

@@ -86,7 +86,7 @@ describe('sync screen and merge viewer', () => {
     r.unmount();
   });
 
-  it('l on a conflict asks cloud or local and pulls with that resolution; anything else is refused', async () => {
+  it('l on a conflict asks cloud, local or merge and pulls with that resolution; anything else is refused', async () => {
     const s = new ScriptedServices();
     s.status = { device: { id: 'd', name: 'laptop' }, remote: 'fs:/x', base: 'b', ahead: 1, behind: 1, heads: [], localChanges: { release: 2 }, conflict: true, pendingMerge: false };
     s.pullResult = { outcome: 'pulled', message: 'Pulled snapshot 0190cccc by desktop' };
@@ -95,11 +95,11 @@ describe('sync screen and merge viewer', () => {
     await press(r, 'l', 'Settle the conflict — cloud');
     for (const ch of 'both') r.stdin.write(ch);
     await waitForText(r, 'both');
-    await press(r, KEY.enter, 'Type cloud or local, not "both"');
+    await press(r, KEY.enter, 'Type cloud, local or merge, not "both"');
     expect(s.calls).toEqual([]);
     await press(r, 'l', 'Settle the conflict — cloud');
     for (const ch of 'cloud') r.stdin.write(ch);
-    await waitForText(r, 'keep yours: cloud');
+    await waitForText(r, 'or merge: cloud');
     await press(r, KEY.enter, 'Pulled snapshot 0190cccc by desktop');
     expect(s.calls).toEqual(['pull cloud']);
     r.unmount();

@@ -47,6 +47,7 @@ export class ScriptedServices implements TroveServices {
   async transfers(): Promise<TransferSnapshot> { if (!this.transferState) throw none('transfers'); return this.transferState; }
   onTransfers(l: (s: TransferSnapshot) => void): () => void { this.transferListeners.add(l); return () => this.transferListeners.delete(l); }
   async retryTransfer(id: string): Promise<void> { this.calls.push(`retry ${id}`); }
+  async uploadPending(): Promise<{ queued: number; notHere: number }> { this.calls.push('upload'); return { queued: 0, notHere: 0 }; }
   async setTransfersPaused(p: boolean): Promise<void> { this.calls.push(`paused ${p}`); }
 
   async syncStatus(): Promise<SyncStatus> { if (!this.status) throw none('sync'); return this.status; }

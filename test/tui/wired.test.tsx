@@ -127,6 +127,44 @@ describe('transfers on the real queue', () => {
     await waitForText(y.r, /›\S.*\scloud\s*$/m);
   });
 
+  it('uploads with u what the remote lacks: paused items wait, then each goes up and the badge turns local+cloud', async () => {
+    const libC = path.join(dir, 'c');
+    const remoteC = path.join(dir, 'remote-c');
+    const { library } = Library.init(libC, { deviceName: 'device C' });
+    const src = path.join(dir, 'c-src');
+    fs.mkdirSync(src, { recursive: true });
+    for (let i = 0; i < 3; i++) fs.writeFileSync(path.join(src, `part${i}.bin`), Buffer.alloc(20_000 + i, 40 + i));
+    await addFiles(library, { paths: [src], system: 'Sega - Mega Drive - Genesis', release: 'Upload Me (Europe)', title: 'Upload Me', region: 'Europe', type: 'rom', fileSet: 'rom' });
+    saveRemoteConfig(library, parseRemoteArgs('fs', [`root=${remoteC}`]));
+    library.close();
+
+    const x = open(libC);
+    await waitForText(x.r, 'Sega');
+    x.r.stdin.write(KEY.enter);
+    await waitForText(x.r, /›Upload Me \(Europe\).*\slocal\s*$/m);
+    await press(x.r, '2', 'Nothing queued');
+    await press(x.r, ' ', 'Transfers paused');
+    let f = await press(x.r, 'u', 'Uploading 3 file(s)');
+    f = await waitForText(x.r, /paused\s+↑ Sega - Mega Drive - Genesis › Upload Me \(Europe\) › part0\.bin/);
+    expect(f).toContain('0/3 files');
+    await press(x.r, ' ', 'Transfers resumed');
+    f = await waitForText(x.r, '3/3 files');
+    expect(f.match(/done\s+↑ /g)?.length).toBe(3);
+    expect(f).not.toContain('FAILED');
+    await press(x.r, 'u', 'Nothing to upload');
+    await press(x.r, '1');
+    await waitForText(x.r, /›Upload Me \(Europe\).*local\+cloud/);
+    close(x);
+
+    // The objects are on the remote, verified by the same decoder downloads use, and the log says so.
+    const lib = Library.open(libC);
+    const files = targetFiles(lib.db, {});
+    expect(files.length).toBe(3);
+    expect(files.every((t) => t.isLocal && t.isCloud)).toBe(true);
+    for (const t of files) expect(fs.existsSync(path.join(remoteC, blobKey(t.type, t.sha1)))).toBe(true);
+    lib.close();
+  });
+
   it('the concurrency setting edited in the TUI is the one the transfer workers read', async () => {
     const x = open(libA);
     await x.services.setConcurrency(3);
@@ -163,7 +201,7 @@ describe('sync, backups and snapshots between two libraries on one remote', () =
     await press(b.r, 'q', 'Device        device B');
     await press(b.r, 'l', 'Settle the conflict');
     for (const ch of 'cloud') b.r.stdin.write(ch);
-    await waitForText(b.r, 'side by side: cloud');
+    await waitForText(b.r, 'or merge: cloud');
     f = await press(b.r, KEY.enter, /Pulled snapshot [0-9a-f]{8} by device A; backup [0-9a-f]{8} holds the previous database/);
     f = await waitForText(b.r, 'No conflict.');
 
@@ -215,7 +253,7 @@ describe('sync, backups and snapshots between two libraries on one remote', () =
     let f = await press(b.r, '3', /CONFLICT.*cloud, local or merge/);
     await press(b.r, 'l', 'Settle the conflict');
     for (const ch of 'merge') b.r.stdin.write(ch);
-    await waitForText(b.r, 'side by side: merge');
+    await waitForText(b.r, 'or merge: merge');
     f = await press(b.r, KEY.enter, /clash\(es\) between base/);
     expect(f).toMatch(/Merge planned: \d+ change\(s\), \d+ clash\(es\) to settle/);
     expect(names()).toEqual(before); // planned, not applied

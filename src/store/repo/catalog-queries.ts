@@ -292,3 +292,25 @@ export function countCatalog(db: Database.Database): CatalogCounts {
     )
     .get() as CatalogCounts;
 }
+
+/**
+ * A label for people per blob: "System › Release › archive name" of one place the file is used (the
+ * first by name; "+N more" when it is in several). Blobs no file set uses are missing from the map.
+ */
+export function fileLabels(db: Database.Database, sha1s: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!sha1s.length) return out;
+  const rows = db
+    .prepare(
+      `SELECT fsf.file_sha1 AS sha1, s.name || ' › ' || r.name || ' › ' || fsf.name AS label, count(*) OVER (PARTITION BY fsf.file_sha1) AS uses
+       FROM file_set_file fsf
+       JOIN file_set fs ON fs.id = fsf.file_set_id
+       JOIN release r ON r.id = fs.release_id
+       JOIN system s ON s.id = r.system_id
+       WHERE fsf.file_sha1 IN (SELECT value FROM json_each(@sha1s))
+       ORDER BY fsf.file_sha1, label`,
+    )
+    .all({ sha1s: JSON.stringify(sha1s) }) as { sha1: string; label: string; uses: number }[];
+  for (const r of rows) if (!out.has(r.sha1)) out.set(r.sha1, r.uses > 1 ? `${r.label} (+${r.uses - 1} more)` : r.label);
+  return out;
+}

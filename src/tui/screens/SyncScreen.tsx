@@ -52,7 +52,7 @@ export function SyncScreen({ height, active }: { height: number; active: boolean
       if (c === 'push') run('Pushing', () => ui.services.push());
       else if (c === 'pull' && status.data?.conflict) {
         ui.prompt({
-          label: 'Settle the conflict — cloud: take the remote (backed up first), local: keep yours, merge: side by side',
+          label: 'Settle the conflict — cloud, local or merge',
           initial: '',
           onSubmit: (answer) => {
             const side = answer.trim().toLowerCase();

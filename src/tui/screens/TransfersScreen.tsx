@@ -1,5 +1,6 @@
 // The transfer queue: per-item and total progress, rate, ETA, failures with their reason; r retries
-// the selected failed item, space pauses or resumes. Updates arrive as events from the services.
+// the selected failed item, space pauses or resumes, u uploads what the remote lacks. Updates arrive
+// as events from the services.
 import { Text } from 'ink';
 import { useEffect, useState } from 'react';
 import { Row, Rows } from '../components/Rows.js';
@@ -27,6 +28,12 @@ export function TransfersScreen({ height, active }: { height: number; active: bo
       if (c === 'pause' && snap) {
         ui.services.setTransfersPaused(!snap.paused).then(() => ui.notify(snap.paused ? 'Transfers resumed' : 'Transfers paused'), ui.fail);
       }
+      if (c === 'upload') {
+        ui.services.uploadPending().then(({ queued, notHere }) => {
+          const elsewhere = notHere ? ` (${notHere} more are on another device: it uploads them)` : '';
+          ui.notify(queued ? `Uploading ${queued} file(s)${elsewhere}` : `Nothing to upload: the remote has every file this device holds${elsewhere}`);
+        }, ui.fail);
+      }
       if (c === 'retry') {
         const item = list.selected;
         if (!snap) return first.reload();
@@ -48,7 +55,7 @@ export function TransfersScreen({ height, active }: { height: number; active: bo
         {' '}
         {cell('State', fixed.state)} {cell('Item', label)} {cell('Progress', fixed.progress)}
       </Text>
-      <Rows height={height - 2} empty={snap ? 'Nothing queued. Press d on a release to download it.' : first.error ? 'r: try again' : ''}>
+      <Rows height={height - 2} empty={snap ? 'Nothing queued. d on a release downloads it; u here uploads what the remote lacks.' : first.error ? 'r: try again' : ''}>
         {list.rows.map((it, i) => (
           <Row key={it.id} selected={list.window.offset + i === list.window.cursor}>
             <Text color={it.state === 'failed' ? 'red' : it.state === 'done' ? 'green' : undefined}>{cell(STATE_LABEL[it.state], fixed.state)}</Text>{' '}
