@@ -250,6 +250,10 @@ export class TransferSession {
   private onEvent(ev: ProgressEvent, run: RunLoop, idOf: (sha1: string) => string): void {
     run.rate = ev.rateBytesPerSec;
     run.eta = ev.etaSeconds;
+    for (const f of ev.inFlight) {
+      const e = this.entries.get(idOf(/([0-9a-f]{40})\.zst$/.exec(f.item)?.[1] ?? ''));
+      if (e && e.state === 'active') e.bytesDone = Math.min(f.bytes, e.bytesTotal);
+    }
     if (ev.type === 'item') {
       const e = this.entries.get(idOf(ev.sha1));
       if (e) {

@@ -17,6 +17,11 @@ export interface ProgressSnapshot {
   etaSeconds: number | null;
   /** The item most recently started that is still in flight (a label: "rom/ab/ab12….zst"). */
   current: string | null;
+  /**
+   * Every item in flight with how far it got, in the item's own measure (a download counts the
+   * original bytes verified so far, an upload the stored bytes sent): per-item progress bars.
+   */
+  inFlight: { item: string; bytes: number }[];
   failures: number;
   elapsedMs: number;
 }
@@ -43,6 +48,7 @@ export class ProgressTracker {
   private bytesTotal = 0;
   private failures = 0;
   private readonly inFlight: string[] = [];
+  private readonly itemBytes = new Map<string, number>();
   private started: number | undefined;
   private lastEmit = -Infinity;
 
@@ -66,6 +72,7 @@ export class ProgressTracker {
       bytesTotal: this.bytesTotal,
       ...rateAndEta(this.bytesDone, this.bytesTotal, elapsedMs),
       current: this.inFlight[this.inFlight.length - 1] ?? null,
+      inFlight: this.inFlight.map((item) => ({ item, bytes: this.itemBytes.get(item) ?? 0 })),
       failures: this.failures,
       elapsedMs,
     };
@@ -91,6 +98,13 @@ export class ProgressTracker {
 
   addBytes(n: number): void {
     this.bytesDone += n;
+    this.tick(false);
+  }
+
+  /** How far one item in flight got (see ProgressSnapshot.inFlight); throttled like addBytes. */
+  setItemBytes(item: string, bytes: number): void {
+    if (!this.inFlight.includes(item)) return;
+    this.itemBytes.set(item, bytes);
     this.tick(false);
   }
 
@@ -120,6 +134,7 @@ export class ProgressTracker {
     this.filesDone++;
     const i = this.inFlight.lastIndexOf(item);
     if (i >= 0) this.inFlight.splice(i, 1);
+    if (!this.inFlight.includes(item)) this.itemBytes.delete(item);
   }
 
   private tick(force: boolean): void {

@@ -130,6 +130,7 @@ async function uploadBatch(
             readBlob(file, (n) => {
               sent += n;
               tracker.addBytes(n);
+              tracker.setItemBytes(key, sent);
             }),
           );
         }

@@ -89,4 +89,25 @@ describe('progress', () => {
     expect(events[2]).toMatchObject({ bytesDone: 100, rateBytesPerSec: 100, etaSeconds: 2, current: 'rom/aa/a.zst' });
     expect(end).toMatchObject({ filesDone: 2, filesTotal: 2, failures: 1, current: null });
   });
+  it('reports how far each item in flight got, and forgets an item once it finished', () => {
+    const events: ProgressEvent[] = [];
+    const p = new ProgressTracker('download', (e) => events.push(e), { now: () => 0, throttleMs: 0 });
+    p.start(2, 300);
+    p.begin('rom/aa/a.zst');
+    p.begin('rom/bb/b.zst');
+    p.setItemBytes('rom/aa/a.zst', 40);
+    p.setItemBytes('rom/bb/b.zst', 7);
+    p.setItemBytes('rom/cc/c.zst', 99); // not in flight: ignored
+    expect(events.at(-1)!.inFlight).toEqual([
+      { item: 'rom/aa/a.zst', bytes: 40 },
+      { item: 'rom/bb/b.zst', bytes: 7 },
+    ]);
+    p.done('rom/aa/a.zst', A, 'done');
+    expect(events.at(-1)!.inFlight).toEqual([{ item: 'rom/bb/b.zst', bytes: 7 }]);
+    p.begin('rom/aa/a.zst'); // a retry of the same item starts from nothing
+    expect(p.snapshot().inFlight).toEqual([
+      { item: 'rom/bb/b.zst', bytes: 7 },
+      { item: 'rom/aa/a.zst', bytes: 0 },
+    ]);
+  });
 });
