@@ -1,11 +1,13 @@
 // Three-way merge of database files: align schema versions (temporary migrated copies of older ones),
 // read the rows that differ, plan (pure), label the conflicts, and build the merged database as a new file.
 // The inputs are only ever opened read-only.
+import Database from 'better-sqlite3';
 import os from 'node:os';
 import path from 'node:path';
 import { alignSchema, type PreparedSide } from '../diff/schema-align.js';
 import fs from 'node:fs';
 import { tempName } from '../../store/atomic-fs.js';
+import { TroveError } from '../../store/errors.js';
 import { finishMergedDatabase, removeDbFiles, snapshotCopy, type VerifyLevel } from './merge-apply.js';
 import { addHiddenCollisions, labelConflicts, loadMergeInput, openTriple } from './merge-inputs.js';
 import { planMerge } from './merge-plan.js';
@@ -23,7 +25,7 @@ export interface MergeDatabasesOptions {
   mergedPath?: string;
   /** Temporary migrated copies (default: the system temp folder). */
   tmpDir?: string;
-  /** Check of the result before it takes its name: full integrity_check (default) or quick_check. */
+  /** Check of the result before it takes its name (merge-check.ts): `quick` (default) or `integrity`. */
   verify?: VerifyLevel;
 }
 
@@ -56,7 +58,48 @@ export function planDatabases(opts: MergeDatabasesOptions): Promise<{ plan: Merg
   return withAligned(opts, (base, local, remote) => planAligned(base, local, remote, opts));
 }
 
+/** Whether `err` is SQLite saying a file is damaged (rather than a bug or a busy database). */
+function isCorruption(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
+}
+
+/**
+ * SQLite met a damaged page while reading the inputs: find which one (quick_check of each; only on
+ * this failure path) and say so with INTEGRITY, so that nothing is built from it.
+ */
+function damagedInput(err: unknown, inputs: readonly [name: string, file: string][]): TroveError {
+  for (const [name, file] of inputs) {
+    let verdict: string;
+    try {
+      const db = new Database(file, { readonly: true, fileMustExist: true });
+      try {
+        verdict = String(db.pragma('quick_check(3)', { simple: true }));
+      } finally {
+        db.close();
+      }
+    } catch (e) {
+      verdict = (e as Error).message;
+    }
+    if (verdict !== 'ok') return new TroveError('INTEGRITY', `${name} is damaged (quick_check: ${verdict.replace(/\s+/g, ' ').slice(0, 200)}); nothing was merged`, { cause: err });
+  }
+  return new TroveError('INTEGRITY', `reading the merge inputs failed: ${(err as Error).message}; nothing was merged`, { cause: err });
+}
+
 function planAligned(base: string, local: string, remote: string, opts: MergeDatabasesOptions): { plan: MergePlan; conflicts: Conflict[]; localPath: string } {
+  try {
+    return planOn(base, local, remote, opts);
+  } catch (err) {
+    if (!isCorruption(err)) throw err;
+    throw damagedInput(err, [
+      [`local ${opts.localPath}`, local],
+      [`base ${opts.basePath}`, base],
+      [`cloud ${opts.remotePath}`, remote],
+    ]);
+  }
+}
+
+function planOn(base: string, local: string, remote: string, opts: MergeDatabasesOptions): { plan: MergePlan; conflicts: Conflict[]; localPath: string } {
   const db = openTriple(base, local, remote);
   try {
     return db.transaction(() => {
