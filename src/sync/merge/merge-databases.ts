@@ -35,7 +35,7 @@ export interface MergeResult {
   mergedPath: string;
   plan: MergePlan;
   conflicts: Conflict[];
-  /** Where the time went (copy of local, reading and planning, applying, integrity and foreign-key checks). */
+  /** Where the time went (copy of local, reading and planning, applying, checks of the result + commit). */
   timings: { copyMs: number; planMs: number; applyMs: number; checkMs: number };
 }
 
