@@ -177,6 +177,13 @@ describe('brokenReferencesOfPlan', () => {
       first: /^file_set_file .* → missing file /,
     },
     {
+      name: 'a file set removed while a DAT rom (a table the merge never writes) still names it',
+      sql: "DELETE FROM file_set_file WHERE file_set_id = :set; DELETE FROM file_set WHERE id = :set; INSERT INTO dat_rom (id, file_set_id, name, size, crc32, position, created_at, updated_at) VALUES ('rom-1', :set, 'a.bin', 1, '00000000', 0, 'x', 'x')",
+      ops: () => ({ file_set: [{ op: 'delete', key: ids.set }] }),
+      broken: 1,
+      first: /^dat_rom rom-1 → missing file_set /,
+    },
+    {
       name: 'a broken reference the plan did not touch is not this check’s business (local is written with foreign keys on)',
       sql: "UPDATE file_set_file SET file_sha1 = '0000000000000000000000000000000000000000' WHERE id = :member",
       ops: () => ({ release: [{ op: 'update', key: ids.release }] }),
