@@ -10,6 +10,7 @@ import { uuidv7 } from '../../src/store/ids.js';
 import { databaseKey, manifestKey, parseManifest, serializeManifest, type SnapshotManifest } from '../../src/sync/snapshot/manifest.js';
 import { tempDir } from '../helpers/cli.js';
 import { startS3rver } from '../helpers/s3rver.js';
+import { flipTextInTable, pagesOf, smashPageHeader, truncatePages } from '../helpers/damage-db.js';
 import { addRelease, cliDevice, dbSha1, type CliDevice } from './sync-helpers.js';
 
 const root = tempDir();
@@ -153,6 +154,27 @@ describe('a pull refuses, leaving collection.db byte-for-byte unchanged,', () =>
     put(manifestKey(m.id), serializeManifest(m));
     await expectRefused([manifestKey(m.id), ref.key], /foreign_key_check/, 4);
   });
+
+  // Damage that happened on the pushing device: every checksum matches, only the database checks see it.
+  for (const [what, damage, msg] of [
+    ['with a smashed page', (f: string) => smashPageHeader(f, pagesOf(f, 'release', 'leaf')[0]!), /fails integrity_check: .*(btreeInitPage|malformed)/],
+    ['cut short by two pages', (f: string) => truncatePages(f, 2), /(cannot be opened|fails integrity_check|is damaged|fails to read): .*malformed/],
+    [
+      'whose index disagrees with a row (only the full integrity_check, not quick_check, sees this)',
+      (f: string) => flipTextInTable(f, 'release', 'One (USA)'),
+      /fails integrity_check: .*(missing from index|wrong # of entries in index) sqlite_autoindex_release_2/,
+    ],
+  ] as const) {
+    it(`a snapshot database ${what}, its checksums matching`, async () => {
+      const file = await tamperedCopy("UPDATE release SET updated_at = '2026-06-06T00:00:00.000Z'");
+      damage(file);
+      const { ref, zst } = await databaseRef(file);
+      const m = craft({ database: ref });
+      put(ref.key, zst);
+      put(manifestKey(m.id), serializeManifest(m));
+      await expectRefused([manifestKey(m.id), ref.key], msg, 4);
+    });
+  }
 
   it('a snapshot from a newer schema version', async () => {
     const m = craft({ schema_version: 99 });

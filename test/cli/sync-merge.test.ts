@@ -10,7 +10,8 @@ import { syncPull, syncPush } from '../../src/sync/snapshot/push-pull.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { startS3rver, type S3Server } from '../helpers/s3rver.js';
 import { addRelease as addLibRelease, makeDevice, remoteSpec, type Device, type RemoteKind } from '../sync/snapshot/helpers.js';
-import { addRelease, integrityOk, releases, type CliDevice } from './sync-helpers.js';
+import { pagesOf, smashPageHeader } from '../helpers/damage-db.js';
+import { addRelease, dbSha1, integrityOk, releases, type CliDevice } from './sync-helpers.js';
 
 const root = tempDir('trove-sync-merge-');
 const KILLED = 128;
@@ -222,6 +223,26 @@ describe('trove sync pull --resolve merge', () => {
     await a.ok(['sync', 'pull']);
     expect(region(a, 'One (USA)')).toBe('Europe');
     expect(releases(a)).toEqual(BOTH);
+  }, SLOW);
+
+  it('refuses to install a merge built from a damaged local database: exit 4, collection.db byte for byte as it was, no backup taken, nothing pushed', async () => {
+    const { b } = await diverged('fs');
+    const file = path.join(b.dir, 'collection.db');
+    const db = new Database(file);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    // A page no merge step reads (an index of the DAT tables): only the check of the result sees it.
+    smashPageHeader(file, pagesOf(file, 'dat_rom_crc32')[0]!);
+    const before = dbSha1(b);
+    const backupsBefore = (await b.json(['backups', 'list'])).length;
+    const statusBefore = await b.json(['sync', 'status']);
+    const r = await b.run(['sync', 'pull', '--resolve', 'merge']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/merged database .*: quick_check failed: .*page \d+/);
+    expect(dbSha1(b)).toBe(before);
+    expect((await b.json(['backups', 'list'])).length).toBe(backupsBefore);
+    expect((await b.json(['sync', 'status'])).heads).toEqual(statusBefore.heads);
+    expect(fs.readdirSync(path.join(b.dir, 'tmp'))).toEqual([]);
   }, SLOW);
 
   it('works on s3rver', async () => {

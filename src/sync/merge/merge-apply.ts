@@ -1,5 +1,5 @@
-// Build the merged database as a new file: a consistent copy of local (VACUUM INTO), the plan applied
-// in one transaction, then integrity_check and foreign_key_check, then fsync and rename into place.
+// Build the merged database as a new file: a consistent copy of local (backup API), the plan applied
+// in one transaction, then checked (merge-check.ts), then fsync and rename into place.
 // Local is only read. On any failure the temporary file is removed and nothing else has changed.
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
@@ -8,8 +8,11 @@ import { TroveError } from '../../store/errors.js';
 import { fsyncDirSync } from '../../store/atomic-fs.js';
 import { ALL_TABLES } from '../diff/catalog-tables.js';
 import { faultPoint } from './fault-point.js';
+import { checkMergedDatabase, type VerifyLevel } from './merge-check.js';
 import { tuneForScans } from '../diff/changed-keys.js';
 import type { MergePlan } from './merge-types.js';
+
+export type { VerifyLevel } from './merge-check.js';
 
 /** Apply `plan` to an open database holding local's rows. Foreign keys must be off (checked after). */
 export function applyPlan(db: Database.Database, plan: MergePlan): void {
@@ -22,24 +25,6 @@ export function applyPlan(db: Database.Database, plan: MergePlan): void {
     const cols = [t.key, ...t.columns];
     const ins = db.prepare(`INSERT INTO ${t.name} (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`);
     for (const op of plan.ops[t.name] ?? []) if (op.op !== 'delete') ins.run(Object.fromEntries(cols.map((c) => [c, op.row![c] ?? null])));
-  }
-}
-
-/**
- * `integrity` runs PRAGMA integrity_check (every page, every index entry against its row: seconds on a
- * 100k-release catalogue); `quick` runs quick_check (every page and row format, not the index/row
- * agreement). foreign_key_check runs either way.
- */
-export type VerifyLevel = 'integrity' | 'quick';
-
-export function checkDatabase(db: Database.Database, label: string, level: VerifyLevel = 'integrity'): void {
-  const pragma = level === 'integrity' ? 'integrity_check' : 'quick_check';
-  const integrity = db.pragma(pragma, { simple: true });
-  if (integrity !== 'ok') throw new TroveError('INTEGRITY', `${label}: ${pragma} failed: ${String(integrity)}`);
-  const fk = db.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[];
-  if (fk.length) {
-    const first = fk.slice(0, 5).map((v) => `${v.table} row ${v.rowid} → missing ${v.parent}`);
-    throw new TroveError('INTEGRITY', `${label}: foreign_key_check found ${fk.length} broken reference(s): ${first.join('; ')}`);
   }
 }
 
@@ -74,7 +59,7 @@ export function removeDbFiles(file: string): void {
  * Turn `copyPath` (a private copy of local, see snapshotCopy) into the merged database and rename it to
  * `mergedPath` (atomically). The copy is consumed: renamed on success, removed on failure.
  */
-export function finishMergedDatabase(copyPath: string, plan: MergePlan, mergedPath: string, verify: VerifyLevel = 'integrity'): { applyMs: number; checkMs: number } {
+export function finishMergedDatabase(copyPath: string, plan: MergePlan, mergedPath: string, verify: VerifyLevel = 'quick'): { applyMs: number; checkMs: number } {
   const t0 = performance.now();
   let t1 = t0;
   try {
@@ -87,7 +72,7 @@ export function finishMergedDatabase(copyPath: string, plan: MergePlan, mergedPa
       db.transaction(() => {
         applyPlan(db, plan);
         t1 = performance.now();
-        checkDatabase(db, `merged database ${mergedPath}`, verify);
+        checkMergedDatabase(db, plan, `merged database ${mergedPath}`, verify);
       })();
     } finally {
       db.close();

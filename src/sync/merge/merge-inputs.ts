@@ -1,8 +1,9 @@
 // Read the merge planner's input from three database files: SQLite finds the keys that differ between
 // base and either side (compared by stable id, every column), and only those rows cross into JavaScript.
 import type Database from 'better-sqlite3';
-import { ALL_TABLES, differsSql, labelSql, tableSpec, type TableSpec } from '../diff/catalog-tables.js';
-import { addOnlyIn, freshKeyTable, tuneForScans } from '../diff/changed-keys.js';
+import { ALL_TABLES, labelSql, tableSpec, type TableSpec } from '../diff/catalog-tables.js';
+import { freshKeyTable, tuneForScans } from '../diff/changed-keys.js';
+import { changedKeysStatements } from './changed-keys-sql.js';
 import { openPair } from '../diff/diff-databases.js';
 import type { Conflict, MergeInput, MergePlan, Row } from './merge-types.js';
 
@@ -20,38 +21,31 @@ export function openTriple(basePath: string, localPath: string, remotePath: stri
 }
 
 /**
- * Keys of `t` that differ (any column) between base and local (`main`) or base and remote, into the
- * temp table `into`: one scan of base against both sides by rowid (see changed-keys.ts), the suspects
- * re-checked by key, then the keys only local or only remote has.
+ * Rows of every key that differs between base and local or base and remote, from all three. The keys
+ * of the tables `offloaded` names come from that promise (a worker thread computing them on its own
+ * connection, see changed-keys-worker.ts); the others are computed here. Call inside a read
+ * transaction.
  */
-function addChangedKeys(db: Database.Database, t: TableSpec, into: string): void {
-  const suspects = freshKeyTable(db, 'merge_suspects');
-  const k = t.key;
-  db.prepare(
-    `INSERT OR IGNORE INTO ${suspects} (k)
-     SELECT x.${k} FROM base.${t.name} x LEFT JOIN main.${t.name} y ON y.rowid = x.rowid LEFT JOIN remote.${t.name} z ON z.rowid = x.rowid
-     WHERE y.rowid IS NULL OR y.${k} IS NOT x.${k} OR ${differsSql(t.columns, 'x', 'y')}
-        OR z.rowid IS NULL OR z.${k} IS NOT x.${k} OR ${differsSql(t.columns, 'x', 'z')}`,
-  ).run();
-  db.prepare(
-    `INSERT OR IGNORE INTO ${into} (k)
-     SELECT s.k FROM ${suspects} s CROSS JOIN base.${t.name} x ON x.${k} = s.k
-       LEFT JOIN main.${t.name} y ON y.${k} = s.k LEFT JOIN remote.${t.name} z ON z.${k} = s.k
-     WHERE y.${k} IS NULL OR ${differsSql(t.columns, 'x', 'y')} OR z.${k} IS NULL OR ${differsSql(t.columns, 'x', 'z')}`,
-  ).run();
-  addOnlyIn(db, t, 'main', 'base', into);
-  addOnlyIn(db, t, 'remote', 'base', into);
-}
-
-/** Rows of every key that differs between base and local or base and remote, from all three. */
-export function loadMergeInput(db: Database.Database): MergeInput {
+export async function loadMergeInput(db: Database.Database, offloaded?: { tables: ReadonlySet<string>; keys: Promise<Map<string, string[]>> }): Promise<MergeInput> {
+  const involved = new Map<TableSpec, string[]>();
+  for (const t of ALL_TABLES) {
+    if (offloaded?.tables.has(t.name)) continue;
+    for (const sql of changedKeysStatements(t, 'merge_involved')) db.prepare(sql).run();
+    involved.set(t, db.prepare('SELECT k FROM temp.merge_involved').pluck().all() as string[]);
+  }
+  if (offloaded) {
+    const keys = await offloaded.keys;
+    for (const t of ALL_TABLES) if (offloaded.tables.has(t.name)) involved.set(t, keys.get(t.name) ?? []);
+  }
   const input: MergeInput = {};
   for (const t of ALL_TABLES) {
-    const involved = freshKeyTable(db, 'merge_involved');
-    addChangedKeys(db, t, involved);
-    if (!(db.prepare(`SELECT count(*) FROM ${involved}`).pluck().get() as number)) continue;
+    const keys = involved.get(t) ?? [];
+    if (!keys.length) continue;
+    const into = freshKeyTable(db, 'merge_involved');
+    const add = db.prepare(`INSERT OR IGNORE INTO ${into} (k) VALUES (?)`);
+    for (const k of keys) add.run(k);
     const load = (schema: string) => {
-      const rows = db.prepare(`SELECT x.* FROM ${involved} s CROSS JOIN ${schema}.${t.name} x ON x.${t.key} = s.k`).all() as Row[];
+      const rows = db.prepare(`SELECT x.* FROM ${into} s CROSS JOIN ${schema}.${t.name} x ON x.${t.key} = s.k`).all() as Row[];
       return new Map(rows.map((r) => [String(r[t.key]), r]));
     };
     input[t.name] = { base: load('base'), local: load('main'), remote: load('remote') };

@@ -63,7 +63,7 @@ export async function installDatabaseFile(
 }
 
 /**
- * Make a merged database (built and checked by the merge: integrity_check, foreign_key_check) the
+ * Make a merged database (built and checked by the merge: quick_check, foreign keys of the touched rows) the
  * library's collection.db through the one replacement path: WAL folded into the old file, a backup of
  * it indexed in state.db (`trove backups list/restore`), stale -wal/-shm removed, rename, fsync. The
  * base stays: the merged content is a local change until it is pushed. No connection of this process

@@ -2,8 +2,9 @@
 // Each head is merged in turn (oldest first) against its newest common ancestor with what is already
 // merged (the device's base for the first), so every head's changes are in the result and every head
 // becomes a parent of the snapshot pushed afterwards: the remote is back to one head. The merged file
-// is built and checked beside (integrity_check, foreign_key_check) and installed through the single
-// replacement path (backup indexed in state.db, atomic rename). Or, with `apply: false`, the merge is
+// is built and checked beside (quick_check, foreign keys of the rows the merge touched: merge-check.ts)
+// and installed through the single replacement path (backup indexed in state.db, atomic rename); the
+// head, which comes from outside, gets the full check first. Or, with `apply: false`, the merge is
 // recorded as pending (state.db) so that `trove merge --resolve/--apply` or the TUI resolve it clash by
 // clash; its origin (the parents) travels with it.
 import { tempName } from '../../store/atomic-fs.js';
