@@ -52,6 +52,32 @@ export async function commitTemp(tempPath: string, finalPath: string, opts: { sy
   if (opts.syncDir ?? true) await fsyncDir(dir);
 }
 
+/** mkdir -p, remembered: a blob folder is made once per process. */
+export async function ensureDir(dir: string): Promise<void> {
+  if (madeDirs.has(dir)) return;
+  await fs.mkdir(dir, { recursive: true });
+  madeDirs.add(dir);
+}
+
+/**
+ * commitTemp as one direct system call, for callers that commit many small blobs and have made the
+ * folder with ensureDir (a rename in the library's own folders does not wait on the disk; making a
+ * folder can, so that stays on the thread pool). Makes the folder again if it was removed since.
+ */
+export function commitTempSync(tempPath: string, finalPath: string, opts: { syncDir?: boolean } = {}): void {
+  const dir = path.dirname(finalPath);
+  try {
+    fsSync.renameSync(tempPath, finalPath);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !fsSync.existsSync(tempPath)) throw err;
+    madeDirs.delete(dir);
+    fsSync.mkdirSync(dir, { recursive: true });
+    madeDirs.add(dir);
+    fsSync.renameSync(tempPath, finalPath);
+  }
+  if (opts.syncDir ?? true) fsyncDirSync(dir);
+}
+
 /** Write `data` to `finalPath` atomically (temp in `tempDir` or beside the target). */
 export async function writeFileAtomic(finalPath: string, data: string | Uint8Array, opts: { mode?: number; tempDir?: string } = {}): Promise<void> {
   const dir = opts.tempDir ?? path.dirname(finalPath);
@@ -82,6 +108,19 @@ export async function writeAll(h: fs.FileHandle, data: Uint8Array): Promise<void
     const { bytesWritten } = await h.write(data, off, data.length - off);
     if (bytesWritten <= 0) throw Object.assign(new Error('no space left on device (short write)'), { code: 'ENOSPC' });
     off += bytesWritten;
+  }
+}
+
+/**
+ * writeAll for a raw descriptor. `write` is fs.writeSync; tests pass a fault-injecting one. A write
+ * that makes no progress is a full disk, never a silent truncation.
+ */
+export function writeAllSync(fd: number, data: Uint8Array, write: (fd: number, data: Uint8Array, offset: number, length: number) => number = fsSync.writeSync): void {
+  let off = 0;
+  while (off < data.length) {
+    const n = write(fd, data, off, data.length - off);
+    if (n <= 0) throw Object.assign(new Error('no space left on device (short write)'), { code: 'ENOSPC' });
+    off += n;
   }
 }
 

@@ -1,14 +1,21 @@
 // Ingest: one streaming pass over a file that hashes (SHA1, MD5, CRC32) while zstd frames of at most
 // `frameBytes` of input are compressed on libuv's thread pool (both cores), written in order to a temp
 // file, fsynced and renamed to store/<type>/<sha1[0:2]>/<sha1>.zst. Content already stored is not
-// written twice. Memory is bounded by (depth + 1) frames whatever the file's size.
+// written twice. Memory is bounded by (depth + 1) frames whatever the file's size. A file of at most
+// one frame takes the fast path in ingest-small.ts (same blob, same guarantees, fewer system calls).
 import { compress } from '@mongodb-js/zstd';
 import fs from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
 import { TroveError, withContext } from '../errors.js';
+import pLimit from '../limit.js';
 import { commitTemp, exists, fsyncDir, tempName, writeAll } from '../atomic-fs.js';
 import { blobPath, type FileType } from './blob-key.js';
 import { MultiHasher, type Digests } from './hashes.js';
 import { OffloadedHasher, sharedBuffer } from './hash-offload.js';
+import { readSmallFile, storeSmallContent } from './ingest-small.js';
+import { assertRegularFile, changedWhileReading, statSource, type SourceIdentity } from './source-file.js';
+
+export { statSource, type SourceIdentity };
 
 // zstd level 3 uses a 2 MiB window, so 4 MiB frames compress as well as 8 MiB ones with half the memory.
 export const DEFAULT_FRAME_BYTES = 4 * 1024 * 1024;
@@ -35,11 +42,21 @@ export interface IngestOptions {
    * syncBlobDirs() once for all the folders before they record anything.
    */
   syncDir?: boolean;
+  /**
+   * The file as the caller last saw it (a plan's or a folder walk's stat). Saves a stat; the ingest
+   * fails with CHANGED_WHILE_READING if size or mtime moved since.
+   */
+  expect?: SourceIdentity;
 }
 
-/** fsync each folder once: makes a batch of renames durable. */
+/**
+ * fsync each folder once: makes a batch of renames durable. Several at a time: each waits on the
+ * disk, and concurrent ones share the device's cache flushes (and, on a journalling file system, its
+ * commits).
+ */
 export async function syncBlobDirs(dirs: Iterable<string>): Promise<void> {
-  for (const d of new Set(dirs)) await fsyncDir(d);
+  const limit = pLimit(8);
+  await Promise.all([...new Set(dirs)].map((d) => limit(() => fsyncDir(d))));
 }
 
 async function readFull(h: fs.FileHandle, buf: Buffer, position: number): Promise<number> {
@@ -52,21 +69,6 @@ async function readFull(h: fs.FileHandle, buf: Buffer, position: number): Promis
   return got;
 }
 
-/** Check that `srcPath` is a regular file we may read; returns its stat. */
-export async function statSource(srcPath: string): Promise<import('node:fs').Stats> {
-  let st;
-  try {
-    st = await fs.stat(srcPath);
-  } catch (err) {
-    throw withContext(`cannot read ${srcPath}`, err);
-  }
-  if (!st.isFile()) {
-    const kind = st.isFIFO() ? 'a fifo' : st.isSocket() ? 'a socket' : st.isDirectory() ? 'a folder' : 'not a regular file';
-    throw new TroveError('BAD_INPUT', `${srcPath} is ${kind}; only regular files can be added`, { details: { path: srcPath } });
-  }
-  return st;
-}
-
 /**
  * Compress `srcPath` into the store. Throws CHANGED_WHILE_READING if its size or mtime changed during
  * the read; on any error the temp file is removed and the store is unchanged.
@@ -74,10 +76,14 @@ export async function statSource(srcPath: string): Promise<import('node:fs').Sta
 export async function ingestFile(dirs: StoreDirs, srcPath: string, type: FileType, opts: IngestOptions = {}): Promise<IngestResult> {
   const frameBytes = opts.frameBytes ?? DEFAULT_FRAME_BYTES;
   const depth = opts.depth ?? 2;
-  const before = await statSource(srcPath);
+  const size = opts.expect?.size ?? Number((await statSource(srcPath)).size);
+  if (size <= frameBytes) {
+    const bytes = await readSmallFile(srcPath, opts.expect);
+    return storeSmallContent(dirs, srcPath, bytes, type, { syncDir: opts.syncDir });
+  }
   let src: fs.FileHandle;
   try {
-    src = await fs.open(srcPath, 'r');
+    src = await fs.open(srcPath, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   } catch (err) {
     throw withContext(`cannot read ${srcPath}`, err);
   }
@@ -87,9 +93,16 @@ export async function ingestFile(dirs: StoreDirs, srcPath: string, type: FileTyp
   let abandonHasher: (() => void) | undefined;
   const free: Buffer[] = [];
   try {
+    // The identity of the version we read: taken on the open descriptor, so it is the file we read.
+    const before = await src.stat({ bigint: true });
+    assertRegularFile(srcPath, before);
+    if (opts.expect && (opts.expect.size !== Number(before.size) || opts.expect.mtimeNs !== before.mtimeNs)) {
+      throw changedWhileReading(srcPath, opts.expect.size, before.size);
+    }
+    const total = Number(before.size);
     out = await fs.open(tmp, 'wx', 0o644);
     // Files of more than one frame hash on a worker thread; small ones inline (no messaging cost).
-    const offload = before.size > frameBytes ? new OffloadedHasher() : undefined;
+    const offload = total > frameBytes ? new OffloadedHasher() : undefined;
     abandonHasher = () => offload?.abandon();
     const inline = offload ? undefined : new MultiHasher();
     let storedBytes = 0;
@@ -102,7 +115,7 @@ export async function ingestFile(dirs: StoreDirs, srcPath: string, type: FileTyp
     // Read exactly the size stat promised (an empty file still gets one empty frame); a file that
     // grows or shrinks meanwhile is caught by the fstat comparison below.
     do {
-      const want = Math.min(frameBytes, before.size - position);
+      const want = Math.min(frameBytes, total - position);
       // Offloaded: frame buffers are recycled once compressed and hashed, which bounds memory.
       const buf = offload ? (free.pop() ?? sharedBuffer(frameBytes)) : Buffer.allocUnsafe(want);
       const n = await readFull(src, buf.subarray(0, want), position);
@@ -115,14 +128,10 @@ export async function ingestFile(dirs: StoreDirs, srcPath: string, type: FileTyp
       if (queued) Promise.all([p, queued.hashed]).then(() => free.push(buf), () => undefined);
       if (inFlight.length > depth) await writeNext();
       if (n < want) break;
-    } while (position < before.size);
+    } while (position < total);
     while (inFlight.length) await writeNext();
-    const after = await src.stat();
-    if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || position !== before.size) {
-      throw new TroveError('CHANGED_WHILE_READING', `${srcPath} changed while it was being read (size ${before.size} → ${after.size}); nothing was added`, {
-        details: { path: srcPath },
-      });
-    }
+    const after = await src.stat({ bigint: true });
+    if (after.size !== before.size || after.mtimeNs !== before.mtimeNs || position !== total) throw changedWhileReading(srcPath, before.size, after.size);
     await out.sync();
     await out.close();
     out = undefined;
