@@ -52,32 +52,6 @@ export async function commitTemp(tempPath: string, finalPath: string, opts: { sy
   if (opts.syncDir ?? true) await fsyncDir(dir);
 }
 
-/** mkdir -p, remembered: a blob folder is made once per process. */
-export async function ensureDir(dir: string): Promise<void> {
-  if (madeDirs.has(dir)) return;
-  await fs.mkdir(dir, { recursive: true });
-  madeDirs.add(dir);
-}
-
-/**
- * commitTemp as one direct system call, for callers that commit many small blobs and have made the
- * folder with ensureDir (a rename in the library's own folders does not wait on the disk; making a
- * folder can, so that stays on the thread pool). Makes the folder again if it was removed since.
- */
-export function commitTempSync(tempPath: string, finalPath: string, opts: { syncDir?: boolean } = {}): void {
-  const dir = path.dirname(finalPath);
-  try {
-    fsSync.renameSync(tempPath, finalPath);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !fsSync.existsSync(tempPath)) throw err;
-    madeDirs.delete(dir);
-    fsSync.mkdirSync(dir, { recursive: true });
-    madeDirs.add(dir);
-    fsSync.renameSync(tempPath, finalPath);
-  }
-  if (opts.syncDir ?? true) fsyncDirSync(dir);
-}
-
 /** Write `data` to `finalPath` atomically (temp in `tempDir` or beside the target). */
 export async function writeFileAtomic(finalPath: string, data: string | Uint8Array, opts: { mode?: number; tempDir?: string } = {}): Promise<void> {
   const dir = opts.tempDir ?? path.dirname(finalPath);

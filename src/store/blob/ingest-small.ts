@@ -6,15 +6,16 @@
 //
 // Why a separate path: for thousands of 16 KiB files the cost is not the bytes but the per-call
 // overhead of the thread pool (≈25–50 µs of main-thread time per fs.promises call, a dozen calls per
-// file). Here only the calls that can wait on a slow device or a network share run on the pool — open,
-// read, fsync, zstd — and so still overlap across files; the cheap ones on an open descriptor or the
-// library's own folders (fstat, close, create/write of the temp file, the store lookup, rename) are
-// direct system calls.
+// file). Here only the calls that can wait — on a slow device or a share (open, read), on the disk
+// (fsync), on the file system's locks (creating the temp file, rename) — and zstd run on the pool, and
+// so overlap across files; the cheap ones on an open descriptor (fstat, write of a few KiB, close) and
+// the store lookup are direct system calls.
 import { compress } from '@mongodb-js/zstd';
 import fs from 'node:fs';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { TroveError, withContext } from '../errors.js';
-import { commitTempSync, ensureDir, fsyncDir, tempName, writeAllSync } from '../atomic-fs.js';
+import { commitTemp, fsyncDir, writeAllSync } from '../atomic-fs.js';
 import { blobPath, type FileType } from './blob-key.js';
 import { digestsOf } from './hashes.js';
 import type { IngestResult, StoreDirs } from './blob-writer.js';
@@ -25,6 +26,14 @@ const openAsync = (p: string, flags: number, mode = 0o666) =>
 const readAsync = (fd: number, buf: Buffer, offset: number, length: number, position: number) =>
   new Promise<number>((resolve, reject) => fs.read(fd, buf, offset, length, position, (err, n) => (err ? reject(err) : resolve(n))));
 const fsyncAsync = (fd: number) => new Promise<void>((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
+
+// Temp names: pid, a random prefix drawn once per process and a counter (tempName draws random bytes
+// per call, which costs more than the rest of naming a file many thousands of times).
+const tempPrefix = `.ingest.${process.pid}.${randomBytes(6).toString('hex')}.`;
+let tempCounter = 0;
+function ingestTempName(tmpDir: string): string {
+  return path.join(tmpDir, `${tempPrefix}${(tempCounter++).toString(36)}.tmp`);
+}
 
 /**
  * Read all of a small regular file. O_NONBLOCK: a fifo put in the file's place since it was checked
@@ -69,34 +78,53 @@ function storedSize(p: string): number | undefined {
 }
 
 /**
+ * Renames into the store in progress in this process, by final path. An ingest of the same content
+ * waits for the one in progress and then finds the blob (or, if that rename failed, renames its own):
+ * exactly one of them reports `created`, and none reports a blob that is not there.
+ */
+const committing = new Map<string, Promise<void>>();
+
+async function settledCommit(finalPath: string): Promise<void> {
+  for (let p = committing.get(finalPath); p; p = committing.get(finalPath)) await p.catch(() => undefined);
+}
+
+/**
  * Hash `bytes` (the whole content of `srcPath`) and store them as one frame. Nothing is compressed or
  * written when the store already holds the content.
  */
 export async function storeSmallContent(dirs: StoreDirs, srcPath: string, bytes: Buffer, type: FileType, opts: { syncDir?: boolean } = {}): Promise<IngestResult> {
   const digests = digestsOf(bytes);
   const finalPath = blobPath(dirs.storeDir, type, digests.sha1);
+  const notCreated = (storedBytes: number): IngestResult => ({ ...digests, type, storedBytes, created: false, blobPath: finalPath });
+  await settledCommit(finalPath);
   const existing = storedSize(finalPath);
-  if (existing !== undefined) return { ...digests, type, storedBytes: existing, created: false, blobPath: finalPath };
+  if (existing !== undefined) return notCreated(existing);
   const frame = await compress(bytes);
-  const tmp = tempName(dirs.tmpDir, 'ingest');
+  const tmp = ingestTempName(dirs.tmpDir);
   let fd: number | undefined;
   try {
     // Creating a file allocates an inode, which can take the file system a while (ext4 without a
-    // journal scans past recently deleted inodes): on the pool, where the main thread does not wait.
+    // journal scans past recently deleted inodes), and holds the temp folder's lock meanwhile: create
+    // and rename run on the pool, where the main thread does not wait for them.
     fd = await openAsync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o644);
     writeAllSync(fd, frame);
     await fsyncAsync(fd);
     fs.closeSync(fd);
     fd = undefined;
-    await ensureDir(path.dirname(finalPath));
-    // Look again and rename with no await in between: another ingest of the same content in this
-    // process cannot slip in, so exactly one of them reports `created`.
+    await settledCommit(finalPath);
+    // No await between this look and registering the rename: no other ingest here can slip in.
     const now = storedSize(finalPath);
     if (now !== undefined) {
       fs.rmSync(tmp, { force: true });
-      return { ...digests, type, storedBytes: now, created: false, blobPath: finalPath };
+      return notCreated(now);
     }
-    commitTempSync(tmp, finalPath, { syncDir: false });
+    const rename = commitTemp(tmp, finalPath, { syncDir: false });
+    committing.set(finalPath, rename);
+    try {
+      await rename;
+    } finally {
+      committing.delete(finalPath);
+    }
   } catch (err) {
     if (fd !== undefined) fs.closeSync(fd);
     fs.rmSync(tmp, { force: true });
