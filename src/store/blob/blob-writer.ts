@@ -20,6 +20,15 @@ export { statSource, type SourceIdentity };
 // zstd level 3 uses a 2 MiB window, so 4 MiB frames compress as well as 8 MiB ones with half the memory.
 export const DEFAULT_FRAME_BYTES = 4 * 1024 * 1024;
 
+/**
+ * While a large blob is written, its written part is flushed to disk (fdatasync, in the background)
+ * every this many stored bytes. The fsync before the rename then waits for the last few MiB, not for
+ * the whole blob: a 1 GiB file leaves ~500 MiB of dirty pages that the kernel would otherwise start
+ * writing only at that fsync, after all the compression is done. Durability is unchanged: the fsync
+ * before the rename still covers everything.
+ */
+const FLUSH_BYTES = 32 * 1024 * 1024;
+
 export interface StoreDirs {
   storeDir: string;
   tmpDir: string;
@@ -90,6 +99,9 @@ export async function ingestFile(dirs: StoreDirs, srcPath: string, type: FileTyp
   const tmp = tempName(dirs.tmpDir, 'ingest');
   let out: fs.FileHandle | undefined;
   const inFlight: Promise<Buffer>[] = [];
+  // Background writeback (see FLUSH_BYTES); settles, never rejects: a failure lands in flushError.
+  let flushing: Promise<void> | undefined;
+  let flushError: unknown;
   let abandonHasher: (() => void) | undefined;
   const free: Buffer[] = [];
   try {
@@ -107,10 +119,22 @@ export async function ingestFile(dirs: StoreDirs, srcPath: string, type: FileTyp
     const inline = offload ? undefined : new MultiHasher();
     let storedBytes = 0;
     let position = 0;
+    let unflushed = 0;
     const writeNext = async () => {
       const frame = await inFlight.shift()!;
       await writeAll(out!, frame);
       storedBytes += frame.length;
+      unflushed += frame.length;
+      if (unflushed >= FLUSH_BYTES && !flushing) {
+        unflushed = 0;
+        flushing = out!.datasync().then(
+          () => (flushing = undefined),
+          (err: unknown) => {
+            flushError ??= err;
+            flushing = undefined;
+          },
+        );
+      }
     };
     // Read exactly the size stat promised (an empty file still gets one empty frame); a file that
     // grows or shrinks meanwhile is caught by the fstat comparison below.
@@ -132,6 +156,10 @@ export async function ingestFile(dirs: StoreDirs, srcPath: string, type: FileTyp
     while (inFlight.length) await writeNext();
     const after = await src.stat({ bigint: true });
     if (after.size !== before.size || after.mtimeNs !== before.mtimeNs || position !== total) throw changedWhileReading(srcPath, before.size, after.size);
+    await flushing;
+    // An error of a background flush may be reported once only, to that call: never let the final
+    // fsync's success hide it.
+    if (flushError) throw flushError;
     await out.sync();
     await out.close();
     out = undefined;
@@ -149,6 +177,7 @@ export async function ingestFile(dirs: StoreDirs, srcPath: string, type: FileTyp
   } catch (err) {
     abandonHasher?.();
     await Promise.allSettled(inFlight);
+    await flushing;
     await out?.close().catch(() => undefined);
     await fs.rm(tmp, { force: true });
     throw err instanceof TroveError ? err : withContext(`cannot add ${srcPath}`, err);
