@@ -12,7 +12,7 @@ import { commitTemp, exists, fsyncDir, tempName, writeAll } from '../atomic-fs.j
 import { blobPath, type FileType } from './blob-key.js';
 import { MultiHasher, type Digests } from './hashes.js';
 import { OffloadedHasher, sharedBuffer } from './hash-offload.js';
-import { readSmallFile, storeSmallContent } from './ingest-small.js';
+import { ingestSmallFile } from './ingest-small.js';
 import { assertRegularFile, changedWhileReading, statSource, type SourceIdentity } from './source-file.js';
 
 export { statSource, type SourceIdentity };
@@ -87,8 +87,7 @@ export async function ingestFile(dirs: StoreDirs, srcPath: string, type: FileTyp
   const depth = opts.depth ?? 2;
   const size = opts.expect?.size ?? Number((await statSource(srcPath)).size);
   if (size <= frameBytes) {
-    const bytes = await readSmallFile(srcPath, opts.expect);
-    return storeSmallContent(dirs, srcPath, bytes, type, { syncDir: opts.syncDir });
+    return ingestSmallFile(dirs, srcPath, size, type, { syncDir: opts.syncDir, expect: opts.expect });
   }
   let src: fs.FileHandle;
   try {

@@ -72,6 +72,36 @@ export async function readSmallFile(srcPath: string, expect?: SourceIdentity): P
   }
 }
 
+/**
+ * Bytes of file content held in memory by small-file ingests at once, whatever the caller's concurrency:
+ * eight 2–4 MiB files in flight, each with its zstd context and output, pushed peak RSS past 200 MiB.
+ * A file is always admitted when nothing else is held, so one of up to 4 MiB never waits forever.
+ */
+const HELD_BYTES_LIMIT = 12 * 1024 * 1024;
+let heldBytes = 0;
+const heldWaiters: (() => void)[] = [];
+
+async function holdBytes(n: number): Promise<void> {
+  while (heldBytes > 0 && heldBytes + n > HELD_BYTES_LIMIT) await new Promise<void>((resolve) => heldWaiters.push(resolve));
+  heldBytes += n;
+}
+
+function releaseBytes(n: number): void {
+  heldBytes -= n;
+  for (const wake of heldWaiters.splice(0)) wake();
+}
+
+/** Read, hash and store a file of at most one frame (see the module comment). */
+export async function ingestSmallFile(dirs: StoreDirs, srcPath: string, size: number, type: FileType, opts: { syncDir?: boolean; expect?: SourceIdentity } = {}): Promise<IngestResult> {
+  await holdBytes(size);
+  try {
+    const bytes = await readSmallFile(srcPath, opts.expect);
+    return await storeSmallContent(dirs, srcPath, bytes, type, opts);
+  } finally {
+    releaseBytes(size);
+  }
+}
+
 /** Size of the stored blob at `p`, or undefined when there is none. */
 function storedSize(p: string): number | undefined {
   return fs.statSync(p, { throwIfNoEntry: false })?.size;

@@ -71,6 +71,18 @@ describe('small-file ingest', () => {
     expect(fs.readdirSync(dirs.tmpDir)).toEqual([]);
   });
 
+  it('ingests many near-frame-size files at once, a few at a time, every blob whole', async () => {
+    // 8 × 3 MiB is more than the fast path holds in memory at once: later ones wait, none is lost.
+    const srcs = Array.from({ length: 8 }, (_, i) => path.join(dir, `big${i}`));
+    srcs.forEach((s, i) => fs.writeFileSync(s, contentBytes(`near-frame/${i}`, 3 * 1024 * 1024 + i)));
+    const results = await Promise.all(srcs.map((s) => ingestFile(dirs, s, 'disc')));
+    for (const [i, r] of results.entries()) {
+      expect(r.sha1).toBe(sha1(fs.readFileSync(srcs[i]!)));
+      expect(await verifyBlobFile(r.blobPath, r)).toBe(r.size);
+    }
+    expect(fs.readdirSync(dirs.tmpDir)).toEqual([]);
+  });
+
   it('refuses a file that changed since the caller saw it (size or mtime), storing nothing', async () => {
     const src = path.join(dir, 'c.bin');
     fs.writeFileSync(src, contentBytes('c', 5000));
