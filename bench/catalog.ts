@@ -17,6 +17,10 @@ import { Library } from '../src/store/library.js';
 import { nameId } from '../src/store/ids.js';
 import zlib from 'node:zlib';
 
+// Run the library code with the thread pool the CLI gives it (src/cli/main.ts sets 16 threads before
+// first use: file I/O, fsync and zstd share the pool, and 4 threads let a few fsyncs stall the rest).
+process.env.UV_THREADPOOL_SIZE ??= '16';
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DATS = process.env.TROVE_DATS ?? [path.resolve(ROOT, '..', 'shared', 'dats'), '/work/shared/dats'].find((d) => fs.existsSync(d))!;
 const NES = path.join(DATS, 'Nintendo - Nintendo Entertainment System.dat');

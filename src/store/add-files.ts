@@ -7,7 +7,7 @@ import pLimit from './limit.js';
 import { TroveError, withContext } from './errors.js';
 import { assertSafeName } from './archive-name.js';
 import type { Library } from './library.js';
-import { ingestFile, statSource, syncBlobDirs, type IngestResult } from './blob/blob-writer.js';
+import { ingestFile, statSource, syncBlobDirs, type IngestResult, type SourceIdentity } from './blob/blob-writer.js';
 import type { FileType } from './blob/blob-key.js';
 import { regionOf, titleOf } from './release-name.js';
 import { upsertSystem } from './repo/systems.js';
@@ -34,6 +34,8 @@ export interface PlannedFile {
   source: string;
   /** Name inside the file set: relative path under a given folder, or the file's base name. */
   name: string;
+  /** Size and mtime when planned: the ingest refuses the file if it changed since. */
+  seen?: SourceIdentity;
 }
 
 export interface AddReport {
@@ -78,11 +80,18 @@ export async function planAdd(paths: string[]): Promise<PlannedFile[]> {
   const seen = new Map<string, string>();
   for (const f of planned) {
     assertSafeName(f.name, `name of ${f.source}:`);
-    await statSource(f.source);
     const prev = seen.get(f.name);
     if (prev) throw new TroveError('BAD_INPUT', `${prev} and ${f.source} would both be named ${JSON.stringify(f.name)} in the file set`);
     seen.set(f.name, f.source);
   }
+  // Stat every file (a few at a time: a network share answers each after a round trip); the first
+  // that is missing or not a regular file, in plan order, is the error.
+  const limit = pLimit(16);
+  const stats = await Promise.allSettled(planned.map((f) => limit(() => statSource(f.source))));
+  stats.forEach((s, i) => {
+    if (s.status === 'rejected') throw s.reason;
+    planned[i]!.seen = { size: Number(s.value.size), mtimeNs: s.value.mtimeNs };
+  });
   if (!planned.length) throw new TroveError('BAD_INPUT', `nothing to add: ${paths.join(', ')} holds no files`);
   return planned;
 }
@@ -99,7 +108,7 @@ export async function addFiles(lib: Library, req: AddRequest): Promise<AddReport
     const settled = await Promise.allSettled(
       planned.map((f, i) =>
         limit(async () => {
-          const r = await ingestFile(lib.paths, f.source, req.type, { syncDir: false });
+          const r = await ingestFile(lib.paths, f.source, req.type, { syncDir: false, expect: f.seen });
           if (r.created) created.push(r.blobPath);
           results[i] = r;
         }),

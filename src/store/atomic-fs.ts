@@ -85,6 +85,19 @@ export async function writeAll(h: fs.FileHandle, data: Uint8Array): Promise<void
   }
 }
 
+/**
+ * writeAll for a raw descriptor. `write` is fs.writeSync; tests pass a fault-injecting one. A write
+ * that makes no progress is a full disk, never a silent truncation.
+ */
+export function writeAllSync(fd: number, data: Uint8Array, write: (fd: number, data: Uint8Array, offset: number, length: number) => number = fsSync.writeSync): void {
+  let off = 0;
+  while (off < data.length) {
+    const n = write(fd, data, off, data.length - off);
+    if (n <= 0) throw Object.assign(new Error('no space left on device (short write)'), { code: 'ENOSPC' });
+    off += n;
+  }
+}
+
 export async function exists(p: string): Promise<boolean> {
   try {
     await fs.access(p);

@@ -1,17 +1,33 @@
 // Ingest: one streaming pass over a file that hashes (SHA1, MD5, CRC32) while zstd frames of at most
 // `frameBytes` of input are compressed on libuv's thread pool (both cores), written in order to a temp
 // file, fsynced and renamed to store/<type>/<sha1[0:2]>/<sha1>.zst. Content already stored is not
-// written twice. Memory is bounded by (depth + 1) frames whatever the file's size.
+// written twice. Memory is bounded by (depth + 1) frames whatever the file's size. A file of at most
+// one frame takes the fast path in ingest-small.ts (same blob, same guarantees, fewer system calls).
 import { compress } from '@mongodb-js/zstd';
 import fs from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
 import { TroveError, withContext } from '../errors.js';
+import pLimit from '../limit.js';
 import { commitTemp, exists, fsyncDir, tempName, writeAll } from '../atomic-fs.js';
 import { blobPath, type FileType } from './blob-key.js';
 import { MultiHasher, type Digests } from './hashes.js';
 import { OffloadedHasher, sharedBuffer } from './hash-offload.js';
+import { ingestSmallFile } from './ingest-small.js';
+import { assertRegularFile, changedWhileReading, statSource, type SourceIdentity } from './source-file.js';
+
+export { statSource, type SourceIdentity };
 
 // zstd level 3 uses a 2 MiB window, so 4 MiB frames compress as well as 8 MiB ones with half the memory.
 export const DEFAULT_FRAME_BYTES = 4 * 1024 * 1024;
+
+/**
+ * While a large blob is written, its written part is flushed to disk (fdatasync, in the background)
+ * every this many stored bytes. The fsync before the rename then waits for the last few MiB, not for
+ * the whole blob: a 1 GiB file leaves ~500 MiB of dirty pages that the kernel would otherwise start
+ * writing only at that fsync, after all the compression is done. Durability is unchanged: the fsync
+ * before the rename still covers everything.
+ */
+const FLUSH_BYTES = 32 * 1024 * 1024;
 
 export interface StoreDirs {
   storeDir: string;
@@ -35,11 +51,21 @@ export interface IngestOptions {
    * syncBlobDirs() once for all the folders before they record anything.
    */
   syncDir?: boolean;
+  /**
+   * The file as the caller last saw it (a plan's or a folder walk's stat). Saves a stat; the ingest
+   * fails with CHANGED_WHILE_READING if size or mtime moved since.
+   */
+  expect?: SourceIdentity;
 }
 
-/** fsync each folder once: makes a batch of renames durable. */
+/**
+ * fsync each folder once: makes a batch of renames durable. Several at a time: each waits on the
+ * disk, and concurrent ones share the device's cache flushes (and, on a journalling file system, its
+ * commits).
+ */
 export async function syncBlobDirs(dirs: Iterable<string>): Promise<void> {
-  for (const d of new Set(dirs)) await fsyncDir(d);
+  const limit = pLimit(8);
+  await Promise.all([...new Set(dirs)].map((d) => limit(() => fsyncDir(d))));
 }
 
 async function readFull(h: fs.FileHandle, buf: Buffer, position: number): Promise<number> {
@@ -52,21 +78,6 @@ async function readFull(h: fs.FileHandle, buf: Buffer, position: number): Promis
   return got;
 }
 
-/** Check that `srcPath` is a regular file we may read; returns its stat. */
-export async function statSource(srcPath: string): Promise<import('node:fs').Stats> {
-  let st;
-  try {
-    st = await fs.stat(srcPath);
-  } catch (err) {
-    throw withContext(`cannot read ${srcPath}`, err);
-  }
-  if (!st.isFile()) {
-    const kind = st.isFIFO() ? 'a fifo' : st.isSocket() ? 'a socket' : st.isDirectory() ? 'a folder' : 'not a regular file';
-    throw new TroveError('BAD_INPUT', `${srcPath} is ${kind}; only regular files can be added`, { details: { path: srcPath } });
-  }
-  return st;
-}
-
 /**
  * Compress `srcPath` into the store. Throws CHANGED_WHILE_READING if its size or mtime changed during
  * the read; on any error the temp file is removed and the store is unchanged.
@@ -74,35 +85,60 @@ export async function statSource(srcPath: string): Promise<import('node:fs').Sta
 export async function ingestFile(dirs: StoreDirs, srcPath: string, type: FileType, opts: IngestOptions = {}): Promise<IngestResult> {
   const frameBytes = opts.frameBytes ?? DEFAULT_FRAME_BYTES;
   const depth = opts.depth ?? 2;
-  const before = await statSource(srcPath);
+  const size = opts.expect?.size ?? Number((await statSource(srcPath)).size);
+  if (size <= frameBytes) {
+    return ingestSmallFile(dirs, srcPath, size, type, { syncDir: opts.syncDir, expect: opts.expect });
+  }
   let src: fs.FileHandle;
   try {
-    src = await fs.open(srcPath, 'r');
+    src = await fs.open(srcPath, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   } catch (err) {
     throw withContext(`cannot read ${srcPath}`, err);
   }
   const tmp = tempName(dirs.tmpDir, 'ingest');
   let out: fs.FileHandle | undefined;
   const inFlight: Promise<Buffer>[] = [];
+  // Background writeback (see FLUSH_BYTES); settles, never rejects: a failure lands in flushError.
+  let flushing: Promise<void> | undefined;
+  let flushError: unknown;
   let abandonHasher: (() => void) | undefined;
   const free: Buffer[] = [];
   try {
+    // The identity of the version we read: taken on the open descriptor, so it is the file we read.
+    const before = await src.stat({ bigint: true });
+    assertRegularFile(srcPath, before);
+    if (opts.expect && (opts.expect.size !== Number(before.size) || opts.expect.mtimeNs !== before.mtimeNs)) {
+      throw changedWhileReading(srcPath, opts.expect.size, before.size);
+    }
+    const total = Number(before.size);
     out = await fs.open(tmp, 'wx', 0o644);
     // Files of more than one frame hash on a worker thread; small ones inline (no messaging cost).
-    const offload = before.size > frameBytes ? new OffloadedHasher() : undefined;
+    const offload = total > frameBytes ? new OffloadedHasher() : undefined;
     abandonHasher = () => offload?.abandon();
     const inline = offload ? undefined : new MultiHasher();
     let storedBytes = 0;
     let position = 0;
+    let unflushed = 0;
     const writeNext = async () => {
       const frame = await inFlight.shift()!;
       await writeAll(out!, frame);
       storedBytes += frame.length;
+      unflushed += frame.length;
+      if (unflushed >= FLUSH_BYTES && !flushing) {
+        unflushed = 0;
+        flushing = out!.datasync().then(
+          () => (flushing = undefined),
+          (err: unknown) => {
+            flushError ??= err;
+            flushing = undefined;
+          },
+        );
+      }
     };
     // Read exactly the size stat promised (an empty file still gets one empty frame); a file that
     // grows or shrinks meanwhile is caught by the fstat comparison below.
     do {
-      const want = Math.min(frameBytes, before.size - position);
+      const want = Math.min(frameBytes, total - position);
       // Offloaded: frame buffers are recycled once compressed and hashed, which bounds memory.
       const buf = offload ? (free.pop() ?? sharedBuffer(frameBytes)) : Buffer.allocUnsafe(want);
       const n = await readFull(src, buf.subarray(0, want), position);
@@ -115,14 +151,14 @@ export async function ingestFile(dirs: StoreDirs, srcPath: string, type: FileTyp
       if (queued) Promise.all([p, queued.hashed]).then(() => free.push(buf), () => undefined);
       if (inFlight.length > depth) await writeNext();
       if (n < want) break;
-    } while (position < before.size);
+    } while (position < total);
     while (inFlight.length) await writeNext();
-    const after = await src.stat();
-    if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || position !== before.size) {
-      throw new TroveError('CHANGED_WHILE_READING', `${srcPath} changed while it was being read (size ${before.size} → ${after.size}); nothing was added`, {
-        details: { path: srcPath },
-      });
-    }
+    const after = await src.stat({ bigint: true });
+    if (after.size !== before.size || after.mtimeNs !== before.mtimeNs || position !== total) throw changedWhileReading(srcPath, before.size, after.size);
+    await flushing;
+    // An error of a background flush may be reported once only, to that call: never let the final
+    // fsync's success hide it.
+    if (flushError) throw flushError;
     await out.sync();
     await out.close();
     out = undefined;
@@ -140,6 +176,7 @@ export async function ingestFile(dirs: StoreDirs, srcPath: string, type: FileTyp
   } catch (err) {
     abandonHasher?.();
     await Promise.allSettled(inFlight);
+    await flushing;
     await out?.close().catch(() => undefined);
     await fs.rm(tmp, { force: true });
     throw err instanceof TroveError ? err : withContext(`cannot add ${srcPath}`, err);

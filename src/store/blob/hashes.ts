@@ -1,5 +1,5 @@
 // The digests DATs use, computed in one pass: SHA1 (the content address), MD5 and CRC32.
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, hash, type Hash } from 'node:crypto';
 import zlib from 'node:zlib';
 
 export interface Digests {
@@ -34,4 +34,14 @@ export class MultiHasher {
       size: this.size,
     };
   }
+}
+
+/** The digests of bytes already in memory: one-shot hashing, cheaper than a MultiHasher for small inputs. */
+export function digestsOf(bytes: Uint8Array): Digests {
+  return {
+    sha1: hash('sha1', bytes, 'hex'),
+    md5: hash('md5', bytes, 'hex'),
+    crc32: zlib.crc32(bytes).toString(16).padStart(8, '0'),
+    size: bytes.length,
+  };
 }

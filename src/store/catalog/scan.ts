@@ -101,7 +101,7 @@ export async function scanFolders(lib: Library, dirs: string[], opts: ScanOption
   const read = async (f: FoundFile) => {
     const type = ingestType.get(f.size);
     if (type) {
-      const r = await ingestFile(lib.paths, f.path, type, { syncDir: false });
+      const r = await ingestFile(lib.paths, f.path, type, { syncDir: false, expect: f });
       if (r.created) createdBlobs.add(r.blobPath);
       if (r.size !== f.size) {
         if (createdBlobs.delete(r.blobPath)) await fs.rm(r.blobPath, { force: true });
