@@ -8,6 +8,7 @@ import { nowIso, uuidv7 } from './ids.js';
 import { migrate } from './migrations/migration.js';
 import { COLLECTION_MIGRATIONS } from './migrations/collection/index.js';
 import { STATE_MIGRATIONS } from './migrations/state/index.js';
+import { removeStaleTempsIn } from './stale-temps.js';
 
 export interface LibraryPaths {
   dir: string;
@@ -104,6 +105,8 @@ export class Library {
       state.close();
       throw err;
     }
+    // Temps of processes that died mid-write (an interrupted add, download or pull): see stale-temps.ts.
+    removeStaleTempsIn(paths.tmpDir);
     return new Library(paths, db, state);
   }
 

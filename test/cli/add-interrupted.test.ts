@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contentBytes } from '../../fixtures/content.js';
+import { contentBytes, writeContent } from '../../fixtures/content.js';
 import { CLI, runCli, tempDir } from '../helpers/cli.js';
 
 function blobCount(storeDir: string): number {
@@ -61,5 +61,25 @@ describe('trove add interrupted', () => {
     expect(blobCount(storeDir)).toBe(FILES);
     expect((await runCli(['--library', lib, 'verify'])).code).toBe(0);
     expect(JSON.parse((await runCli(['--library', lib, 'ls', 'files', '--json'])).stdout)).toHaveLength(FILES);
+  });
+
+  it('leaves the temp of a big file it was writing, and the next trove command removes it', async () => {
+    const big = path.join(root, 'big.iso');
+    await writeContent(big, 'kill/big', 96 * 1024 * 1024, 'random');
+    const tmpDir = path.join(lib, 'tmp');
+    const temps = () => fs.readdirSync(tmpDir).filter((n) => n.startsWith('.ingest.'));
+    const child = spawn(process.execPath, [CLI, '--library', lib, 'add', big, '--system', 'S', '--release', 'Big', '--quiet'], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let finished = false;
+    void exited.then(() => (finished = true));
+    const started = () => temps().some((n) => fs.statSync(path.join(tmpDir, n)).size > 0);
+    while (!finished && !started()) await new Promise((r) => setTimeout(r, 2));
+    child.kill('SIGKILL');
+    await exited;
+    expect(finished && temps().length === 0 ? 'finished before the kill' : temps().length).toBe(1);
+    const ls = await runCli(['--library', lib, 'ls', 'releases', '--json']);
+    expect(ls.code).toBe(0);
+    expect(temps()).toEqual([]);
+    expect(JSON.parse(ls.stdout).map((r: { name: string }) => r.name)).not.toContain('Big');
   });
 });

@@ -13,6 +13,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDir } from '../../store/atomic-fs.js';
 import { TroveError, withContext } from '../../store/errors.js';
+import { removeStaleTempsIn } from '../../store/stale-temps.js';
 import type { LibraryPaths } from '../../store/library.js';
 import { crashPoint } from './crash-point.js';
 import { fingerprintFile, stampOf } from './fingerprint.js';
@@ -102,25 +103,7 @@ export async function recoverPendingReplace(paths: LibraryPaths, state: Database
   return 'rolled-back';
 }
 
-/** Temp files of ours (`.snapshot-*`, `.backup-restore*`) left by a process that no longer runs. */
+/** Temp files left in tmp/ by a process that no longer runs (see store/stale-temps.ts). */
 export async function removeStaleTemps(tmpDir: string): Promise<string[]> {
-  const removed: string[] = [];
-  for (const name of await fsp.readdir(tmpDir).catch(() => [] as string[])) {
-    const m = /^\.(?:snapshot-|backup-restore)[^.]*(?:\.[^.]+)*?\.(\d+)\.[0-9a-f]{12}\.tmp(?:-wal|-shm|-journal)?$/.exec(name);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    if (pid === process.pid || isAlive(pid)) continue;
-    await fsp.rm(path.join(tmpDir, name), { force: true });
-    removed.push(name);
-  }
-  return removed;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return removeStaleTempsIn(tmpDir);
 }
