@@ -18,7 +18,7 @@ import { blobKey, blobPath, type FileType } from '../../store/blob/blob-key.js';
 import { TroveError, withContext } from '../../store/errors.js';
 import type { Library } from '../../store/library.js';
 import { markLocal } from '../../store/repo/files.js';
-import type { Remote } from '../remote/remote.js';
+import { WHOLE_READ_BYTES, type Remote } from '../remote/remote.js';
 import { freeSpaceShortfall, sizeSource } from './download-plan.js';
 import { DirSyncBatch } from './dir-sync-batch.js';
 import { queuedDownloads, removeDownload, resetDownloads, setDownloadState, type DownloadItem } from './download-queue.js';
@@ -108,6 +108,12 @@ export interface DownloadBlobOptions {
    * rename is not synced here, and its directory is reported. Default: fsync it here.
    */
   touched?: (dir: string) => void;
+  /**
+   * Runs the part of the download that talks to the remote (default: directly). The worker passes
+   * a limiter of `concurrency` slots, so requests in flight never exceed it while verifying,
+   * writing and fsyncing finished objects overlaps with the next requests.
+   */
+  network?: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
 /** Download one blob to the store, verified. Throws (leaving nothing at the final path) on any failure. */
@@ -119,24 +125,40 @@ export async function downloadBlob(
   opts: DownloadBlobOptions = {},
 ): Promise<number> {
   const record = opts.record ?? ((op) => op());
+  const network = opts.network ?? ((fn) => fn());
   const key = blobKey(item.type, item.sha1);
   const tmp = tempName(lib.paths.tmpDir, TEMP_HINT);
-  let fh: fsp.FileHandle | undefined;
+  let fh = undefined as fsp.FileHandle | undefined;
   let stored = 0;
+  const whole = opts.storedSize !== undefined && opts.storedSize > 0 && opts.storedSize <= WHOLE_READ_BYTES;
   try {
-    fh = await fsp.open(tmp, 'wx', 0o644);
     const label = `download ${key} from ${remote.description}`;
-    for await (const _ of decodeBlob(remote.read(key, { size: opts.storedSize }), { sha1: item.sha1, size: item.size }, label, {
-      onRaw: async (chunk) => {
-        await writeAll(fh!, chunk);
-        stored += chunk.length;
-        onBytes(chunk.length);
-      },
-    })) {
-      // decodeBlob hashes and size-checks the decompressed bytes; we keep only the raw blob.
+    const decode = async (source: AsyncIterable<Buffer> | Iterable<Buffer>) => {
+      fh = await fsp.open(tmp, 'wx', 0o644);
+      for await (const _ of decodeBlob(source as AsyncIterable<Buffer>, { sha1: item.sha1, size: item.size }, label, {
+        onRaw: async (chunk) => {
+          await writeAll(fh!, chunk);
+          stored += chunk.length;
+          onBytes(chunk.length);
+        },
+      })) {
+        // decodeBlob hashes and size-checks the decompressed bytes; we keep only the raw blob.
+      }
+    };
+    if (whole) {
+      // One request, then the network slot is free while we verify and write.
+      const body = await network(async () => {
+        const parts: Buffer[] = [];
+        for await (const c of remote.read(key, { size: opts.storedSize })) parts.push(c);
+        return parts;
+      });
+      await decode(body);
+    } else {
+      // Streaming: the request lasts as long as the whole download.
+      await network(() => decode(remote.read(key)));
     }
-    await fh.sync();
-    await fh.close();
+    await fh!.sync(); // set by decode()
+    await fh!.close();
     fh = undefined;
     const final = blobPath(lib.paths.storeDir, item.type, item.sha1);
     await commitTemp(tmp, final, { syncDir: !opts.touched });
@@ -179,7 +201,11 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
     );
   }
   tracker.start(items.length, need);
-  const queue = new PQueue({ concurrency });
+  // Twice as many items as requests in flight: while `concurrency` objects are being fetched, as
+  // many finished ones are verified, written and fsynced (memory: a whole object ≤ 8 MiB each).
+  const queue = new PQueue({ concurrency: concurrency * 2 });
+  const net = new PQueue({ concurrency });
+  const network = <T>(fn: () => Promise<T>) => net.add(fn) as Promise<T>;
   const sleep = opts.sleep ?? sleepMs;
   let stopped = false;
   // Queue bookkeeping and markLocal, batched; store directories fsynced before each commit.
@@ -210,7 +236,7 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
             got += n;
             tracker.addBytes(n);
           },
-          { storedSize: sizes.get(item.sha1), record: (op) => log.add(op), touched: (dir) => log.touched(dir) },
+          { storedSize: sizes.get(item.sha1), record: (op) => log.add(op), touched: (dir) => log.touched(dir), network },
         );
         log.add(() => removeDownload(state, item.sha1));
         report.downloaded++;
