@@ -24,6 +24,7 @@ import { DirSyncBatch } from './dir-sync-batch.js';
 import { queuedDownloads, removeDownload, resetDownloads, setDownloadState, type DownloadItem } from './download-queue.js';
 import { ProgressTracker } from './progress.js';
 import { decide } from './retry-policy.js';
+import { stopsTheRun } from '../remote/remote-errors.js';
 import { configuredConcurrency, sleepMs, type ItemFailure, type TransferOptions } from './transfer-options.js';
 
 export interface DownloadReport {
@@ -205,9 +206,22 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
   // many finished ones are verified, written and fsynced (memory: a whole object ≤ 8 MiB each).
   const queue = new PQueue({ concurrency: concurrency * 2 });
   const net = new PQueue({ concurrency });
-  const network = <T>(fn: () => Promise<T>) => net.add(fn) as Promise<T>;
-  const sleep = opts.sleep ?? sleepMs;
   let stopped = false;
+  // A run stopped (AUTH, …) while an item waited for its slot: that item sends nothing. An error
+  // that stops the run sets `stopped` before its slot is handed on (p-queue starts the next task
+  // before the failed item's own handler runs).
+  const notSent = new Error('run stopped before the request');
+  const network = <T>(fn: () => Promise<T>) =>
+    net.add(async () => {
+      if (stopped) throw notSent;
+      try {
+        return await fn();
+      } catch (err) {
+        if (err instanceof TroveError && stopsTheRun(err.code)) stopped = true;
+        throw err;
+      }
+    }) as Promise<T>;
+  const sleep = opts.sleep ?? sleepMs;
   // Queue bookkeeping and markLocal, batched; store directories fsynced before each commit.
   const log = new DirSyncBatch(state);
 
@@ -245,6 +259,10 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
         return;
       } catch (raw) {
         tracker.addBytes(-got);
+        if (raw === notSent) {
+          log.add(() => setDownloadState(state, item.sha1, 'Pending'));
+          return; // stays queued for the next run, as if never started
+        }
         const err = raw as TroveError;
         const d = decide(err.code, attempt, opts, opts.random);
         if (d.action === 'retry' && !stopped) {
@@ -256,7 +274,7 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
         log.add(() => setDownloadState(state, item.sha1, 'Failed', err.message));
         report.failed.push({ sha1: item.sha1, key, code: err.code, message: err.message });
         tracker.failed(key, item.sha1, err.code, err.message);
-        if (d.action === 'stop-run' && !stopped) {
+        if (d.action === 'stop-run' && !report.stoppedBy) {
           stopped = true;
           report.stoppedBy = { code: err.code, message: err.message };
           queue.clear();
