@@ -4,8 +4,10 @@
 // must never be durable before that. So a rename made with `syncDir: false` reports its directory
 // (`touched`); before each transaction commits, every directory touched since the previous commit
 // is fsynced — in parallel on the thread pool, where ext4 folds them into one journal commit —
-// and only then are the rows written. A crash before the commit loses rows, never renames: the
-// next run downloads those blobs again (verified, renamed over the same bytes).
+// and only then are the rows written (every 250 ms or 256 rows: fewer commits, each an fsync of
+// the WAL on the main thread, and more renames per directory fsync). A crash before the commit
+// loses rows, never renames: the next run downloads those blobs again (verified, renamed over the
+// same bytes).
 //
 // Rows are committed in the order they were added; commits happen one after the other. A failed
 // directory fsync (or transaction) fails that batch and every later one: nothing more is recorded,
@@ -34,7 +36,7 @@ export class DirSyncBatch {
     this.ops.push(op);
     if (this.ops.length >= (this.opts.maxOps ?? 256)) void this.flush().catch(() => undefined);
     else if (!this.timer) {
-      this.timer = setTimeout(() => void this.flush().catch(() => undefined), this.opts.intervalMs ?? 100);
+      this.timer = setTimeout(() => void this.flush().catch(() => undefined), this.opts.intervalMs ?? 250);
       this.timer.unref();
     }
   }
