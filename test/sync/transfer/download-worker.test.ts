@@ -7,7 +7,7 @@ import { verifyStore } from '../../../src/store/verify.js';
 import { OpendalRemote } from '../../../src/sync/remote/opendal-remote.js';
 import { planDownloads } from '../../../src/sync/transfer/download-plan.js';
 import { enqueueDownloads, queuedDownloads } from '../../../src/sync/transfer/download-queue.js';
-import { removeStaleDownloadTemps, runDownloads } from '../../../src/sync/transfer/download-worker.js';
+import { downloadBlob, removeStaleDownloadTemps, runDownloads } from '../../../src/sync/transfer/download-worker.js';
 import { planDrop } from '../../../src/sync/transfer/drop-plan.js';
 import { runDrop } from '../../../src/sync/transfer/drop-worker.js';
 import { targetFiles } from '../../../src/sync/transfer/transfer-targets.js';
@@ -114,6 +114,20 @@ describe('runDownloads', () => {
     expect(second.downloaded).toBe(wanted.length);
     expect(queuedDownloads(fx.lib.state)).toEqual([]);
     expect((await verifyStore(fx.lib)).bad).toEqual([]);
+  });
+
+  it('downloadBlob with a batch: the rename is reported (its folder) before the row that records it, and not fsynced itself', async () => {
+    const { remote } = await cloudOnly();
+    const [item] = planDownloads(targetFiles(fx.lib.db, {})).fetch;
+    const events: string[] = [];
+    const stored = (await remote.stat(blobKey(item!.type, item!.sha1)))!.size;
+    await downloadBlob(fx.lib, remote, item!, () => undefined, {
+      storedSize: stored,
+      touched: (dir) => events.push(`touched ${dir}`),
+      record: () => events.push(`record (final file exists: ${fs.existsSync(blobPath(fx.lib.paths.storeDir, item!.type, item!.sha1))})`),
+    });
+    const final = blobPath(fx.lib.paths.storeDir, item!.type, item!.sha1);
+    expect(events).toEqual([`touched ${path.dirname(final)}`, 'record (final file exists: true)']);
   });
 
   it('removes temp files of dead processes, keeps those of live ones', async () => {
