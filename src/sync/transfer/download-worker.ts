@@ -37,6 +37,13 @@ export interface DownloadReport {
 }
 
 const TEMP_HINT = 'dl';
+/**
+ * Blobs of at most this many (decompressed) bytes release their network slot as soon as their bytes
+ * arrived, so that verifying, writing and fsyncing them overlaps the next requests. The worker runs
+ * up to 2 × concurrency items, so such blobs add at most concurrency × (1 MiB + its stored bytes)
+ * of memory; larger ones keep their slot until decoded, as before.
+ */
+const OVERLAP_MAX_BYTES = 1024 * 1024;
 
 /** Remove download temp files left by processes that no longer run (`.dl.<pid>.<rand>.tmp`). */
 export async function removeStaleDownloadTemps(tmpDir: string): Promise<number> {
@@ -134,9 +141,10 @@ export async function downloadBlob(
   const whole = opts.storedSize !== undefined && opts.storedSize > 0 && opts.storedSize <= WHOLE_READ_BYTES;
   try {
     const label = `download ${key} from ${remote.description}`;
-    const decode = async (source: AsyncIterable<Buffer> | Iterable<Buffer>) => {
+    const decode = async (source: AsyncIterable<Buffer> | Iterable<Buffer>, parallel?: number) => {
       fh = await fsp.open(tmp, 'wx', 0o644);
       for await (const _ of decodeBlob(source as AsyncIterable<Buffer>, { sha1: item.sha1, size: item.size }, label, {
+        parallel,
         onRaw: async (chunk) => {
           await writeAll(fh!, chunk);
           stored += chunk.length;
@@ -146,17 +154,23 @@ export async function downloadBlob(
         // decodeBlob hashes and size-checks the decompressed bytes; we keep only the raw blob.
       }
     };
-    if (whole) {
-      // One request, then the network slot is free while we verify and write.
-      const body = await network(async () => {
-        const parts: Buffer[] = [];
-        for await (const c of remote.read(key, { size: opts.storedSize })) parts.push(c);
-        return parts;
-      });
-      await decode(body);
+    const get = async () => {
+      const parts: Buffer[] = [];
+      for await (const c of remote.read(key, { size: opts.storedSize })) parts.push(c);
+      return parts;
+    };
+    if (whole && item.size <= OVERLAP_MAX_BYTES) {
+      // A small blob: one request, then its network slot is free while we verify and write it.
+      await decode(await network(get));
+    } else if (whole) {
+      // One request, but the slot is held while decoding: at most `concurrency` large blobs (and
+      // their decompressed frames) are in memory at once, as before the overlap.
+      await network(async () => decode(await get()));
     } else {
-      // Streaming: the request lasts as long as the whole download.
-      await network(() => decode(remote.read(key)));
+      // Streaming: the request lasts as long as the whole download. One frame decompresses while
+      // the previous one is hashed (not two): measured on a 2 GiB download, peak RSS 168 MiB
+      // instead of 205-228 MiB, at the same speed (hashing on the main thread is the slower step).
+      await network(() => decode(remote.read(key), 1));
     }
     await fh!.sync(); // set by decode()
     await fh!.close();
@@ -203,7 +217,7 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
   }
   tracker.start(items.length, need);
   // Twice as many items as requests in flight: while `concurrency` objects are being fetched, as
-  // many finished ones are verified, written and fsynced (memory: a whole object ≤ 8 MiB each).
+  // many small finished ones are verified, written and fsynced (see OVERLAP_MAX_BYTES).
   const queue = new PQueue({ concurrency: concurrency * 2 });
   const net = new PQueue({ concurrency });
   let stopped = false;
