@@ -37,7 +37,9 @@ export interface ReadOptions {
    * The object's exact stored size, when the caller already knows it (from `stat` or `list`). Lets
    * the backend fetch a small object (≤ WHOLE_READ_BYTES) in one request instead of a size probe
    * plus a streaming read. Only bytes [0, size) are requested: an object that is longer now yields
-   * its first `size` bytes (callers verify content anyway), one that is shorter fails.
+   * its first `size` bytes (callers verify content anyway), one that is shorter fails. So the size
+   * must come from this remote (stat, list), never from a local copy: checking that the remote
+   * object is whole (`upload --verify`) must not read it with a size.
    */
   size?: number;
 }

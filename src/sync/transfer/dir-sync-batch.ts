@@ -17,6 +17,7 @@ import { fsyncDir } from '../../store/atomic-fs.js';
 
 export class DirSyncBatch {
   private ops: (() => void)[] = [];
+  private after: (() => void)[] = [];
   private dirs = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
@@ -32,8 +33,13 @@ export class DirSyncBatch {
     this.dirs.add(dir);
   }
 
-  add(op: () => void): void {
+  /**
+   * Queue a write. `afterCommit` runs once the transaction holding it committed (progress events
+   * that say "this blob is local" wait for that, so a listener re-reading the catalogue sees it).
+   */
+  add(op: () => void, afterCommit?: () => void): void {
     this.ops.push(op);
+    if (afterCommit) this.after.push(afterCommit);
     if (this.ops.length >= (this.opts.maxOps ?? 256)) void this.flush().catch(() => undefined);
     else if (!this.timer) {
       this.timer = setTimeout(() => void this.flush().catch(() => undefined), this.opts.intervalMs ?? 250);
@@ -48,8 +54,10 @@ export class DirSyncBatch {
     // Take the rows and the directories in the same synchronous step: every row here was added
     // after its rename reported its directory, so that directory is in `dirs`.
     const ops = this.ops;
+    const after = this.after;
     const dirs = [...this.dirs];
     this.ops = [];
+    this.after = [];
     this.dirs = new Set();
     const syncDir = this.opts.syncDir ?? fsyncDir;
     this.chain = this.chain.then(async () => {
@@ -61,6 +69,7 @@ export class DirSyncBatch {
         this.failure = { error };
         throw error;
       }
+      for (const fn of after) fn();
     });
     return this.chain;
   }

@@ -266,10 +266,13 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
           },
           { storedSize: sizes.get(item.sha1), record: (op) => log.add(op), touched: (dir) => log.touched(dir), network },
         );
-        log.add(() => removeDownload(state, item.sha1));
         report.downloaded++;
         report.bytes += stored;
-        tracker.done(key, item.sha1, 'done');
+        // "done" once the row saying the blob is local committed (the TUI re-reads the catalogue).
+        log.add(
+          () => removeDownload(state, item.sha1),
+          () => tracker.done(key, item.sha1, 'done'),
+        );
         return;
       } catch (raw) {
         tracker.addBytes(-got);

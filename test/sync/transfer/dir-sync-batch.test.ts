@@ -106,6 +106,28 @@ describe('DirSyncBatch', () => {
     expect(rows()).toEqual([]);
   });
 
+  it('runs afterCommit callbacks only once their rows committed, and never after a failure', async () => {
+    open();
+    let fail = false;
+    const seen: string[][] = [];
+    const batch = new DirSyncBatch(db, {
+      intervalMs: 60_000,
+      syncDir: async () => {
+        if (fail) throw new Error('EIO');
+      },
+    });
+    batch.touched('/d');
+    batch.add(insert('a'), () => seen.push(rows()));
+    expect(seen).toEqual([]);
+    await batch.flush();
+    expect(seen).toEqual([['a']]);
+    fail = true;
+    batch.touched('/d');
+    batch.add(insert('b'), () => seen.push(rows()));
+    await expect(batch.flush()).rejects.toThrow('EIO');
+    expect(seen).toEqual([['a']]);
+  });
+
   it('syncs real directories (default fsync) and flushes on its own after the interval', async () => {
     open();
     const batch = new DirSyncBatch(db, { intervalMs: 5 });

@@ -53,6 +53,21 @@ describe('runDownloads', () => {
     expect(fs.readdirSync(fx.lib.paths.tmpDir)).toEqual([]);
   });
 
+  it('reports an item done only once the catalogue records it as local (listeners can re-read it)', async () => {
+    const { remote } = await cloudOnly();
+    const wanted = queueAll();
+    const isLocal = fx.lib.state.prepare('SELECT 1 FROM local_blob WHERE sha1 = ?').pluck();
+    const localAtDone: boolean[] = [];
+    const report = await runDownloads(fx.lib, remote, {
+      ...noSleep,
+      onProgress: (e) => {
+        if (e.type === 'item' && e.outcome === 'done') localAtDone.push(isLocal.get(e.sha1) === 1);
+      },
+    });
+    expect(report.downloaded).toBe(wanted.length);
+    expect(localAtDone).toEqual(wanted.map(() => true));
+  });
+
   it('refuses a remote blob with one flipped byte: CHECKSUM_MISMATCH naming the sha1, nothing at the final path, nothing left in tmp', async () => {
     const { remote } = await cloudOnly();
     const wanted = queueAll();
