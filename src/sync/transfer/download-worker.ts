@@ -37,6 +37,8 @@ export interface DownloadReport {
 }
 
 const TEMP_HINT = 'dl';
+/** Thrown (as is, never wrapped) for an item whose request was not sent because the run stopped. */
+const NOT_SENT = new Error('run stopped before the request');
 /**
  * Blobs of at most this many (decompressed) bytes release their network slot as soon as their bytes
  * arrived, so that verifying, writing and fsyncing them overlaps the next requests. The worker runs
@@ -184,7 +186,7 @@ export async function downloadBlob(
   } catch (err) {
     await fh?.close().catch(() => undefined);
     await fsp.rm(tmp, { force: true });
-    throw err instanceof TroveError ? err : withContext(`download ${key}`, err);
+    throw err instanceof TroveError || err === NOT_SENT ? err : withContext(`download ${key}`, err);
   }
 }
 
@@ -224,10 +226,9 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
   // A run stopped (AUTH, …) while an item waited for its slot: that item sends nothing. An error
   // that stops the run sets `stopped` before its slot is handed on (p-queue starts the next task
   // before the failed item's own handler runs).
-  const notSent = new Error('run stopped before the request');
   const network = <T>(fn: () => Promise<T>) =>
     net.add(async () => {
-      if (stopped) throw notSent;
+      if (stopped) throw NOT_SENT;
       try {
         return await fn();
       } catch (err) {
@@ -276,7 +277,7 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
         return;
       } catch (raw) {
         tracker.addBytes(-got);
-        if (raw === notSent) {
+        if (raw === NOT_SENT) {
           log.add(() => setDownloadState(state, item.sha1, 'Pending'));
           return; // stays queued for the next run, as if never started
         }

@@ -124,6 +124,9 @@ describe('runDownloads', () => {
     const first = await runDownloads(fx.lib, remote, { ...noSleep, concurrency: 1 });
     expect(first.stoppedBy?.code).toBe('AUTH');
     expect(first.downloaded).toBe(0);
+    // The item already waiting for the (single) network slot sent nothing and is not a failure.
+    expect(first.failed.map((f) => f.code)).toEqual(['AUTH']);
+    expect(remote.calls.read).toBe(1);
     expect(queuedDownloads(fx.lib.state).length).toBe(wanted.length);
     const second = await runDownloads(fx.lib, remote, noSleep);
     expect(second.downloaded).toBe(wanted.length);
