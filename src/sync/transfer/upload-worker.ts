@@ -96,6 +96,8 @@ async function uploadBatch(
   const uploadOne = async (c: UploadCandidate) => {
     const key = blobKey(c.type, c.sha1);
     const file = blobPath(lib.paths.storeDir, c.type, c.sha1);
+    await opts.beforeItem?.(key);
+    if (stopped) return;
     tracker.begin(key);
     for (let attempt = 1; ; attempt++) {
       if (stopped) return; // stays UploadPending for the next run
