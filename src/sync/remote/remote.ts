@@ -32,15 +32,32 @@ export interface WriteOptions {
   ifNotExists?: boolean;
 }
 
+export interface ReadOptions {
+  /**
+   * The object's exact stored size, when the caller already knows it (from `stat` or `list`). Lets
+   * the backend fetch a small object (≤ WHOLE_READ_BYTES) in one request instead of a size probe
+   * plus a streaming read. Only bytes [0, size) are requested: an object that is longer now yields
+   * its first `size` bytes (callers verify content anyway), one that is shorter fails. So the size
+   * must come from this remote (stat, list), never from a local copy: checking that the remote
+   * object is whole (`upload --verify`) must not read it with a size.
+   */
+  size?: number;
+}
+
+/** Objects up to this size may be fetched whole in one request when their size is known. */
+export const WHOLE_READ_BYTES = 8 * 1024 * 1024;
+
 export interface Remote {
   /** Where this remote points, safe to print: no credentials. */
   readonly description: string;
   readonly features: RemoteFeatures;
   /**
    * Stream an object's bytes in order, in chunks of at most about 1 MiB (memory stays bounded
-   * whatever the object's size). Throws NOT_FOUND when the key is absent (before the first chunk).
+   * whatever the object's size) — or, when `opts.size` is given and at most WHOLE_READ_BYTES, as one
+   * chunk of exactly that many bytes fetched in one request. Throws NOT_FOUND when the key is absent
+   * (before the first chunk).
    */
-  read(key: string): AsyncIterable<Buffer>;
+  read(key: string, opts?: ReadOptions): AsyncIterable<Buffer>;
   /** A small object whole (manifests, probes). Throws NOT_FOUND when absent. */
   readAll(key: string): Promise<Buffer>;
   /**

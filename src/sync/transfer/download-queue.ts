@@ -3,6 +3,7 @@
 // leaves rows behind and the next run takes them up (resumable across restarts). `db` is state.db.
 import type Database from 'better-sqlite3';
 import { nowIso } from '../../store/ids.js';
+import { stmt } from '../../store/repo/statements.js';
 
 export type DownloadState = 'Pending' | 'InProgress' | 'Failed';
 
@@ -44,7 +45,7 @@ export function queuedDownloads(db: Database.Database, state?: DownloadState): D
 
 export function setDownloadState(db: Database.Database, sha1: string, state: DownloadState, error?: string): void {
   const bump = state === 'InProgress' ? 1 : 0;
-  db.prepare('UPDATE download_queue SET state = ?, attempts = attempts + ?, last_error = coalesce(?, last_error), updated_at = ? WHERE sha1 = ?').run(
+  stmt(db, 'UPDATE download_queue SET state = ?, attempts = attempts + ?, last_error = coalesce(?, last_error), updated_at = ? WHERE sha1 = ?').run(
     state,
     bump,
     error ?? null,
@@ -54,7 +55,7 @@ export function setDownloadState(db: Database.Database, sha1: string, state: Dow
 }
 
 export function removeDownload(db: Database.Database, sha1: string): void {
-  db.prepare('DELETE FROM download_queue WHERE sha1 = ?').run(sha1);
+  stmt(db, 'DELETE FROM download_queue WHERE sha1 = ?').run(sha1);
 }
 
 export function downloadStateCounts(db: Database.Database): Record<DownloadState, number> {

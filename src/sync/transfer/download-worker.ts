@@ -2,7 +2,12 @@
 // (compressed) bytes go to a temp file while decodeBlob checks zstd frames, SHA1 and size on the
 // way; only a blob that verified is fsynced and renamed into the store and marked local. A bad
 // object (checksum mismatch, an HTML error page, truncation) never takes its final name. Memory is
-// bounded by a few frames per transfer whatever the file's size. Free disk space is checked up front.
+// bounded by a few frames per transfer whatever the file's size: objects up to 8 MiB (stored size,
+// known exactly from the stat/listing done up front) come in one GET as one chunk, larger ones
+// stream in 1 MiB chunks. Free disk space is checked up front.
+// Durability: the temp file is fsynced before its rename; the rename's directory is fsynced before
+// the row recording the blob as local commits — once per directory per batch (dir-sync-batch.ts),
+// not once per file. A crash before that commit only costs a re-download.
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -13,12 +18,13 @@ import { blobKey, blobPath, type FileType } from '../../store/blob/blob-key.js';
 import { TroveError, withContext } from '../../store/errors.js';
 import type { Library } from '../../store/library.js';
 import { markLocal } from '../../store/repo/files.js';
-import type { Remote } from '../remote/remote.js';
-import { freeSpaceShortfall } from './download-plan.js';
+import { WHOLE_READ_BYTES, type Remote } from '../remote/remote.js';
+import { freeSpaceShortfall, sizeSource } from './download-plan.js';
+import { DirSyncBatch } from './dir-sync-batch.js';
 import { queuedDownloads, removeDownload, resetDownloads, setDownloadState, type DownloadItem } from './download-queue.js';
 import { ProgressTracker } from './progress.js';
 import { decide } from './retry-policy.js';
-import { WriteBatch } from './write-batch.js';
+import { stopsTheRun } from '../remote/remote-errors.js';
 import { configuredConcurrency, sleepMs, type ItemFailure, type TransferOptions } from './transfer-options.js';
 
 export interface DownloadReport {
@@ -31,8 +37,15 @@ export interface DownloadReport {
 }
 
 const TEMP_HINT = 'dl';
-/** Up to this many queued items, sizes come from one stat each; above it, from listing the prefixes. */
-const STAT_EACH_LIMIT = 200;
+/** Thrown (as is, never wrapped) for an item whose request was not sent because the run stopped. */
+const NOT_SENT = new Error('run stopped before the request');
+/**
+ * Blobs of at most this many (decompressed) bytes release their network slot as soon as their bytes
+ * arrived, so that verifying, writing and fsyncing them overlaps the next requests. The worker runs
+ * up to 2 × concurrency items, so such blobs add at most concurrency × (1 MiB + its stored bytes)
+ * of memory; larger ones keep their slot until decoded, as before.
+ */
+const OVERLAP_MAX_BYTES = 1024 * 1024;
 
 /** Remove download temp files left by processes that no longer run (`.dl.<pid>.<rand>.tmp`). */
 export async function removeStaleDownloadTemps(tmpDir: string): Promise<number> {
@@ -58,29 +71,59 @@ export async function removeStaleDownloadTemps(tmpDir: string): Promise<number> 
   return removed;
 }
 
-/** Remote (stored) sizes of the queued objects; absent objects are missing from the map. */
-async function remoteSizes(remote: Remote, items: DownloadItem[], concurrency: number): Promise<Map<string, number>> {
+/**
+ * Remote (stored) sizes of the queued objects; absent objects are missing from the map. Per type,
+ * one stat each or one listing of the type's folder, whichever costs fewer requests (sizeSource;
+ * `known(type)` is how many files of that type the catalogue has).
+ */
+async function remoteSizes(remote: Remote, items: DownloadItem[], concurrency: number, known: (type: string) => number): Promise<Map<string, number>> {
   const sizes = new Map<string, number>();
-  if (items.length <= STAT_EACH_LIMIT) {
-    const q = new PQueue({ concurrency });
-    await Promise.all(
-      items.map((i) =>
-        q.add(async () => {
-          const st = await remote.stat(blobKey(i.type, i.sha1));
-          if (st) sizes.set(i.sha1, st.size);
-        }),
-      ),
-    );
-    return sizes;
+  const byType = new Map<string, DownloadItem[]>();
+  for (const i of items) {
+    const list = byType.get(i.type);
+    if (list) list.push(i);
+    else byType.set(i.type, [i]);
   }
-  const wanted = new Set(items.map((i) => i.sha1));
-  for (const type of new Set(items.map((i) => i.type))) {
+  const toStat: DownloadItem[] = [];
+  for (const [type, wanted] of byType) {
+    if (sizeSource(wanted.length, known(type)) === 'stat') {
+      toStat.push(...wanted);
+      continue;
+    }
+    const want = new Set(wanted.map((i) => i.sha1));
     for (const e of await remote.list(`${type}/`)) {
       const sha1 = /([0-9a-f]{40})\.zst$/.exec(e.key)?.[1];
-      if (sha1 && wanted.has(sha1)) sizes.set(sha1, e.size);
+      if (sha1 && want.has(sha1)) sizes.set(sha1, e.size);
     }
   }
+  const q = new PQueue({ concurrency });
+  await Promise.all(
+    toStat.map((i) =>
+      q.add(async () => {
+        const st = await remote.stat(blobKey(i.type, i.sha1));
+        if (st) sizes.set(i.sha1, st.size);
+      }),
+    ),
+  );
   return sizes;
+}
+
+export interface DownloadBlobOptions {
+  /** The object's exact stored size, when known: lets the remote fetch a small object in one request. */
+  storedSize?: number;
+  /** Where the `markLocal` write goes (default: now). */
+  record?: (op: () => void) => void;
+  /**
+   * The caller fsyncs the store directory before `record`'s writes commit (DirSyncBatch): the
+   * rename is not synced here, and its directory is reported. Default: fsync it here.
+   */
+  touched?: (dir: string) => void;
+  /**
+   * Runs the part of the download that talks to the remote (default: directly). The worker passes
+   * a limiter of `concurrency` slots, so requests in flight never exceed it while verifying,
+   * writing and fsyncing finished objects overlaps with the next requests.
+   */
+  network?: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
 /** Download one blob to the store, verified. Throws (leaving nothing at the final path) on any failure. */
@@ -89,35 +132,61 @@ export async function downloadBlob(
   remote: Remote,
   item: { sha1: string; type: string; size: number },
   onBytes: (n: number) => void,
-  record: (op: () => void) => void = (op) => op(),
+  opts: DownloadBlobOptions = {},
 ): Promise<number> {
+  const record = opts.record ?? ((op) => op());
+  const network = opts.network ?? ((fn) => fn());
   const key = blobKey(item.type, item.sha1);
   const tmp = tempName(lib.paths.tmpDir, TEMP_HINT);
-  let fh: fsp.FileHandle | undefined;
+  let fh = undefined as fsp.FileHandle | undefined;
   let stored = 0;
+  const whole = opts.storedSize !== undefined && opts.storedSize > 0 && opts.storedSize <= WHOLE_READ_BYTES;
   try {
-    fh = await fsp.open(tmp, 'wx', 0o644);
     const label = `download ${key} from ${remote.description}`;
-    for await (const _ of decodeBlob(remote.read(key), { sha1: item.sha1, size: item.size }, label, {
-      onRaw: async (chunk) => {
-        await writeAll(fh!, chunk);
-        stored += chunk.length;
-        onBytes(chunk.length);
-      },
-    })) {
-      // decodeBlob hashes and size-checks the decompressed bytes; we keep only the raw blob.
+    const decode = async (source: AsyncIterable<Buffer> | Iterable<Buffer>, parallel?: number) => {
+      fh = await fsp.open(tmp, 'wx', 0o644);
+      for await (const _ of decodeBlob(source as AsyncIterable<Buffer>, { sha1: item.sha1, size: item.size }, label, {
+        parallel,
+        onRaw: async (chunk) => {
+          await writeAll(fh!, chunk);
+          stored += chunk.length;
+          onBytes(chunk.length);
+        },
+      })) {
+        // decodeBlob hashes and size-checks the decompressed bytes; we keep only the raw blob.
+      }
+    };
+    const get = async () => {
+      const parts: Buffer[] = [];
+      for await (const c of remote.read(key, { size: opts.storedSize })) parts.push(c);
+      return parts;
+    };
+    if (whole && item.size <= OVERLAP_MAX_BYTES) {
+      // A small blob: one request, then its network slot is free while we verify and write it.
+      await decode(await network(get));
+    } else if (whole) {
+      // One request, but the slot is held while decoding: at most `concurrency` large blobs (and
+      // their decompressed frames) are in memory at once, as before the overlap.
+      await network(async () => decode(await get()));
+    } else {
+      // Streaming: the request lasts as long as the whole download. One frame decompresses while
+      // the previous one is hashed (not two): measured on a 2 GiB download, peak RSS 168 MiB
+      // instead of 205-228 MiB, at the same speed (hashing on the main thread is the slower step).
+      await network(() => decode(remote.read(key), 1));
     }
-    await fh.sync();
-    await fh.close();
+    await fh!.sync(); // set by decode()
+    await fh!.close();
     fh = undefined;
-    await commitTemp(tmp, blobPath(lib.paths.storeDir, item.type, item.sha1));
+    const final = blobPath(lib.paths.storeDir, item.type, item.sha1);
+    await commitTemp(tmp, final, { syncDir: !opts.touched });
+    opts.touched?.(path.dirname(final));
     // After the rename: a crash before this is recorded re-downloads the blob next time (harmless).
     record(() => markLocal(lib.state, 'main', { sha1: item.sha1, type: item.type as FileType, size: item.size, storedBytes: stored }));
     return stored;
   } catch (err) {
     await fh?.close().catch(() => undefined);
     await fsp.rm(tmp, { force: true });
-    throw err instanceof TroveError ? err : withContext(`download ${key}`, err);
+    throw err instanceof TroveError || err === NOT_SENT ? err : withContext(`download ${key}`, err);
   }
 }
 
@@ -136,7 +205,8 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
     } else items.push(i);
   }
   const tracker = new ProgressTracker('download', opts.onProgress);
-  const sizes = await remoteSizes(remote, items, concurrency);
+  const countOfType = lib.db.prepare('SELECT count(*) FROM file WHERE type = ?').pluck();
+  const sizes = await remoteSizes(remote, items, concurrency, (type) => Number(countOfType.get(type)));
   const need = items.reduce((a, i) => a + (sizes.get(i.sha1) ?? 0), 0);
   const st = await fsp.statfs(lib.paths.storeDir);
   const shortfall = freeSpaceShortfall(need, Number(st.bavail) * Number(st.bsize));
@@ -148,10 +218,27 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
     );
   }
   tracker.start(items.length, need);
-  const queue = new PQueue({ concurrency });
-  const sleep = opts.sleep ?? sleepMs;
+  // Twice as many items as requests in flight: while `concurrency` objects are being fetched, as
+  // many small finished ones are verified, written and fsynced (see OVERLAP_MAX_BYTES).
+  const queue = new PQueue({ concurrency: concurrency * 2 });
+  const net = new PQueue({ concurrency });
   let stopped = false;
-  const log = new WriteBatch(state);
+  // A run stopped (AUTH, …) while an item waited for its slot: that item sends nothing. An error
+  // that stops the run sets `stopped` before its slot is handed on (p-queue starts the next task
+  // before the failed item's own handler runs).
+  const network = <T>(fn: () => Promise<T>) =>
+    net.add(async () => {
+      if (stopped) throw NOT_SENT;
+      try {
+        return await fn();
+      } catch (err) {
+        if (err instanceof TroveError && stopsTheRun(err.code)) stopped = true;
+        throw err;
+      }
+    }) as Promise<T>;
+  const sleep = opts.sleep ?? sleepMs;
+  // Queue bookkeeping and markLocal, batched; store directories fsynced before each commit.
+  const log = new DirSyncBatch(state);
 
   const one = async (item: DownloadItem) => {
     const key = blobKey(item.type, item.sha1);
@@ -178,15 +265,22 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
             got += n;
             tracker.addBytes(n);
           },
-          (op) => log.add(op),
+          { storedSize: sizes.get(item.sha1), record: (op) => log.add(op), touched: (dir) => log.touched(dir), network },
         );
-        log.add(() => removeDownload(state, item.sha1));
         report.downloaded++;
         report.bytes += stored;
-        tracker.done(key, item.sha1, 'done');
+        // "done" once the row saying the blob is local committed (the TUI re-reads the catalogue).
+        log.add(
+          () => removeDownload(state, item.sha1),
+          () => tracker.done(key, item.sha1, 'done'),
+        );
         return;
       } catch (raw) {
         tracker.addBytes(-got);
+        if (raw === NOT_SENT) {
+          log.add(() => setDownloadState(state, item.sha1, 'Pending'));
+          return; // stays queued for the next run, as if never started
+        }
         const err = raw as TroveError;
         const d = decide(err.code, attempt, opts, opts.random);
         if (d.action === 'retry' && !stopped) {
@@ -198,7 +292,7 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
         log.add(() => setDownloadState(state, item.sha1, 'Failed', err.message));
         report.failed.push({ sha1: item.sha1, key, code: err.code, message: err.message });
         tracker.failed(key, item.sha1, err.code, err.message);
-        if (d.action === 'stop-run' && !stopped) {
+        if (d.action === 'stop-run' && !report.stoppedBy) {
           stopped = true;
           report.stoppedBy = { code: err.code, message: err.message };
           queue.clear();
@@ -212,7 +306,7 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
   try {
     await queue.onIdle();
   } finally {
-    log.flush();
+    await log.flush();
   }
   if (bugs.length) throw bugs[0];
   tracker.end();

@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import { nowIso } from '../../store/ids.js';
 import { queueUpload } from '../../store/repo/file-sync-log.js';
+import { stmt } from '../../store/repo/statements.js';
 import { SYNC_STATES, transition, type SyncEvent, type SyncRow, type SyncState } from './sync-state.js';
 
 export interface SyncLogEntry extends SyncRow {
@@ -21,26 +22,33 @@ interface RawRow {
 const toEntry = (r: RawRow): SyncLogEntry => ({ sha1: r.file_sha1, type: r.type, state: r.state, attempts: r.attempts, lastError: r.last_error });
 
 export function getSyncEntry(db: Database.Database, sha1: string): SyncLogEntry | undefined {
-  const r = db.prepare('SELECT file_sha1, type, state, attempts, last_error FROM file_sync_log WHERE file_sha1 = ?').get(sha1) as RawRow | undefined;
+  const r = stmt(db, 'SELECT file_sha1, type, state, attempts, last_error FROM file_sync_log WHERE file_sha1 = ?').get(sha1) as RawRow | undefined;
   return r && toEntry(r);
 }
 
+function applyEventNow(db: Database.Database, sha1: string, event: SyncEvent, error?: string): SyncLogEntry {
+  const cur = getSyncEntry(db, sha1);
+  if (!cur) throw new Error(`file_sync_log has no row for ${sha1}`);
+  const t = transition(cur, event, error);
+  if (!t.ok) throw new Error(`${sha1}: ${t.reason}`);
+  stmt(db, 'UPDATE file_sync_log SET state = ?, attempts = ?, last_error = ?, updated_at = ? WHERE file_sha1 = ?').run(
+    t.row.state,
+    t.row.attempts,
+    t.row.lastError,
+    nowIso(),
+    sha1,
+  );
+  return { ...cur, ...t.row };
+}
+
+// One transaction function per connection (creating one per call showed in upload profiles).
+const applyTx = new WeakMap<Database.Database, (sha1: string, event: SyncEvent, error?: string) => SyncLogEntry>();
+
 /** Apply `event` to the blob's row. A forbidden move is a bug in the caller: it throws. */
 export function applyEvent(db: Database.Database, sha1: string, event: SyncEvent, error?: string): SyncLogEntry {
-  return db.transaction(() => {
-    const cur = getSyncEntry(db, sha1);
-    if (!cur) throw new Error(`file_sync_log has no row for ${sha1}`);
-    const t = transition(cur, event, error);
-    if (!t.ok) throw new Error(`${sha1}: ${t.reason}`);
-    db.prepare('UPDATE file_sync_log SET state = ?, attempts = ?, last_error = ?, updated_at = ? WHERE file_sha1 = ?').run(
-      t.row.state,
-      t.row.attempts,
-      t.row.lastError,
-      nowIso(),
-      sha1,
-    );
-    return { ...cur, ...t.row };
-  })();
+  let tx = applyTx.get(db);
+  if (!tx) applyTx.set(db, (tx = db.transaction((s: string, e: SyncEvent, err?: string) => applyEventNow(db, s, e, err))));
+  return tx(sha1, event, error);
 }
 
 function applyToAll(db: Database.Database, states: SyncState[], event: SyncEvent): number {

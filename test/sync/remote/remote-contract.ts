@@ -3,7 +3,7 @@
 // and a listing past one page (S3 pages at 1,000 keys).
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Remote } from '../../../src/sync/remote/remote.js';
+import { WHOLE_READ_BYTES, type Remote } from '../../../src/sync/remote/remote.js';
 import { isTroveError } from '../../../src/store/errors.js';
 
 export interface BackendFactory {
@@ -54,6 +54,37 @@ export function remoteContract(factory: BackendFactory): void {
       expect(Buffer.concat(parts).equals(data)).toBe(true);
       expect(largest).toBeLessThanOrEqual(1024 * 1024);
       expect((await r.stat('disc/cd/big.zst'))?.size).toBe(data.length);
+    });
+
+    it('with a known size up to 8 MiB, read yields the object as one chunk of exactly that size', async () => {
+      const r = await factory.make();
+      const data = randomBytes(3 * 1024 * 1024 + 17);
+      await r.write('rom/ab/whole.zst', data);
+      const parts: Buffer[] = [];
+      for await (const c of r.read('rom/ab/whole.zst', { size: data.length })) parts.push(c);
+      expect(parts.length).toBe(1);
+      expect(parts[0]!.equals(data)).toBe(true);
+      // Over the limit it streams in bounded chunks as without a size.
+      const big = randomBytes(WHOLE_READ_BYTES + 1);
+      await r.write('disc/ab/big.zst', big);
+      let largest = 0;
+      const got: Buffer[] = [];
+      for await (const c of r.read('disc/ab/big.zst', { size: big.length })) {
+        largest = Math.max(largest, c.length);
+        got.push(c);
+      }
+      expect(Buffer.concat(got).equals(big)).toBe(true);
+      expect(largest).toBeLessThanOrEqual(1024 * 1024);
+    });
+
+    it('with a known size, a shorter object fails, a longer one yields only the bytes asked for, an absent one is NOT_FOUND', async () => {
+      const r = await factory.make();
+      await r.write('rom/ab/short.zst', Buffer.from('0123456789'));
+      const short = await rejection(collect(r.read('rom/ab/short.zst', { size: 12 })));
+      expect(isTroveError(short, 'REMOTE_ERROR')).toBe(true);
+      expect((short as Error).message).toContain('rom/ab/short.zst');
+      expect((await collect(r.read('rom/ab/short.zst', { size: 4 }))).toString()).toBe('0123');
+      expect(isTroveError(await rejection(collect(r.read('rom/00/missing.zst', { size: 10 }))), 'NOT_FOUND')).toBe(true);
     });
 
     it('does not create the object when the source stream fails part-way', async () => {

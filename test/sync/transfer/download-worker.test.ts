@@ -7,7 +7,7 @@ import { verifyStore } from '../../../src/store/verify.js';
 import { OpendalRemote } from '../../../src/sync/remote/opendal-remote.js';
 import { planDownloads } from '../../../src/sync/transfer/download-plan.js';
 import { enqueueDownloads, queuedDownloads } from '../../../src/sync/transfer/download-queue.js';
-import { removeStaleDownloadTemps, runDownloads } from '../../../src/sync/transfer/download-worker.js';
+import { downloadBlob, removeStaleDownloadTemps, runDownloads } from '../../../src/sync/transfer/download-worker.js';
 import { planDrop } from '../../../src/sync/transfer/drop-plan.js';
 import { runDrop } from '../../../src/sync/transfer/drop-worker.js';
 import { targetFiles } from '../../../src/sync/transfer/transfer-targets.js';
@@ -51,6 +51,21 @@ describe('runDownloads', () => {
     expect(v.bad).toEqual([]);
     expect(v.checked).toBe(wanted.length);
     expect(fs.readdirSync(fx.lib.paths.tmpDir)).toEqual([]);
+  });
+
+  it('reports an item done only once the catalogue records it as local (listeners can re-read it)', async () => {
+    const { remote } = await cloudOnly();
+    const wanted = queueAll();
+    const isLocal = fx.lib.state.prepare('SELECT 1 FROM local_blob WHERE sha1 = ?').pluck();
+    const localAtDone: boolean[] = [];
+    const report = await runDownloads(fx.lib, remote, {
+      ...noSleep,
+      onProgress: (e) => {
+        if (e.type === 'item' && e.outcome === 'done') localAtDone.push(isLocal.get(e.sha1) === 1);
+      },
+    });
+    expect(report.downloaded).toBe(wanted.length);
+    expect(localAtDone).toEqual(wanted.map(() => true));
   });
 
   it('refuses a remote blob with one flipped byte: CHECKSUM_MISMATCH naming the sha1, nothing at the final path, nothing left in tmp', async () => {
@@ -109,11 +124,28 @@ describe('runDownloads', () => {
     const first = await runDownloads(fx.lib, remote, { ...noSleep, concurrency: 1 });
     expect(first.stoppedBy?.code).toBe('AUTH');
     expect(first.downloaded).toBe(0);
+    // The item already waiting for the (single) network slot sent nothing and is not a failure.
+    expect(first.failed.map((f) => f.code)).toEqual(['AUTH']);
+    expect(remote.calls.read).toBe(1);
     expect(queuedDownloads(fx.lib.state).length).toBe(wanted.length);
     const second = await runDownloads(fx.lib, remote, noSleep);
     expect(second.downloaded).toBe(wanted.length);
     expect(queuedDownloads(fx.lib.state)).toEqual([]);
     expect((await verifyStore(fx.lib)).bad).toEqual([]);
+  });
+
+  it('downloadBlob with a batch: the rename is reported (its folder) before the row that records it, and not fsynced itself', async () => {
+    const { remote } = await cloudOnly();
+    const [item] = planDownloads(targetFiles(fx.lib.db, {})).fetch;
+    const events: string[] = [];
+    const stored = (await remote.stat(blobKey(item!.type, item!.sha1)))!.size;
+    await downloadBlob(fx.lib, remote, item!, () => undefined, {
+      storedSize: stored,
+      touched: (dir) => events.push(`touched ${dir}`),
+      record: () => events.push(`record (final file exists: ${fs.existsSync(blobPath(fx.lib.paths.storeDir, item!.type, item!.sha1))})`),
+    });
+    const final = blobPath(fx.lib.paths.storeDir, item!.type, item!.sha1);
+    expect(events).toEqual([`touched ${path.dirname(final)}`, 'record (final file exists: true)']);
   });
 
   it('removes temp files of dead processes, keeps those of live ones', async () => {

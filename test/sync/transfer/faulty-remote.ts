@@ -1,7 +1,7 @@
 // A fault-injecting wrapper around a real Remote: fail the next N calls of a method with a given
 // code, count calls, or replace what a read returns. The real backend does everything else.
 import { TroveError, type ErrorCode } from '../../../src/store/errors.js';
-import type { Remote, RemoteEntry, RemoteStat, WriteOptions } from '../../../src/sync/remote/remote.js';
+import type { ReadOptions, Remote, RemoteEntry, RemoteStat, WriteOptions } from '../../../src/sync/remote/remote.js';
 
 type Method = 'read' | 'write' | 'stat' | 'list' | 'delete';
 
@@ -33,14 +33,17 @@ export class FaultyRemote implements Remote {
     }
   }
 
-  async *read(key: string): AsyncIterable<Buffer> {
+  readonly readOptions: (ReadOptions | undefined)[] = [];
+
+  async *read(key: string, opts?: ReadOptions): AsyncIterable<Buffer> {
     this.maybeFail('read', key);
+    this.readOptions.push(opts);
     const body = this.readBody?.(key);
     if (body) {
       yield body;
       return;
     }
-    yield* this.inner.read(key);
+    yield* this.inner.read(key, opts);
   }
   readAll(key: string): Promise<Buffer> {
     return this.inner.readAll(key);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelayMs } from '../../../src/sync/transfer/backoff.js';
-import { freeSpaceShortfall, planDownloads, FREE_SPACE_RESERVE_BYTES } from '../../../src/sync/transfer/download-plan.js';
+import { freeSpaceShortfall, planDownloads, sizeSource, FREE_SPACE_RESERVE_BYTES } from '../../../src/sync/transfer/download-plan.js';
 import { planDrop } from '../../../src/sync/transfer/drop-plan.js';
 import { rateAndEta, ProgressTracker, type ProgressEvent } from '../../../src/sync/transfer/progress.js';
 import { decide } from '../../../src/sync/transfer/retry-policy.js';
@@ -29,6 +29,19 @@ describe('freeSpaceShortfall', () => {
     [5000, 1_000_000_000, 0],
   ])('need %i with %i available → short by %i', (need, avail, short) => {
     expect(freeSpaceShortfall(need, avail)).toBe(short);
+  });
+});
+
+describe('sizeSource', () => {
+  it.each([
+    ['a few files of a large folder: one stat each', 3, 50_000, 'stat'],
+    ['200 of 50,000: still cheaper to stat', 200, 50_000, 'stat'],
+    ['the whole folder (download-all on a new device): list', 2_000, 2_000, 'list'],
+    ['a quarter of the folder: list', 250, 1_000, 'list'],
+    ['just under a quarter: stat', 249, 1_000, 'stat'],
+    ['more wanted than the catalogue knows of: list', 10, 0, 'list'],
+  ] as const)('%s', (_name, wanted, known, expected) => {
+    expect(sizeSource(wanted, known)).toBe(expected);
   });
 });
 

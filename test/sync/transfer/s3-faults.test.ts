@@ -30,6 +30,11 @@ describe('upload through an s3 outage', () => {
       onProgress: (e) => {
         if (e.type === 'item' && e.filesDone === 3 && !stopping) stopping = s3.stop();
       },
+      // The next items wait until the server is really gone (under load, the remaining small
+      // uploads could otherwise all finish before s3rver exits).
+      beforeItem: async () => {
+        await stopping;
+      },
     });
     await stopping;
     expect(first.stoppedBy?.code).toBe('REMOTE_UNAVAILABLE');
