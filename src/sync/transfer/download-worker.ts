@@ -124,6 +124,8 @@ export interface DownloadBlobOptions {
    * writing and fsyncing finished objects overlaps with the next requests.
    */
   network?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** How many original bytes are verified so far (per-item progress). */
+  onVerified?: (bytes: number) => void;
 }
 
 /** Download one blob to the store, verified. Throws (leaving nothing at the final path) on any failure. */
@@ -145,7 +147,8 @@ export async function downloadBlob(
     const label = `download ${key} from ${remote.description}`;
     const decode = async (source: AsyncIterable<Buffer> | Iterable<Buffer>, parallel?: number) => {
       fh = await fsp.open(tmp, 'wx', 0o644);
-      for await (const _ of decodeBlob(source as AsyncIterable<Buffer>, { sha1: item.sha1, size: item.size }, label, {
+      let verified = 0;
+      for await (const plain of decodeBlob(source as AsyncIterable<Buffer>, { sha1: item.sha1, size: item.size }, label, {
         parallel,
         onRaw: async (chunk) => {
           await writeAll(fh!, chunk);
@@ -154,6 +157,8 @@ export async function downloadBlob(
         },
       })) {
         // decodeBlob hashes and size-checks the decompressed bytes; we keep only the raw blob.
+        verified += plain.length;
+        opts.onVerified?.(verified);
       }
     };
     const get = async () => {
@@ -265,7 +270,13 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
             got += n;
             tracker.addBytes(n);
           },
-          { storedSize: sizes.get(item.sha1), record: (op) => log.add(op), touched: (dir) => log.touched(dir), network },
+          {
+            storedSize: sizes.get(item.sha1),
+            record: (op) => log.add(op),
+            touched: (dir) => log.touched(dir),
+            network,
+            onVerified: (n) => tracker.setItemBytes(key, n),
+          },
         );
         report.downloaded++;
         report.bytes += stored;

@@ -51,6 +51,8 @@ export class ProgressTracker {
   private readonly itemBytes = new Map<string, number>();
   private started: number | undefined;
   private lastEmit = -Infinity;
+  /** A throttled update still owed: sent when the throttle interval ends (the last state before a stall shows). */
+  private trailing: NodeJS.Timeout | undefined;
 
   constructor(
     readonly kind: TransferKind,
@@ -125,6 +127,8 @@ export class ProgressTracker {
   }
 
   end(): ProgressSnapshot {
+    clearTimeout(this.trailing);
+    this.trailing = undefined;
     const s = this.snapshot();
     this.listener({ type: 'end', ...s });
     return s;
@@ -139,7 +143,16 @@ export class ProgressTracker {
 
   private tick(force: boolean): void {
     const now = this.now();
-    if (!force && now - this.lastEmit < (this.opts.throttleMs ?? 200)) return;
+    const throttle = this.opts.throttleMs ?? 200;
+    if (!force && now - this.lastEmit < throttle) {
+      this.trailing ??= setTimeout(() => {
+        this.trailing = undefined;
+        this.tick(true);
+      }, throttle - (now - this.lastEmit)).unref();
+      return;
+    }
+    clearTimeout(this.trailing);
+    this.trailing = undefined;
     this.lastEmit = now;
     this.listener({ type: 'progress', ...this.snapshot() });
   }
