@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 // `.<hint>.<pid>.<12 hex>[.<counter>].tmp`: the small-file ingest path numbers its temps (ingest-small.ts).
-const TEMP = /^\..+\.(\d+)\.[0-9a-f]{12}(?:\.[0-9a-z]+)?\.tmp(?:-wal|-shm|-journal)?$/;
+const TEMP = /^\..+\.(\d+)\.[0-9a-f]+(?:\.[0-9a-z]+)?\.tmp(?:-wal|-shm|-journal)?$/;
 
 /** Whether a process with this pid runs (EPERM: it runs, as another user). */
 export function isProcessAlive(pid: number): boolean {

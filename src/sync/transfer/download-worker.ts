@@ -14,6 +14,7 @@ import path from 'node:path';
 import PQueue from 'p-queue';
 import { commitTemp, tempName, writeAll } from '../../store/atomic-fs.js';
 import { decodeBlob } from '../../store/blob/blob-reader.js';
+import { removeStaleTempsIn } from '../../store/stale-temps.js';
 import { blobKey, blobPath, type FileType } from '../../store/blob/blob-key.js';
 import { TroveError, withContext } from '../../store/errors.js';
 import type { Library } from '../../store/library.js';
@@ -49,26 +50,7 @@ const OVERLAP_MAX_BYTES = 1024 * 1024;
 
 /** Remove download temp files left by processes that no longer run (`.dl.<pid>.<rand>.tmp`). */
 export async function removeStaleDownloadTemps(tmpDir: string): Promise<number> {
-  let removed = 0;
-  for (const name of await fsp.readdir(tmpDir).catch(() => [] as string[])) {
-    const m = /^\.dl\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    let alive = pid === process.pid;
-    if (!alive) {
-      try {
-        process.kill(pid, 0);
-        alive = true;
-      } catch (err) {
-        alive = (err as NodeJS.ErrnoException).code === 'EPERM';
-      }
-    }
-    if (!alive) {
-      await fsp.rm(path.join(tmpDir, name), { force: true });
-      removed++;
-    }
-  }
-  return removed;
+  return removeStaleTempsIn(tmpDir).filter((name) => name.startsWith(`.${TEMP_HINT}.`)).length;
 }
 
 /**
