@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateBigCatalog } from '../../../fixtures/big-catalog.js';
-import { decodeChunkIndex, encodeChunkIndex, loadChunkIndex } from '../../../src/sync/snapshot/chunked-db.js';
+import { chunkBytesFor, decodeChunkIndex, encodeChunkIndex, loadChunkIndex } from '../../../src/sync/snapshot/chunked-db.js';
 import { chunkKey } from '../../../src/sync/snapshot/manifest.js';
 import { syncPull, syncPush } from '../../../src/sync/snapshot/push-pull.js';
 import { tempDir } from '../../helpers/cli.js';
@@ -79,5 +79,18 @@ describe('chunked snapshots', () => {
     expect(fs.statSync(victim).size).toBeGreaterThan(10);
     const d = makeDevice(root, 'damaged/delta', spec);
     await d.with(async (lib, remote) => expect((await syncPull(lib, remote, { resolve: 'cloud' })).plan.kind).toBe('take-cloud'));
+  });
+});
+
+describe('chunk size', () => {
+  it.each([
+    [0, 64 * 1024],
+    [30 * 1024 * 1024, 64 * 1024],
+    [128 * 1024 * 1024 - 1, 64 * 1024],
+    [128 * 1024 * 1024, 256 * 1024],
+    [4 * 1024 * 1024 * 1024, 256 * 1024],
+  ])('a database of %i bytes is cut into chunks of %i', (size, chunk) => {
+    expect(chunkBytesFor(size)).toBe(chunk);
+    expect(chunk % 65536).toBe(0); // page-aligned for every SQLite page size
   });
 });
