@@ -2,6 +2,8 @@
 // closed file in rollback-journal mode and says where it hit, so a test can tell which check fires.
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
+import path from 'node:path';
+import { generateBigCatalog } from '../../fixtures/big-catalog.js';
 
 function pageSizeOf(file: string): number {
   const db = new Database(file, { readonly: true, fileMustExist: true });
@@ -61,4 +63,21 @@ export function flipTextInTable(file: string, table: string, text: string): numb
 /** Cut the last `pages` pages off the file. */
 export function truncatePages(file: string, pages: number): void {
   fs.truncateSync(file, fs.statSync(file).size - pages * pageSizeOf(file));
+}
+
+/**
+ * A generated catalogue of `releases` releases in `<dir>/lib`, and a closed copy of its collection.db at
+ * `<dir>/<name>` in rollback-journal mode (what the damage functions above work on).
+ */
+export function catalogCopy(dir: string, name: string, releases: number, seed: string): string {
+  generateBigCatalog(path.join(dir, 'lib'), { releases, seed });
+  const copy = path.join(dir, name);
+  const db = new Database(path.join(dir, 'lib', 'collection.db'));
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  fs.copyFileSync(path.join(dir, 'lib', 'collection.db'), copy);
+  const c = new Database(copy);
+  c.pragma('journal_mode = DELETE');
+  c.close();
+  return copy;
 }

@@ -7,14 +7,13 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateBigCatalog } from '../../../fixtures/big-catalog.js';
 import { mutateCatalog } from '../../../fixtures/catalog-mutation.js';
 import { finishMergedDatabase, snapshotCopy } from '../../../src/sync/merge/merge-apply.js';
 import { brokenReferencesOfPlan } from '../../../src/sync/merge/merge-check.js';
 import { mergeDatabases } from '../../../src/sync/merge/merge-databases.js';
 import type { MergePlan, RowOp } from '../../../src/sync/merge/merge-types.js';
 import { tempDir } from '../../helpers/cli.js';
-import { flipTextInTable, pagesOf, smashPageHeader, truncatePages } from '../../helpers/damage-db.js';
+import { catalogCopy, flipTextInTable, pagesOf, smashPageHeader, truncatePages } from '../../helpers/damage-db.js';
 
 let dir: string;
 let base: string;
@@ -48,15 +47,7 @@ async function expectRefused(s: { local: string; remote: string; out: string }, 
 
 beforeAll(() => {
   dir = tempDir('trove-merge-check-');
-  generateBigCatalog(path.join(dir, 'lib'), { releases: 400, seed: 'c' });
-  base = path.join(dir, 'base.db');
-  const db = new Database(path.join(dir, 'lib', 'collection.db'));
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  db.close();
-  fs.copyFileSync(path.join(dir, 'lib', 'collection.db'), base);
-  const b = new Database(base);
-  b.pragma('journal_mode = DELETE');
-  b.close();
+  base = catalogCopy(dir, 'base.db', 400, 'c');
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -5,10 +5,9 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateBigCatalog } from '../../../fixtures/big-catalog.js';
 import { checkTasks, runChecks, type CheckTask } from '../../../src/sync/snapshot/integrity-pool.js';
 import { tempDir } from '../../helpers/cli.js';
-import { flipTextInTable, pagesOf, smashPageHeader } from '../../helpers/damage-db.js';
+import { catalogCopy, flipTextInTable, pagesOf, smashPageHeader } from '../../helpers/damage-db.js';
 
 let dir: string;
 let good: string;
@@ -31,15 +30,7 @@ function tasksOf(file: string): CheckTask[] {
 
 beforeAll(() => {
   dir = tempDir('trove-integrity-pool-');
-  generateBigCatalog(path.join(dir, 'lib'), { releases: 300, seed: 'p' });
-  good = path.join(dir, 'good.db');
-  const db = new Database(path.join(dir, 'lib', 'collection.db'));
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  db.close();
-  fs.copyFileSync(path.join(dir, 'lib', 'collection.db'), good);
-  const g = new Database(good);
-  g.pragma('journal_mode = DELETE');
-  g.close();
+  good = catalogCopy(dir, 'good.db', 300, 'p');
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
