@@ -5,7 +5,6 @@
 import { compress } from '@mongodb-js/zstd';
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { constants as fsConstants } from 'node:fs';
 import fsp from 'node:fs/promises';
 import { tempName } from '../../store/atomic-fs.js';
 import { DEFAULT_FRAME_BYTES } from '../../store/blob/blob-writer.js';
@@ -97,18 +96,14 @@ export async function takeSnapshot(lib: Library, opts: { frameBytes?: number } =
       try {
         const wal = await stampOf(`${lib.paths.collectionDb}-wal`);
         if (cp?.busy === 0 && (!wal || wal.size === 0)) liveStamp = await stampOf(lib.paths.collectionDb);
-        if (liveStamp) {
-          // Everything is in the main file (the WAL was folded in and is empty) and our write lock
-          // keeps it so: a plain file copy is the same database, at twice the backup API's speed.
-          await fsp.copyFile(lib.paths.collectionDb, copyPath, fsConstants.COPYFILE_EXCL);
-        } else {
-          const reader = openDatabase(lib.paths.collectionDb, { readonly: true });
-          try {
-            const progress = await reader.backup(copyPath);
-            if (progress.totalPages === 0) throw new Error('the backup API copied no page');
-          } finally {
-            reader.close();
-          }
+        // Always the backup API, never a raw copy of the live file (issue 5; a plain copy under the
+        // lock measured 0.16 s instead of 0.33 s, but SQLite's own copy is the one that cannot be torn).
+        const reader = openDatabase(lib.paths.collectionDb, { readonly: true });
+        try {
+          const progress = await reader.backup(copyPath);
+          if (progress.totalPages === 0) throw new Error('the backup API copied no page');
+        } finally {
+          reader.close();
         }
       } finally {
         lock.exec('COMMIT');
