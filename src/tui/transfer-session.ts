@@ -9,6 +9,7 @@
 // verified and committed), the others wait in the worker's `beforeItem` gate until resume. This is
 // what rclone's and most download managers' "pause" amounts to for a file that is already streaming.
 import type { Library } from '../store/library.js';
+import { sha1OfBlobKey } from '../store/blob/blob-key.js';
 import { TroveError } from '../store/errors.js';
 import { fileLabels } from '../store/repo/catalog-queries.js';
 import type { Remote } from '../sync/remote/remote.js';
@@ -213,7 +214,7 @@ export class TransferSession {
   private gate(idOf: (sha1: string) => string) {
     return async (key: string) => {
       if (this.paused) await new Promise<void>((r) => this.waiters.push(r));
-      const e = this.entries.get(idOf(/([0-9a-f]{40})\.zst$/.exec(key)?.[1] ?? ''));
+      const e = this.entries.get(idOf(sha1OfBlobKey(key) ?? ''));
       if (e) e.state = 'active';
       this.emit();
     };
@@ -251,7 +252,7 @@ export class TransferSession {
     run.rate = ev.rateBytesPerSec;
     run.eta = ev.etaSeconds;
     for (const f of ev.inFlight) {
-      const e = this.entries.get(idOf(/([0-9a-f]{40})\.zst$/.exec(f.item)?.[1] ?? ''));
+      const e = this.entries.get(idOf(sha1OfBlobKey(f.item) ?? ''));
       if (e && e.state === 'active') e.bytesDone = Math.min(f.bytes, e.bytesTotal);
     }
     if (ev.type === 'item') {

@@ -17,6 +17,11 @@ export function blobKey(type: string, sha1: string): string {
   return `${type}/${sha1.slice(0, 2)}/${sha1}.zst`;
 }
 
+/** The sha1 a blob key (or a path ending in one) names, or undefined. The inverse of blobKey's name. */
+export function sha1OfBlobKey(key: string): string | undefined {
+  return /([0-9a-f]{40})\.zst$/.exec(key)?.[1];
+}
+
 export function blobPath(storeDir: string, type: string, sha1: string): string {
   return path.join(storeDir, ...blobKey(type, sha1).split('/'));
 }

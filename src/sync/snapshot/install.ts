@@ -29,6 +29,21 @@ export async function removeDbTemp(file: string): Promise<void> {
 }
 
 /** Verify a database file then make it collection.db. Closes lib.db (lib.state stays open). */
+/**
+ * Put a closed database file in WAL mode, leaving no -wal/-shm beside it. Installed files are in WAL
+ * mode already so that opening the library does not rewrite the header (bytes 18–19): collection.db
+ * stays byte-for-byte what was installed until a real write.
+ */
+async function toWalMode(file: string): Promise<void> {
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    db.pragma('journal_mode = WAL');
+  } finally {
+    db.close();
+  }
+  for (const s of ['-wal', '-shm']) await fsp.rm(`${file}${s}`, { force: true });
+}
+
 export async function installDatabaseFile(
   lib: Library,
   file: string,
@@ -38,15 +53,7 @@ export async function installDatabaseFile(
 ): Promise<{ backup: BackupRecord }> {
   try {
     await verifyDatabaseFile(file, label, { schemaVersion: target.schemaVersion, rowCounts: target.rowCounts });
-    // Installed files are in WAL mode already, so that opening the library does not rewrite the
-    // header (bytes 18–19): collection.db stays byte-for-byte what was installed until a real write.
-    const db = new Database(file, { fileMustExist: true });
-    try {
-      db.pragma('journal_mode = WAL');
-    } finally {
-      db.close();
-    }
-    for (const s of ['-wal', '-shm']) await fsp.rm(`${file}${s}`, { force: true });
+    await toWalMode(file);
     lib.db.close();
     const { backup } = await replaceCollectionDb(lib.paths, lib.state, {
       newFile: file,
@@ -76,13 +83,7 @@ export async function installMergedFile(
   opts: { reason: string; oldFingerprint?: string; mergedParents?: readonly string[] },
 ): Promise<{ backup: BackupRecord; fingerprint: string }> {
   try {
-    const db = new Database(file, { fileMustExist: true });
-    try {
-      db.pragma('journal_mode = WAL');
-    } finally {
-      db.close();
-    }
-    for (const s of ['-wal', '-shm']) await fsp.rm(`${file}${s}`, { force: true });
+    await toWalMode(file);
     const { fingerprint } = await fingerprintFile(file);
     const base = getBase(state);
     // The parents the next push names (see sync-state: confirmed only once the rename is done).

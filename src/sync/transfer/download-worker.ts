@@ -15,7 +15,7 @@ import PQueue from 'p-queue';
 import { commitTemp, tempName, writeAll } from '../../store/atomic-fs.js';
 import { decodeBlob } from '../../store/blob/blob-reader.js';
 import { removeStaleTempsIn } from '../../store/stale-temps.js';
-import { blobKey, blobPath, type FileType } from '../../store/blob/blob-key.js';
+import { blobKey, blobPath, sha1OfBlobKey, type FileType } from '../../store/blob/blob-key.js';
 import { TroveError, withContext } from '../../store/errors.js';
 import type { Library } from '../../store/library.js';
 import { markLocal } from '../../store/repo/files.js';
@@ -74,7 +74,7 @@ async function remoteSizes(remote: Remote, items: DownloadItem[], concurrency: n
     }
     const want = new Set(wanted.map((i) => i.sha1));
     for (const e of await remote.list(`${type}/`)) {
-      const sha1 = /([0-9a-f]{40})\.zst$/.exec(e.key)?.[1];
+      const sha1 = sha1OfBlobKey(e.key);
       if (sha1 && want.has(sha1)) sizes.set(sha1, e.size);
     }
   }
