@@ -36,6 +36,8 @@ process.env.UV_THREADPOOL_SIZE ??= '16'; // before the pool's first use, as in s
 
 const CONCURRENCY = 8;
 const WARM_UP_REQUESTS = 1000;
+const ROUNDS = 2;
+type Contender = 'trove' | 'bare' | 'rclone';
 const args = process.argv.slice(2);
 const bigMib = args.includes('--big-mib') ? Number(args[args.indexOf('--big-mib') + 1]) : 0;
 
@@ -109,6 +111,7 @@ async function main(): Promise<void> {
   const work = await fsp.mkdtemp(path.join(os.tmpdir(), 'trove-bench-transfer-'));
   const rclone = hasRclone();
   const rows: string[] = [];
+  const runs: string[] = [];
   try {
     await warmUp(s3);
     for (const ds of args.includes('--big-only') ? [] : DATASETS) {
@@ -116,61 +119,106 @@ async function main(): Promise<void> {
       const lib = await buildLibrary(dir, ds);
       const keys = (lib.db.prepare('SELECT sha1, type FROM file').all() as { sha1: string; type: string }[]).map((r) => ({ ...r, key: blobKey(r.type, r.sha1) }));
       const tag = ds.name.replace(/\W+/g, '');
-      const bare = new Operator('s3', s3.options(`/bare-${tag}`));
+      const storeA = lib.paths.storeDir;
 
-      // Upload: trove, bare OpenDAL, rclone.
-      const troveUp = await timed(async () => {
-        const r = await runUploads(lib, new OpendalRemote({ scheme: 's3', options: s3.options(`/trove-${tag}`) }), { concurrency: CONCURRENCY });
-        if (r.failed.length || r.uploaded !== keys.length) throw new Error(`trove upload: ${r.uploaded} of ${keys.length}, ${r.failed.length} failed`);
-      });
-      const bareUp = await timed(async () => {
-        const q = new PQueue({ concurrency: CONCURRENCY });
-        await Promise.all(keys.map((k) => q.add(async () => bare.write(k.key, await fsp.readFile(blobPath(lib.paths.storeDir, k.type, k.sha1))))));
-      });
-      let rcloneUp = NaN;
-      if (rclone) {
-        rcloneUp = await timed(async () =>
-          execFileSync('rclone', ['copy', lib.paths.storeDir, `bench:${s3.bucket}/rclone-${tag}`, '--transfers', String(CONCURRENCY), '--checkers', String(CONCURRENCY), '--fast-list'], {
-            env: rcloneEnv(s3),
-            stdio: 'inherit',
-          }),
-        );
-      }
-
-      // Download: a second library with the same catalogue; bare loop and rclone write plain files.
-      const { library: b } = Library.init(path.join(dir, 'B'));
-      b.close();
+      // Each contender runs ROUNDS times, the order rotated between rounds (trove first, then
+      // last), each time into a fresh prefix or folder; the best time of each counts. On this VM
+      // creating files in fresh folders sometimes costs ten times the kernel CPU it costs a moment
+      // later (measured: the same 2,000 writes 128 ms to 1,000 ms), so a single run measured which
+      // contender met the slow moment more than anything the contenders did.
+      const up: Record<Contender, number[]> = { trove: [], bare: [], rclone: [] };
+      const down: Record<Contender, number[]> = { trove: [], bare: [], rclone: [] };
       lib.close();
-      fs.copyFileSync(path.join(dir, 'A', 'collection.db'), path.join(dir, 'B', 'collection.db'));
-      const libB = Library.open(path.join(dir, 'B'));
-      enqueueDownloads(libB.state, planDownloads(targetFiles(libB.db, {})).fetch);
-      const troveDown = await timed(async () => {
-        const r = await runDownloads(libB, new OpendalRemote({ scheme: 's3', options: s3.options(`/trove-${tag}`) }), { concurrency: CONCURRENCY });
-        if (r.failed.length || r.downloaded !== keys.length) throw new Error(`trove download: ${r.downloaded} of ${keys.length}, ${r.failed.length} failed`);
-      });
-      libB.close();
-      const bareDir = path.join(dir, 'bare-down');
-      const bareDown = await timed(async () => {
-        const q = new PQueue({ concurrency: CONCURRENCY });
-        await Promise.all(
-          keys.map((k) =>
-            q.add(async () => {
-              const out = path.join(bareDir, k.key);
-              await fsp.mkdir(path.dirname(out), { recursive: true });
-              await fsp.writeFile(out, await bare.read(k.key));
-            }),
-          ),
-        );
-      });
-      let rcloneDown = NaN;
-      if (rclone) {
-        rcloneDown = await timed(async () =>
-          execFileSync('rclone', ['copy', `bench:${s3.bucket}/rclone-${tag}`, path.join(dir, 'rclone-down'), '--transfers', String(CONCURRENCY), '--checkers', String(CONCURRENCY), '--fast-list'], {
-            env: rcloneEnv(s3),
-            stdio: 'inherit',
-          }),
-        );
+      for (let round = 0; round < ROUNDS; round++) {
+        const order: Contender[] = round % 2 === 0 ? ['trove', 'bare', 'rclone'] : ['rclone', 'bare', 'trove'];
+        const prefix = (who: Contender) => `${who}-${tag}-${round}`;
+        // Upload: trove's worker (its queue reset to pending, a fresh prefix), bare OpenDAL, rclone.
+        for (const who of order) {
+          if (who === 'trove') {
+            const libA = Library.open(path.join(dir, 'A'));
+            libA.db.prepare(`UPDATE file_sync_log SET state = 'UploadPending', attempts = 0`).run();
+            up.trove.push(
+              await timed(async () => {
+                const r = await runUploads(libA, new OpendalRemote({ scheme: 's3', options: s3.options(`/${prefix('trove')}`) }), { concurrency: CONCURRENCY });
+                if (r.failed.length || r.uploaded !== keys.length) throw new Error(`trove upload: ${r.uploaded} of ${keys.length}, ${r.failed.length} failed`);
+              }),
+            );
+            libA.close();
+          } else if (who === 'bare') {
+            const bare = new Operator('s3', s3.options(`/${prefix('bare')}`));
+            up.bare.push(
+              await timed(async () => {
+                const q = new PQueue({ concurrency: CONCURRENCY });
+                await Promise.all(keys.map((k) => q.add(async () => bare.write(k.key, await fsp.readFile(blobPath(storeA, k.type, k.sha1))))));
+              }),
+            );
+          } else if (rclone) {
+            up.rclone.push(
+              await timed(async () =>
+                execFileSync('rclone', ['copy', storeA, `bench:${s3.bucket}/${prefix('rclone')}`, '--transfers', String(CONCURRENCY), '--checkers', String(CONCURRENCY), '--fast-list'], {
+                  env: rcloneEnv(s3),
+                  stdio: 'inherit',
+                }),
+              ),
+            );
+          }
+        }
+        // Download: trove into a new library with the same catalogue (a fresh queue); the bare
+        // loop and rclone write plain files into a fresh folder.
+        for (const who of order) {
+          const out = path.join(dir, `${who}-down-${round}`);
+          if (who === 'trove') {
+            const { library: b } = Library.init(out);
+            b.close();
+            fs.copyFileSync(path.join(dir, 'A', 'collection.db'), path.join(out, 'collection.db'));
+            const libB = Library.open(out);
+            enqueueDownloads(libB.state, planDownloads(targetFiles(libB.db, {})).fetch);
+            down.trove.push(
+              await timed(async () => {
+                const r = await runDownloads(libB, new OpendalRemote({ scheme: 's3', options: s3.options(`/${prefix('trove')}`) }), { concurrency: CONCURRENCY });
+                if (r.failed.length || r.downloaded !== keys.length) throw new Error(`trove download: ${r.downloaded} of ${keys.length}, ${r.failed.length} failed`);
+              }),
+            );
+            libB.close();
+          } else if (who === 'bare') {
+            const bare = new Operator('s3', s3.options(`/${prefix('bare')}`));
+            down.bare.push(
+              await timed(async () => {
+                const q = new PQueue({ concurrency: CONCURRENCY });
+                await Promise.all(
+                  keys.map((k) =>
+                    q.add(async () => {
+                      const file = path.join(out, k.key);
+                      await fsp.mkdir(path.dirname(file), { recursive: true });
+                      await fsp.writeFile(file, await bare.read(k.key));
+                    }),
+                  ),
+                );
+              }),
+            );
+          } else if (rclone) {
+            down.rclone.push(
+              await timed(async () =>
+                execFileSync('rclone', ['copy', `bench:${s3.bucket}/${prefix('rclone')}`, out, '--transfers', String(CONCURRENCY), '--checkers', String(CONCURRENCY), '--fast-list'], {
+                  env: rcloneEnv(s3),
+                  stdio: 'inherit',
+                }),
+              ),
+            );
+          }
+          await fsp.rm(out, { recursive: true, force: true });
+        }
       }
+      const best = (xs: number[]) => (xs.length ? Math.min(...xs) : NaN);
+      const all = (xs: number[]) => xs.map((x) => (x / 1000).toFixed(2)).join('/');
+      const troveUp = best(up.trove);
+      const bareUp = best(up.bare);
+      const rcloneUp = best(up.rclone);
+      const troveDown = best(down.trove);
+      const bareDown = best(down.bare);
+      const rcloneDown = best(down.rclone);
+      runs.push(`${ds.name.padEnd(14)} upload   trove ${all(up.trove)}  bare ${all(up.bare)}  rclone ${all(up.rclone) || 'n/a'}`);
+      runs.push(`${ds.name.padEnd(14)} download trove ${all(down.trove)}  bare ${all(down.bare)}  rclone ${all(down.rclone) || 'n/a'}`);
       const ratio = (a: number, b: number) => (Number.isNaN(b) ? 'n/a' : (a / b).toFixed(2));
       rows.push(
         `${ds.name.padEnd(14)} upload    trove ${fmt(troveUp).padStart(8)}  bare ${fmt(bareUp).padStart(8)}  rclone ${(rclone ? fmt(rcloneUp) : 'n/a').padStart(8)}  trove/bare ${ratio(troveUp, bareUp)}  trove/rclone ${ratio(troveUp, rcloneUp)}`,
@@ -181,6 +229,8 @@ async function main(): Promise<void> {
     console.log(`\nTransfers against s3rver, concurrency ${CONCURRENCY} (ratios: lower is better; targets trove/bare ≤ 1.20, trove/rclone ≤ 1.00)`);
     console.log('trove downloads verify SHA1 and size of every blob and fsync it; the bare loop and rclone do not decompress.');
     rows.forEach((r) => console.log(r));
+    console.log(`Best of ${ROUNDS} rounds, order rotated; every round's seconds:`);
+    runs.forEach((r) => console.log(`  ${r}`));
     if (!rclone) console.log('rclone not installed: apt-get install -y rclone');
 
     if (bigMib > 0) {

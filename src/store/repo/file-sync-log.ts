@@ -13,7 +13,7 @@ export function queueUpload(db: Database.Database, sha1: string, type: string): 
   db.prepare(
     `INSERT INTO file_sync_log (file_sha1, type, state, attempts, last_error, created_at, updated_at)
      VALUES (?, ?, 'UploadPending', 0, NULL, ?, ?)
-     ON CONFLICT(file_sha1) DO UPDATE SET state = 'UploadPending', attempts = 0, last_error = NULL, updated_at = excluded.updated_at
+     ON CONFLICT(file_sha1) DO UPDATE SET state = 'UploadPending', attempts = 0, last_error = NULL, stored_bytes = NULL, updated_at = excluded.updated_at
        WHERE file_sync_log.state = 'DeletionCompleted'`,
   ).run(sha1, type, now, now);
 }

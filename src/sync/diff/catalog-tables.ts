@@ -73,7 +73,7 @@ export const CATALOG_TABLES: readonly TableSpec[] = [
 export const SYNC_LOG_TABLE: TableSpec = spec({
   name: 'file_sync_log',
   key: 'file_sha1',
-  fields: ['type', 'state', 'attempts', 'last_error'],
+  fields: ['type', 'state', 'attempts', 'last_error', 'stored_bytes'],
   parents: [],
 });
 

@@ -3,8 +3,9 @@
 // way; only a blob that verified is fsynced and renamed into the store and marked local. A bad
 // object (checksum mismatch, an HTML error page, truncation) never takes its final name. Memory is
 // bounded by a few frames per transfer whatever the file's size: objects up to 8 MiB (stored size,
-// known exactly from the stat/listing done up front) come in one GET as one chunk, larger ones
-// stream in 1 MiB chunks. Free disk space is checked up front.
+// known up front: recorded in file_sync_log by the uploading device, else from one listing or a
+// stat) come in one ranged GET as one chunk, larger ones stream in 1 MiB chunks. Free disk space is
+// checked up front.
 // Durability: the temp file is fsynced before its rename; the rename's directory is fsynced before
 // the row recording the blob as local commits — once per directory per batch (dir-sync-batch.ts),
 // not once per file. A crash before that commit only costs a re-download.
@@ -22,6 +23,7 @@ import { markLocal } from '../../store/repo/files.js';
 import { WHOLE_READ_BYTES, type Remote } from '../remote/remote.js';
 import { freeSpaceShortfall, sizeSource } from './download-plan.js';
 import { DirSyncBatch } from './dir-sync-batch.js';
+import { uploadedSizes } from './sync-log.js';
 import { queuedDownloads, removeDownload, resetDownloads, setDownloadState, type DownloadItem } from './download-queue.js';
 import { ProgressTracker } from './progress.js';
 import { decide } from './retry-policy.js';
@@ -193,7 +195,12 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
   }
   const tracker = new ProgressTracker('download', opts.onProgress);
   const countOfType = lib.db.prepare('SELECT count(*) FROM file WHERE type = ?').pluck();
-  const sizes = await remoteSizes(remote, items, concurrency, (type) => Number(countOfType.get(type)));
+  // Remote sizes: from the catalogue where the uploading device recorded them (no request at all),
+  // otherwise from one listing or a stat per object (remoteSizes). A recorded size is a hint that a
+  // failed download re-checks (recheckSize).
+  const hinted = uploadedSizes(lib.db, items.map((i) => i.sha1));
+  const sizes = await remoteSizes(remote, items.filter((i) => !hinted.has(i.sha1)), concurrency, (type) => Number(countOfType.get(type)));
+  for (const [sha1, n] of hinted) sizes.set(sha1, n);
   const need = items.reduce((a, i) => a + (sizes.get(i.sha1) ?? 0), 0);
   const st = await fsp.statfs(lib.paths.storeDir);
   const shortfall = freeSpaceShortfall(need, Number(st.bavail) * Number(st.bsize));
@@ -227,16 +234,40 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
   // Queue bookkeeping and markLocal, batched; store directories fsynced before each commit.
   const log = new DirSyncBatch(state);
 
+  const notFound = (item: DownloadItem, key: string) => {
+    const message = `download ${key}: not found on ${remote.description} (the log says it was uploaded; the uploading device should run \`trove upload --verify\`)`;
+    log.add(() => setDownloadState(state, item.sha1, 'Failed', message));
+    report.failed.push({ sha1: item.sha1, key, code: 'NOT_FOUND', message });
+    tracker.failed(key, item.sha1, 'NOT_FOUND', message);
+  };
+  /**
+   * A download whose size came from the catalogue failed: ask the remote for the real size (once per
+   * item). 'retry' when it differs (the object is not the one whose size was recorded: try again
+   * with the real size, not counted as an attempt), 'missing' when there is no object, 'same' when
+   * the hint was right (the failure stands), 'stopped' when the run stopped meanwhile.
+   */
+  const recheckSize = async (item: DownloadItem, key: string): Promise<'retry' | 'missing' | 'same' | 'stopped'> => {
+    const hint = hinted.get(item.sha1);
+    hinted.delete(item.sha1);
+    let st;
+    try {
+      st = await network(() => remote.stat(key));
+    } catch (err) {
+      return err === NOT_SENT ? 'stopped' : 'same'; // the download's own error decides what follows
+    }
+    if (!st) return 'missing';
+    if (st.size === hint) return 'same';
+    sizes.set(item.sha1, st.size);
+    return 'retry';
+  };
+
   const one = async (item: DownloadItem) => {
     const key = blobKey(item.type, item.sha1);
     await opts.beforeItem?.(key);
     if (stopped) return;
     tracker.begin(key);
     if (!sizes.has(item.sha1)) {
-      const message = `download ${key}: not found on ${remote.description} (the log says it was uploaded; the uploading device should run \`trove upload --verify\`)`;
-      setDownloadState(state, item.sha1, 'Failed', message);
-      report.failed.push({ sha1: item.sha1, key, code: 'NOT_FOUND', message });
-      tracker.failed(key, item.sha1, 'NOT_FOUND', message);
+      notFound(item, key);
       return;
     }
     for (let attempt = 1; ; attempt++) {
@@ -273,6 +304,22 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
         if (raw === NOT_SENT) {
           log.add(() => setDownloadState(state, item.sha1, 'Pending'));
           return; // stays queued for the next run, as if never started
+        }
+        // A failure that stops the run (AUTH, …) is about the remote, not the size: it stands.
+        if (hinted.has(item.sha1) && !stopped && !(raw instanceof TroveError && stopsTheRun(raw.code))) {
+          const recheck = await recheckSize(item, key);
+          if (recheck === 'retry') {
+            attempt--;
+            continue;
+          }
+          if (recheck === 'missing') {
+            notFound(item, key);
+            return;
+          }
+          if (recheck === 'stopped') {
+            log.add(() => setDownloadState(state, item.sha1, 'Pending'));
+            return;
+          }
         }
         const err = raw as TroveError;
         const d = decide(err.code, attempt, opts, opts.random);

@@ -44,6 +44,31 @@ function applyEventNow(db: Database.Database, sha1: string, event: SyncEvent, er
 // One transaction function per connection (creating one per call showed in upload profiles).
 const applyTx = new WeakMap<Database.Database, (sha1: string, event: SyncEvent, error?: string) => SyncLogEntry>();
 
+/**
+ * The upload of `sha1` completed: UploadCompleted, and the size of the object the remote acknowledged
+ * (or was found to hold) kept as every device's hint of the remote size (collection migration 3).
+ * Call it inside the caller's transaction (WriteBatch) so that both land together.
+ */
+export function recordUploaded(db: Database.Database, sha1: string, storedBytes: number): SyncLogEntry {
+  const row = applyEvent(db, sha1, 'succeed');
+  stmt(db, 'UPDATE file_sync_log SET stored_bytes = ? WHERE file_sha1 = ?').run(storedBytes, sha1);
+  return row;
+}
+
+/**
+ * The remote size of each blob another device (or this one) recorded at upload, for the blobs whose
+ * upload completed and whose size is known; keyed by sha1. A hint, not the truth: see migration 3.
+ */
+export function uploadedSizes(db: Database.Database, sha1s: readonly string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  const get = stmt(db, `SELECT stored_bytes FROM file_sync_log WHERE file_sha1 = ? AND state = 'UploadCompleted' AND stored_bytes IS NOT NULL`).pluck();
+  for (const sha1 of sha1s) {
+    const n = get.get(sha1) as number | undefined;
+    if (n !== undefined) out.set(sha1, n);
+  }
+  return out;
+}
+
 /** Apply `event` to the blob's row. A forbidden move is a bug in the caller: it throws. */
 export function applyEvent(db: Database.Database, sha1: string, event: SyncEvent, error?: string): SyncLogEntry {
   let tx = applyTx.get(db);

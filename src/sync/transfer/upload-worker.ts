@@ -14,7 +14,7 @@ import type { Remote } from '../remote/remote.js';
 import { ProgressTracker } from './progress.js';
 import { decide } from './retry-policy.js';
 import { configuredConcurrency, sleepMs, type ItemFailure, type TransferOptions } from './transfer-options.js';
-import { applyEvent, pendingUploads, queueUntrackedLocalBlobs, recoverInProgress, requeueFailedUploads, type UploadCandidate } from './sync-log.js';
+import { applyEvent, pendingUploads, recordUploaded, queueUntrackedLocalBlobs, recoverInProgress, requeueFailedUploads, type UploadCandidate } from './sync-log.js';
 import { verifyRemoteBlobs, type VerifyReport } from './remote-verify.js';
 import { WriteBatch } from './write-batch.js';
 
@@ -108,7 +108,7 @@ async function uploadBatch(
           // Tried before: the PUT may have landed without the log hearing of it.
           const st = await remote.stat(key);
           if (st && st.size === c.storedBytes) {
-            record(c.sha1, 'succeed');
+            log.add(() => recordUploaded(db, c.sha1, st.size));
             report.alreadyPresent++;
             tracker.done(key, c.sha1, 'skipped', c.storedBytes);
             return;
@@ -134,7 +134,7 @@ async function uploadBatch(
             }),
           );
         }
-        record(c.sha1, 'succeed');
+        log.add(() => recordUploaded(db, c.sha1, sent));
         report.uploaded++;
         report.bytes += sent;
         tracker.done(key, c.sha1, 'done');

@@ -48,6 +48,20 @@ describe('collection.db migration 2 (dat sources)', () => {
   });
 });
 
+describe('collection.db migration 3 (file_sync_log.stored_bytes)', () => {
+  it('adds stored_bytes to a version-2 catalogue: existing rows keep their state with the size unknown; a negative size is refused', () => {
+    db = openDatabase(path.join(dir, 'collection.db'), { mustExist: false });
+    migrate(db, COLLECTION_MIGRATIONS.filter((m) => m.version <= 2), 'collection.db');
+    expect(schemaVersion(db)).toBe(2);
+    db.prepare("INSERT INTO file_sync_log (file_sha1, type, state, attempts, created_at, updated_at) VALUES (?, 'rom', 'UploadCompleted', 1, ?, ?)").run('a'.repeat(40), now, now);
+    migrate(db, COLLECTION_MIGRATIONS, 'collection.db');
+    expect(schemaVersion(db)).toBeGreaterThanOrEqual(3);
+    expect(db.prepare('SELECT state, stored_bytes FROM file_sync_log').get()).toEqual({ state: 'UploadCompleted', stored_bytes: null });
+    db.prepare('UPDATE file_sync_log SET stored_bytes = 123').run();
+    expect(() => db.prepare('UPDATE file_sync_log SET stored_bytes = -1').run()).toThrow(/CHECK/);
+  });
+});
+
 describe('state.db migration 5 (scan cache)', () => {
   it('adds scan_file to a version-1 state database and keeps the device', () => {
     db = openDatabase(path.join(dir, 'state.db'), { mustExist: false });

@@ -97,9 +97,11 @@ describe('diffDatabases', () => {
     // Rebuild every table in reverse order so no row keeps its rowid.
     const db = new Database(b);
     db.exec(`ATTACH '${m}' AS m`);
+    // Version 1's columns (file_sync_log.stored_bytes came with collection migration 3).
+    const v1Columns = (t: string) => (t === 'file_sync_log' ? 'file_sha1, type, state, attempts, last_error, created_at, updated_at' : '*');
     for (const t of ['system', 'software_title', 'release', 'file_set', 'file', 'file_set_file', 'file_sync_log']) {
-      db.exec(`CREATE TABLE ${t} AS SELECT * FROM m.${t} WHERE 0`);
-      db.exec(`INSERT INTO ${t} SELECT * FROM m.${t} ORDER BY rowid DESC`);
+      db.exec(`CREATE TABLE ${t} AS SELECT ${v1Columns(t)} FROM m.${t} WHERE 0`);
+      db.exec(`INSERT INTO ${t} SELECT ${v1Columns(t)} FROM m.${t} ORDER BY rowid DESC`);
       if (t === 'file') db.exec('CREATE UNIQUE INDEX file_pk ON file(sha1)');
       else if (t === 'file_sync_log') db.exec('CREATE UNIQUE INDEX fsl_pk ON file_sync_log(file_sha1)');
       else db.exec(`CREATE UNIQUE INDEX ${t}_pk ON ${t}(id)`);

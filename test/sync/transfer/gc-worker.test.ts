@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OpendalRemote } from '../../../src/sync/remote/opendal-remote.js';
 import { runRemoteGc } from '../../../src/sync/transfer/gc-worker.js';
 import { runUploads } from '../../../src/sync/transfer/upload-worker.js';
+import { queueUpload } from '../../../src/store/repo/file-sync-log.js';
 import { FaultyRemote } from './faulty-remote.js';
 import { libraryWithFiles, type Fixture } from './library-fixture.js';
 
@@ -43,6 +44,21 @@ describe('runRemoteGc', () => {
     const listed = (await Promise.all(['rom/', 'manual/', 'box_art/', 'screenshot/', 'disc/', 'other/'].map((p) => remote.list(p)))).flat().map((e) => e.key);
     for (const s of keptSha1s) expect(listed.some((k) => k.includes(s))).toBe(true);
     for (const s of victims) expect(listed.some((k) => k.includes(s))).toBe(false);
+  });
+
+  it('content deleted from the remote and queued again forgets its recorded size until its next upload records it', async () => {
+    const { remote, victims } = await setup();
+    const sizeOf = (sha1: string) => fx.lib.db.prepare('SELECT stored_bytes FROM file_sync_log WHERE file_sha1 = ?').pluck().get(sha1);
+    const recorded = sizeOf(victims[0]!);
+    expect(recorded).toBeGreaterThan(0);
+    await runRemoteGc(fx.lib, remote, fast);
+    const type = fx.lib.db.prepare('SELECT type FROM file WHERE sha1 = ?').pluck().get(victims[0]!) as string;
+    queueUpload(fx.lib.db, victims[0]!, type);
+    expect(stateOf(victims[0]!).state).toBe('UploadPending');
+    expect(sizeOf(victims[0]!)).toBeNull();
+    await runUploads(fx.lib, remote, { sleep: fast.sleep, only: new Set([victims[0]!]) });
+    expect(stateOf(victims[0]!).state).toBe('UploadCompleted');
+    expect(sizeOf(victims[0]!)).toBe(recorded);
   });
 
   it('a permanent per-item failure ends in DeletionFailed with attempts and last error; the next run retries it', async () => {

@@ -1,7 +1,8 @@
 // Downloads against a real S3 server (s3rver), counted through a proxy: one GET per small object,
-// no HEAD; the whole-object read is verified like a streamed one (a flipped byte or a truncated
+// no HEAD, no listing when the uploader recorded the sizes (a wrong recorded size costs one HEAD); the whole-object read is verified like a streamed one (a flipped byte or a truncated
 // object never reaches the store).
 import fs from 'node:fs';
+import { compress, decompress } from '@mongodb-js/zstd';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { blobKey, blobPath } from '../../../src/store/blob/blob-key.js';
 import { verifyStore } from '../../../src/store/verify.js';
@@ -56,8 +57,26 @@ function storeFiles(lib: Fixture['lib']): string[] {
 }
 
 describe('downloads from s3', () => {
-  it('fetch each small object with one GET and no HEAD, sizes from one listing per type, all verified', async () => {
+  it('sizes recorded at upload: each small object is one GET, with no listing and no HEAD, all verified', async () => {
+    const { direct, counted, wanted } = await cloudOnly();
+    // The uploading device recorded each object's size in the synced log.
+    for (const w of wanted) {
+      const recorded = fx!.lib.db.prepare('SELECT stored_bytes FROM file_sync_log WHERE file_sha1 = ?').pluck().get(w.sha1);
+      expect(recorded).toBe((await direct.stat(blobKey(w.type, w.sha1)))!.size);
+    }
+    proxy.requests.length = 0;
+    const report = await runDownloads(fx!.lib, counted, noSleep);
+    expect(report.failed).toEqual([]);
+    expect(report.downloaded).toBe(wanted.length);
+    expect(proxy.requests.map((r) => r.method)).toEqual(wanted.map(() => 'GET'));
+    expect(proxy.requests.filter((r) => r.url.includes('list-type'))).toEqual([]);
+    expect((await verifyStore(fx!.lib)).bad).toEqual([]);
+    expect(queuedDownloads(fx!.lib.state)).toEqual([]);
+  });
+
+  it('sizes not recorded (uploaded before migration 3): one listing per type, then one GET per object and no HEAD', async () => {
     const { counted, wanted } = await cloudOnly();
+    fx!.lib.db.prepare('UPDATE file_sync_log SET stored_bytes = NULL').run();
     proxy.requests.length = 0;
     const report = await runDownloads(fx!.lib, counted, noSleep);
     expect(report.failed).toEqual([]);
@@ -68,7 +87,40 @@ describe('downloads from s3', () => {
     expect(methods.filter((m) => m === 'GET').length).toBe(wanted.length + types); // + one listing page per type
     expect(proxy.requests.filter((r) => r.method === 'GET' && r.url.includes('list-type')).length).toBe(types);
     expect((await verifyStore(fx!.lib)).bad).toEqual([]);
-    expect(queuedDownloads(fx!.lib.state)).toEqual([]);
+  });
+
+  it('a recorded size that proved wrong (the same content, compressed differently, overwrote the object): asks for the real size once and downloads it', async () => {
+    const { direct, counted, wanted } = await cloudOnly();
+    const victim = wanted.find((w) => w.size > 1024)!;
+    const key = blobKey(victim.type, victim.sha1);
+    // Another device's copy of the same content: two zstd frames instead of one, so a longer object
+    // whose first `recorded` bytes are not a whole blob.
+    const plain = await decompress(await direct.readAll(key));
+    const half = plain.length >> 1;
+    const other = Buffer.concat([await compress(plain.subarray(0, half)), await compress(plain.subarray(half))]);
+    const recorded = fx!.lib.db.prepare('SELECT stored_bytes FROM file_sync_log WHERE file_sha1 = ?').pluck().get(victim.sha1) as number;
+    expect(other.length).toBeGreaterThan(recorded);
+    await direct.write(key, other);
+    proxy.requests.length = 0;
+    const report = await runDownloads(fx!.lib, counted, noSleep);
+    expect(report.failed).toEqual([]);
+    expect(report.downloaded).toBe(wanted.length);
+    expect(proxy.requests.filter((r) => r.method === 'HEAD').map((r) => r.url)).toEqual([expect.stringContaining(victim.sha1)]);
+    expect(fs.statSync(blobPath(fx!.lib.paths.storeDir, victim.type, victim.sha1)).size).toBe(other.length);
+    expect((await verifyStore(fx!.lib)).bad).toEqual([]);
+  });
+
+  it('an object gone from the remote although its size is recorded: NOT_FOUND naming it, the others downloaded', async () => {
+    const { direct, counted, wanted } = await cloudOnly();
+    const victim = wanted[0]!;
+    const key = blobKey(victim.type, victim.sha1);
+    await direct.delete(key);
+    const report = await runDownloads(fx!.lib, counted, noSleep);
+    expect(report.failed.map((f) => [f.key, f.code])).toEqual([[key, 'NOT_FOUND']]);
+    expect(report.failed[0]!.message).toContain(key);
+    expect(report.downloaded).toBe(wanted.length - 1);
+    expect(queuedDownloads(fx!.lib.state, 'Failed').map((q) => q.sha1)).toEqual([victim.sha1]);
+    expect(fs.readdirSync(fx!.lib.paths.tmpDir)).toEqual([]);
   });
 
   it('a flipped byte in a whole-read object: CHECKSUM_MISMATCH or CORRUPT_BLOB naming the sha1, nothing at the final path', async () => {
@@ -88,7 +140,7 @@ describe('downloads from s3', () => {
     expect(storeFiles(fx!.lib).length).toBe(wanted.length - 1);
   });
 
-  it('a truncated object (listed at its truncated size) is rejected; nothing at the final path, the queue keeps it', async () => {
+  it('a truncated object (fetched at its truncated size once its recorded size proved wrong) is rejected; nothing at the final path, the queue keeps it', async () => {
     const { direct, counted, wanted } = await cloudOnly();
     const victim = wanted[0]!;
     const key = blobKey(victim.type, victim.sha1);
