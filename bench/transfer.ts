@@ -1,7 +1,8 @@
 // Transfer benchmark (`npm run bench:transfer`): upload and download of 2,000 × 16 KiB and
 // 200 × 1 MiB blobs against s3rver, timed for trove's workers, a bare OpenDAL loop with the same
 // concurrency (no log, no verification) and `rclone copy --transfers N` where rclone is installed,
-// all in the same run on the same server. Prints ratios (trove / reference; lower is better).
+// all in the same run on the same server, each twice (the order rotated between the two rounds)
+// with the best time counted. Prints ratios (trove / reference; lower is better).
 // Targets: trove/bare ≤ 1.2, trove/rclone ≤ 1.0. `--big-mib N` adds one N MiB file and reports the
 // peak RSS of its ingest, upload and download, each phase in a fresh process (target for the
 // download: ≤ 200 MiB for 2,048 MiB). `--big-only` skips the small-file datasets.
