@@ -305,8 +305,9 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
           log.add(() => setDownloadState(state, item.sha1, 'Pending'));
           return; // stays queued for the next run, as if never started
         }
-        // A failure that stops the run (AUTH, …) is about the remote, not the size: it stands.
-        if (hinted.has(item.sha1) && !stopped && !(raw instanceof TroveError && stopsTheRun(raw.code))) {
+        // A failure that stops the run (AUTH, …; `network` has set `stopped`) is about the remote,
+        // not the size: it stands.
+        if (hinted.has(item.sha1) && !stopped) {
           const recheck = await recheckSize(item, key);
           if (recheck === 'retry') {
             attempt--;
