@@ -91,15 +91,26 @@ async function buildLibrary(dir: string, ds: Dataset): Promise<Library> {
   return library; // src stays until the end of the run (see "Nothing is deleted" in the header)
 }
 
+/** Run `fn` on every item, CONCURRENCY at a time (the bare loop's and the warm-up's request pattern). */
+async function eachAtOnce<T>(items: readonly T[], fn: (item: T) => Promise<unknown>): Promise<void> {
+  const q = new PQueue({ concurrency: CONCURRENCY });
+  await Promise.all(items.map((item) => q.add(() => fn(item))));
+}
+
+/** `rclone copy` with as many transfers as the other contenders use. */
+function rcloneCopy(s3: S3Server, from: string, to: string): void {
+  execFileSync('rclone', ['copy', from, to, '--transfers', String(CONCURRENCY), '--checkers', String(CONCURRENCY), '--fast-list'], {
+    env: rcloneEnv(s3),
+    stdio: 'inherit',
+  });
+}
+
 /** Warm s3rver's request paths up (see the header) with requests to a prefix no contender uses. */
 async function warmUp(s3: S3Server): Promise<void> {
   const op = new Operator('s3', s3.options('/warm-up'));
   const body = contentBytes('bench/warm-up', 16 * 1024, 'random');
   const keys = Array.from({ length: WARM_UP_REQUESTS }, (_, i) => `rom/${(i % 256).toString(16).padStart(2, '0')}/w${i}.zst`);
-  const each = async (fn: (k: string) => Promise<unknown>) => {
-    const q = new PQueue({ concurrency: CONCURRENCY });
-    await Promise.all(keys.map((k) => q.add(() => fn(k))));
-  };
+  const each = (fn: (k: string) => Promise<unknown>) => eachAtOnce(keys, fn);
   await each((k) => op.write(k, body));
   await each((k) => op.read(k));
   await each((k) => op.read(k, { offset: 0n, size: BigInt(body.length) }));
@@ -152,20 +163,10 @@ async function main(): Promise<void> {
           } else if (who === 'bare') {
             const bare = new Operator('s3', s3.options(`/${prefix('bare')}`));
             up.bare.push(
-              await timed(async () => {
-                const q = new PQueue({ concurrency: CONCURRENCY });
-                await Promise.all(keys.map((k) => q.add(async () => bare.write(k.key, await fsp.readFile(blobPath(storeA, k.type, k.sha1))))));
-              }),
+              await timed(() => eachAtOnce(keys, async (k) => bare.write(k.key, await fsp.readFile(blobPath(storeA, k.type, k.sha1))))),
             );
           } else if (rclone) {
-            up.rclone.push(
-              await timed(async () =>
-                execFileSync('rclone', ['copy', storeA, `bench:${s3.bucket}/${prefix('rclone')}`, '--transfers', String(CONCURRENCY), '--checkers', String(CONCURRENCY), '--fast-list'], {
-                  env: rcloneEnv(s3),
-                  stdio: 'inherit',
-                }),
-              ),
-            );
+            up.rclone.push(await timed(async () => rcloneCopy(s3, storeA, `bench:${s3.bucket}/${prefix('rclone')}`)));
           }
         }
         // Download: trove into a new library with the same catalogue (a fresh queue); the bare
@@ -188,28 +189,16 @@ async function main(): Promise<void> {
           } else if (who === 'bare') {
             const bare = new Operator('s3', s3.options(`/${prefix('bare')}`));
             down.bare.push(
-              await timed(async () => {
-                const q = new PQueue({ concurrency: CONCURRENCY });
-                await Promise.all(
-                  keys.map((k) =>
-                    q.add(async () => {
-                      const file = path.join(out, k.key);
-                      await fsp.mkdir(path.dirname(file), { recursive: true });
-                      await fsp.writeFile(file, await bare.read(k.key));
-                    }),
-                  ),
-                );
-              }),
-            );
-          } else if (rclone) {
-            down.rclone.push(
-              await timed(async () =>
-                execFileSync('rclone', ['copy', `bench:${s3.bucket}/${prefix('rclone')}`, out, '--transfers', String(CONCURRENCY), '--checkers', String(CONCURRENCY), '--fast-list'], {
-                  env: rcloneEnv(s3),
-                  stdio: 'inherit',
+              await timed(() =>
+                eachAtOnce(keys, async (k) => {
+                  const file = path.join(out, k.key);
+                  await fsp.mkdir(path.dirname(file), { recursive: true });
+                  await fsp.writeFile(file, await bare.read(k.key));
                 }),
               ),
             );
+          } else if (rclone) {
+            down.rclone.push(await timed(async () => rcloneCopy(s3, `bench:${s3.bucket}/${prefix('rclone')}`, out)));
           }
         }
       }
