@@ -50,14 +50,24 @@ export interface CatalogState {
   /** Every file set of the system's releases, by id. */
   fileSets: Map<string, CurrentFileSet>;
   datGames: CurrentDatGame[];
+  /**
+   * The size of content with this sha1 that trove itself hashed (stored on this device or recorded
+   * as uploaded by one), whatever system it is in; undefined when only catalogues have named it.
+   */
+  contentSize: (sha1: string) => number | undefined;
 }
 
 export function emptyCatalogState(systemId: string): CatalogState {
-  return { systemId, releases: new Map(), fileSets: new Map(), datGames: [] };
+  return { systemId, releases: new Map(), fileSets: new Map(), datGames: [], contentSize: () => undefined };
 }
 
 export function loadCatalogState(db: Database.Database, systemId: string): CatalogState {
   const state = emptyCatalogState(systemId);
+  const contentSize = db.prepare(
+    `SELECT f.size FROM file f WHERE f.sha1 = ?
+       AND (EXISTS (SELECT 1 FROM state.local_blob lb WHERE lb.sha1 = f.sha1) OR EXISTS (SELECT 1 FROM file_sync_log sl WHERE sl.file_sha1 = f.sha1))`,
+  ).pluck();
+  state.contentSize = (sha1) => contentSize.get(sha1) as number | undefined;
   const releases = db
     .prepare(
       `SELECT r.id, r.name, r.region, t.name AS title FROM release r

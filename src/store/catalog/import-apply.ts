@@ -12,6 +12,13 @@ export interface SourceMeta {
   fileSha1: string;
 }
 
+/**
+ * A file row no device has content for (only catalogues named it): its size is the DAT's word, so a
+ * corrected DAT corrects it. Rows for hashed content keep their real size (the plan refuses a DAT that
+ * disagrees with it).
+ */
+const NO_CONTENT = `NOT EXISTS (SELECT 1 FROM state.local_blob lb WHERE lb.sha1 = file.sha1) AND NOT EXISTS (SELECT 1 FROM file_sync_log sl WHERE sl.file_sha1 = file.sha1)`;
+
 export function applyImport(db: Database.Database, plan: ImportPlan, meta: SourceMeta): void {
   const now = nowIso();
   const h = plan.source.header;
@@ -67,8 +74,10 @@ export function applyImport(db: Database.Database, plan: ImportPlan, meta: Sourc
   );
   const upsertFile = db.prepare(
     `INSERT INTO file (sha1, size, crc32, md5, type, created_at, updated_at) VALUES (@sha1, @size, @crc32, @md5, 'rom', @now, @now)
-     ON CONFLICT(sha1) DO UPDATE SET crc32 = coalesce(file.crc32, excluded.crc32), md5 = coalesce(file.md5, excluded.md5), updated_at = excluded.updated_at
-     WHERE (file.crc32 IS NULL AND excluded.crc32 IS NOT NULL) OR (file.md5 IS NULL AND excluded.md5 IS NOT NULL)`,
+     ON CONFLICT(sha1) DO UPDATE SET crc32 = coalesce(file.crc32, excluded.crc32), md5 = coalesce(file.md5, excluded.md5), updated_at = excluded.updated_at,
+       size = CASE WHEN ${NO_CONTENT} THEN excluded.size ELSE file.size END
+     WHERE (file.crc32 IS NULL AND excluded.crc32 IS NOT NULL) OR (file.md5 IS NULL AND excluded.md5 IS NOT NULL)
+        OR (file.size IS NOT excluded.size AND ${NO_CONTENT})`,
   );
   const membersOf = db.prepare(`SELECT name FROM file_set_file WHERE file_set_id = ?`).pluck();
   const deleteMember = db.prepare(`DELETE FROM file_set_file WHERE file_set_id = ? AND name = ?`);

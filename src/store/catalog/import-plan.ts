@@ -143,6 +143,25 @@ export function planImport(dat: ParsedDat, state: CatalogState, systemName: stri
   let roms = 0;
   const wanted = new Set<string>();
   const wantedReleases = new Set<string>();
+  // One sha1, one size: within the DAT, and against content trove has hashed. (A file row only a
+  // catalogue named takes the DAT's size: a corrected DAT fixes it.)
+  const sizeOfSha1 = new Map<string, { size: number; line: number }>();
+  const checkSize = (romName: string, sha1: string, size: number, line: number): boolean => {
+    const seen = sizeOfSha1.get(sha1);
+    if (seen && seen.size !== size) {
+      problems.push({ file: dat.file, line, message: `rom ${JSON.stringify(romName)} has sha1 ${sha1} with size ${size}, but line ${seen.line} lists the same sha1 with size ${seen.size}` });
+      return false;
+    }
+    if (!seen) {
+      sizeOfSha1.set(sha1, { size, line });
+      const stored = state.contentSize(sha1);
+      if (stored !== undefined && stored !== size) {
+        problems.push({ file: dat.file, line, message: `rom ${JSON.stringify(romName)} has sha1 ${sha1} with size ${size}, but the stored content with that sha1 is ${stored} bytes` });
+        return false;
+      }
+    }
+    return true;
+  };
 
   for (const [name, entries] of entriesByName) {
     const release = state.releases.get(name);
@@ -174,6 +193,7 @@ export function planImport(dat: ParsedDat, state: CatalogState, systemName: stri
             problems.push({ file: dat.file, line: rom.line, message: `rom ${JSON.stringify(rom.name)} has a sha1 but no size` });
             continue;
           }
+          if (!checkSize(rom.name, rom.sha1, rom.size, rom.line)) continue;
           members.push({ name: rom.name, sha1: rom.sha1, size: rom.size, crc32: rom.crc32, md5: rom.md5, position });
         } else if (rom.crc32 && rom.size !== null) {
           const prevCrc = current?.crcRoms.find((c) => c.name === rom.name && c.crc32 === rom.crc32 && c.size === rom.size);

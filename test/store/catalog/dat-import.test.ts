@@ -177,4 +177,22 @@ describe('importDats with the real DATs', () => {
     await importDats(lib, [ATARI], { system: 'My Atari' });
     expect(lib.db.prepare('SELECT name FROM system').pluck().all()).toEqual(['My Atari']);
   });
+
+  it('a corrected DAT corrects the size of a rom nobody has content for; stored content keeps its real size', async () => {
+    const sha1 = 'b'.repeat(40);
+    const version = (size: number, name: string) => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, `<?xml version="1.0"?>\n<datafile><header><name>Fix</name></header>\n<game name="G1"><rom name="g.bin" size="${size}" sha1="${sha1}"/></game></datafile>\n`);
+      return file;
+    };
+    await importDats(lib, [version(1006, 'v1.dat')]);
+    const [second] = await importDats(lib, [version(1007, 'v2.dat')]);
+    expect(second.changed).toEqual([{ name: 'G1', changes: ['roms'] }]);
+    expect(count('SELECT size FROM file WHERE sha1 = ?', sha1)).toBe(1007);
+    // Once content with that sha1 is stored, its size is a fact: a DAT that disagrees is refused.
+    markLocal(lib.state, 'main', { sha1, type: 'rom', size: 1007, storedBytes: 500 });
+    const before = dump();
+    await expect(importDats(lib, [version(1006, 'v3.dat')])).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('the stored content with that sha1 is 1007 bytes') });
+    expect(dump()).toBe(before);
+  });
 });

@@ -135,4 +135,15 @@ describe('planImport', () => {
     expect(plan.problems.map((p) => p.line)).toEqual([4, 6]);
     expect(plan.problems[0]!.message).toContain('twice');
   });
+
+  it('refuses one sha1 listed with two sizes, and a size that contradicts content trove has hashed', () => {
+    const a = planImport(dat([game('A (USA)', [rom('a.bin', 1, { line: 3 })]), game('B (USA)', [rom('b.bin', 1, { size: 5, line: 7 })])]), emptyCatalogState(systemId), SYSTEM);
+    expect(a.problems).toEqual([{ file: 'x.dat', line: 7, message: `rom "b.bin" has sha1 ${sha(1)} with size 5, but line 3 lists the same sha1 with size 101` }]);
+    const state = emptyCatalogState(systemId);
+    state.contentSize = (sha1) => (sha1 === sha(2) ? 999 : undefined);
+    const b = planImport(dat([game('C (USA)', [rom('c.bin', 2, { line: 4 })])]), state, SYSTEM);
+    expect(b.problems).toEqual([{ file: 'x.dat', line: 4, message: `rom "c.bin" has sha1 ${sha(2)} with size 102, but the stored content with that sha1 is 999 bytes` }]);
+    // The same sha1 listed twice with one size is fine.
+    expect(planImport(dat([game('D (USA)', [rom('d.bin', 3)]), game('E (USA)', [rom('e.bin', 3)])]), emptyCatalogState(systemId), SYSTEM).problems).toEqual([]);
+  });
 });
