@@ -118,6 +118,9 @@ function currentRomsKey(fs: CurrentFileSet): string {
   return romsKey(members, fs.crcRoms);
 }
 
+/** Longest game or rom name an import accepts. */
+export const MAX_NAME_CHARS = 1024;
+
 export function planImport(dat: ParsedDat, state: CatalogState, systemName: string): ImportPlan {
   const systemId = state.systemId;
   const sourceId = nameId('dat_source', systemId, dat.header.name);
@@ -162,6 +165,18 @@ export function planImport(dat: ParsedDat, state: CatalogState, systemName: stri
     }
     return true;
   };
+
+  // Names become release names, export folder and file names: far past any real DAT's (No-Intro's
+  // longest are ~200 characters) is a broken or hostile file, not data to store and sync.
+  const tooLong = (what: string, name: string, line: number) => {
+    if (name.length <= MAX_NAME_CHARS) return false;
+    problems.push({ file: dat.file, line, message: `${what} name of ${name.length} characters (${JSON.stringify(name.slice(0, 40))}…) is longer than ${MAX_NAME_CHARS}` });
+    return true;
+  };
+  for (const g of dat.games) {
+    tooLong('game', g.name, g.line);
+    for (const r of g.roms) tooLong('rom', r.name, r.line);
+  }
 
   for (const [name, entries] of entriesByName) {
     const release = state.releases.get(name);

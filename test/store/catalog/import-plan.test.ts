@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyCatalogState, type CatalogState, type CurrentFileSet } from '../../../src/store/catalog/catalog-state.js';
 import { emptyHeader, type DatGame, type DatRom, type ParsedDat } from '../../../src/store/catalog/dat-model.js';
-import { planImport, romFileSetName } from '../../../src/store/catalog/import-plan.js';
+import { MAX_NAME_CHARS, planImport, romFileSetName } from '../../../src/store/catalog/import-plan.js';
 import { nameId } from '../../../src/store/ids.js';
 
 const SYSTEM = 'Test System';
@@ -145,5 +145,14 @@ describe('planImport', () => {
     expect(b.problems).toEqual([{ file: 'x.dat', line: 4, message: `rom "c.bin" has sha1 ${sha(2)} with size 102, but the stored content with that sha1 is 999 bytes` }]);
     // The same sha1 listed twice with one size is fine.
     expect(planImport(dat([game('D (USA)', [rom('d.bin', 3)]), game('E (USA)', [rom('e.bin', 3)])]), emptyCatalogState(systemId), SYSTEM).problems).toEqual([]);
+  });
+
+  it('refuses game and rom names far longer than any real DAT has, naming the line', () => {
+    const long = 'x'.repeat(MAX_NAME_CHARS + 1);
+    const plan = planImport(dat([game(long, [rom('a.bin', 1)], { line: 9 }), game('B (USA)', [rom(long, 2, { line: 12 })])]), emptyCatalogState(systemId), SYSTEM);
+    expect(plan.problems).toEqual([
+      { file: 'x.dat', line: 9, message: expect.stringMatching(/^game name of 1025 characters \("x{40}"…\) is longer than 1024$/) },
+      { file: 'x.dat', line: 12, message: expect.stringMatching(/^rom name of 1025 characters/) },
+    ]);
   });
 });
