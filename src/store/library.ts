@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TroveError } from './errors.js';
+import { checkDeviceName } from './device-name.js';
 import { nowIso, uuidv7 } from './ids.js';
 import { migrate } from './migrations/migration.js';
 import { COLLECTION_MIGRATIONS } from './migrations/collection/index.js';
@@ -113,6 +114,7 @@ export class Library {
   /** Create the folder and both databases; a no-op on an existing library. */
   static init(dir: string, opts: { deviceName?: string } = {}): { library: Library; created: boolean } {
     const paths = libraryPaths(dir);
+    const deviceName = opts.deviceName === undefined ? undefined : checkDeviceName(opts.deviceName);
     const created = !fs.existsSync(paths.collectionDb);
     for (const d of [paths.dir, paths.storeDir, paths.tmpDir, paths.backupsDir]) fs.mkdirSync(d, { recursive: true });
     for (const file of [paths.stateDb, paths.collectionDb]) {
@@ -122,7 +124,7 @@ export class Library {
         if (file === paths.stateDb) {
           db.prepare('INSERT OR IGNORE INTO device (id, name, created_at) VALUES (?, ?, ?)').run(
             uuidv7(),
-            opts.deviceName ?? os.hostname(),
+            deviceName ?? os.hostname(),
             nowIso(),
           );
         }
@@ -140,8 +142,7 @@ export class Library {
   }
 
   setDeviceName(name: string): void {
-    if (!name.trim()) throw new TroveError('BAD_INPUT', 'device name must not be empty');
-    this.state.prepare('UPDATE device SET name = ?').run(name.trim());
+    this.state.prepare('UPDATE device SET name = ?').run(checkDeviceName(name));
   }
 
   getSetting(key: string): string | undefined {
