@@ -50,6 +50,21 @@ export interface Device {
   name: string;
 }
 
+/**
+ * Why a database could not be used. Only SQLite's "not a database" and "corrupt" say the file itself
+ * is damaged; a read-only folder, a full disk or an I/O error is not the file's fault, and calling
+ * state.db (the device's identity) corrupt would invite deleting it.
+ */
+function openFailure(file: string, err: unknown): TroveError {
+  const code = String((err as { code?: unknown }).code ?? '');
+  const message = (err as Error).message;
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+    return new TroveError('CORRUPT_SNAPSHOT', `${file} is not a usable SQLite database: ${message}`, { cause: err });
+  }
+  if (code === 'SQLITE_FULL') return new TroveError('NO_SPACE', `cannot open ${file}: the disk is full (${message})`, { cause: err });
+  return new TroveError('IO', `cannot open ${file}: ${message} (${code || 'error'}; is its folder read-only, or the disk full or failing?)`, { cause: err });
+}
+
 /** Open a SQLite file with the pragmas every trove database uses. */
 export function openDatabase(file: string, opts: { readonly?: boolean; mustExist?: boolean } = {}): Database.Database {
   let db: Database.Database;
@@ -69,7 +84,7 @@ export function openDatabase(file: string, opts: { readonly?: boolean; mustExist
     db.prepare('SELECT count(*) FROM sqlite_master').get();
   } catch (err) {
     db.close();
-    throw new TroveError('CORRUPT_SNAPSHOT', `${file} is not a usable SQLite database: ${(err as Error).message}`, { cause: err });
+    throw openFailure(file, err);
   }
   return db;
 }
