@@ -44,7 +44,10 @@ export async function verifyStore(lib: Library, onProgress?: (done: number, tota
     blobs.map((b) =>
       limit(async () => {
         try {
-          bytes += await verifyBlobFile(b.path, { sha1: b.sha1, size: sizes.get(b.sha1) }, `blob ${b.sha1}`);
+          // Read `bytes` only after the await: `bytes += await …` would add to the value from before
+          // it, losing what the other verification added meanwhile.
+          const n = await verifyBlobFile(b.path, { sha1: b.sha1, size: sizes.get(b.sha1) }, `blob ${b.sha1}`);
+          bytes += n;
         } catch (err) {
           bad.push({ sha1: b.sha1, path: b.path, problem: (err as Error).message });
         }
