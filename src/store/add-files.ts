@@ -1,6 +1,11 @@
 // `trove add`: ingest files into one release's file set. Plan first (expand folders, check every path
 // and name), then ingest blobs, then record everything in one transaction. On any failure the
 // database is unchanged and the blobs this run created are removed again.
+//
+// Content the catalogue already knows keeps its file type: its blob (`<type>/…/<sha1>.zst`, the same
+// key locally and on the remote) is reused, never written a second time under the type of the new
+// file set. A file set's type says what the set is (its ROMs, its manual); `file.type` says where the
+// content's blob lives.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from './limit.js';
@@ -16,6 +21,7 @@ import { upsertRelease } from './repo/releases.js';
 import { nextPosition, setMember, upsertFileSet } from './repo/file-sets.js';
 import { markLocal, upsertFile } from './repo/files.js';
 import { queueUpload } from './repo/file-sync-log.js';
+import { knownContent } from './repo/local-blobs.js';
 
 export interface AddRequest {
   paths: string[];
@@ -103,12 +109,13 @@ export async function addFiles(lib: Library, req: AddRequest): Promise<AddReport
   const limit = pLimit(req.concurrency ?? 8);
   const results: IngestResult[] = new Array(planned.length);
   const created: string[] = [];
+  const known = (sha1: string) => knownContent(lib.db, sha1);
   try {
     // allSettled, not all: every ingest must have finished before a failure cleans up after them.
     const settled = await Promise.allSettled(
       planned.map((f, i) =>
         limit(async () => {
-          const r = await ingestFile(lib.paths, f.source, req.type, { syncDir: false, expect: f.seen });
+          const r = await ingestFile(lib.paths, f.source, req.type, { syncDir: false, expect: f.seen, known });
           if (r.created) created.push(r.blobPath);
           results[i] = r;
         }),
