@@ -83,6 +83,35 @@ describe('addFiles', () => {
     expect(counts(lib.db)).toEqual({ file: 10, member: 10, local: 10 });
   });
 
+  it("changes nothing when the catalogue's commit fails after the local rows committed", async () => {
+    const kept = await addFiles(lib, { paths: [smallFiles(3)], system: 'S', release: 'R', type: 'rom' });
+    const before = { counts: counts(lib.db), local: localRows(), store: files(lib.paths.storeDir).sort() };
+    // A real failure of collection.db's COMMIT: a deferred foreign key that is checked only then.
+    sabotageCommit(lib.db, 'file_set_file');
+    const more = path.join(root, 'more');
+    fs.mkdirSync(more);
+    fs.copyFileSync(path.join(root, 'src', 'f000.bin'), path.join(more, 'again.bin')); // stored already
+    for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(more, `n${i}.bin`), contentBytes(`new/${i}`, 5000 + i));
+    await expect(addFiles(lib, { paths: [more], system: 'S', release: 'R2', type: 'rom' })).rejects.toThrow(/FOREIGN KEY/);
+    expect(counts(lib.db)).toEqual(before.counts);
+    expect(localRows()).toEqual(before.local);
+    expect(files(lib.paths.storeDir).sort()).toEqual(before.store);
+    expect(kept.files).toHaveLength(3);
+  });
+
+  it("changes nothing when the local rows' commit fails (the catalogue never commits)", async () => {
+    await addFiles(lib, { paths: [smallFiles(3)], system: 'S', release: 'R', type: 'rom' });
+    const before = { counts: counts(lib.db), local: localRows(), store: files(lib.paths.storeDir).sort() };
+    sabotageCommit(lib.state, 'local_blob');
+    const more = path.join(root, 'more');
+    fs.mkdirSync(more);
+    for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(more, `n${i}.bin`), contentBytes(`new/${i}`, 5000 + i));
+    await expect(addFiles(lib, { paths: [more], system: 'S', release: 'R2', type: 'rom' })).rejects.toThrow(/FOREIGN KEY/);
+    expect(counts(lib.db)).toEqual(before.counts);
+    expect(localRows()).toEqual(before.local);
+    expect(files(lib.paths.storeDir).sort()).toEqual(before.store);
+  });
+
   it('stores content already stored under another type nowhere new: the blob keeps its type', async () => {
     const src = path.join(root, 'same.bin');
     fs.writeFileSync(src, contentBytes('same', 9000));
@@ -111,3 +140,16 @@ describe('addFiles', () => {
     expect(await verifyBlobFile(blob, { sha1, size: 50_000 })).toBe(50_000);
   });
 });
+
+function localRows(): unknown[] {
+  return lib.state.prepare('SELECT * FROM local_blob ORDER BY sha1').all();
+}
+
+/** Make every later COMMIT of `db` that inserted into `table` fail (a deferred foreign key violation). */
+function sabotageCommit(db: Database.Database, table: string): void {
+  db.exec(`
+    CREATE TABLE sabotage_parent (id INTEGER PRIMARY KEY);
+    CREATE TABLE sabotage (pid INTEGER REFERENCES sabotage_parent(id) DEFERRABLE INITIALLY DEFERRED);
+    CREATE TRIGGER sabotage_${table} AFTER INSERT ON ${table} BEGIN INSERT INTO sabotage VALUES (1); END;
+  `);
+}
