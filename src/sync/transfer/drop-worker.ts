@@ -1,6 +1,9 @@
 // `trove drop`: free local blobs whose remote copy is confirmed present. For each candidate from
-// planDrop the remote object is stat'ed (and with --verify downloaded and checked) before the local
-// file goes; anything unconfirmed is kept.
+// planDrop the remote object is stat'ed before the local file goes; anything unconfirmed is kept.
+// A remote object of the local blob's size is confirmed by that (git-annex's numcopies check); one of
+// another size (the same content compressed differently by another device, whose upload won) is read
+// back and confirmed by content, SHA1 and size of the decompressed data, like every object with
+// --verify: a copy that verifies is a good copy whatever its compressed size.
 // Order: forget the local_blob row, delete the file, and if the delete fails (a read-only store, a
 // permission) put the row back: a row is gone only once its file is. A crash between the two steps
 // leaves an unrecorded blob (harmless: `trove verify` adopts it), never a row claiming a file that is
@@ -40,13 +43,13 @@ export async function runDrop(lib: Library, remote: Remote, plan: DropPlan, opts
     tracker.begin(key);
     try {
       const st = await remote.stat(key);
-      if (!st || st.size !== d.storedBytes) {
-        const reason = st ? `remote object is ${st.size} bytes, the local blob ${d.storedBytes}` : `remote object is missing on ${remote.description}`;
-        report.kept.push({ sha1: d.sha1, reason: `${reason}: kept the local copy (run \`trove upload --verify\`)` });
+      if (!st) {
+        report.kept.push({ sha1: d.sha1, reason: `remote object is missing on ${remote.description}: kept the local copy (run \`trove upload --verify\`)` });
         tracker.done(key, d.sha1, 'skipped');
         return;
       }
-      if (opts.verify) await verifyRemoteBlob(remote, key, { sha1: d.sha1, size: sizes.get(d.sha1) });
+      // Throws CHECKSUM_MISMATCH / CORRUPT_BLOB for a damaged object: the item fails, the file stays.
+      if (opts.verify || st.size !== d.storedBytes) await verifyRemoteBlob(remote, key, { sha1: d.sha1, size: sizes.get(d.sha1) });
       await deleteLocalBlob(lib, d);
       report.dropped++;
       report.bytesFreed += d.storedBytes;

@@ -1,4 +1,5 @@
-// runDrop against the real fs backend: a local row goes only once its file is gone.
+// runDrop against the real fs backend: a remote copy is confirmed by size, or by content when its
+// size differs; a local row goes only once its file is gone.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,6 +38,34 @@ function skippableFrame(n: number): Buffer {
 }
 
 describe('runDrop', () => {
+  for (const verify of [false, true]) {
+    it(`accepts a remote copy of another compressed size that verifies by content${verify ? ' (--verify)' : ''}`, async () => {
+      const { remote, remoteRoot, target } = await uploaded();
+      // Another device compressed the same content differently, and its upload won.
+      fs.appendFileSync(path.join(remoteRoot, blobKey(target.type, target.sha1)), skippableFrame(100));
+      const report = await dropAll(remote, verify);
+      expect(report.kept).toEqual([]);
+      expect(report.failed).toEqual([]);
+      expect(report.dropped).toBe(targetFiles(fx.lib.db, {}).length);
+      expect(fs.existsSync(blobPath(fx.lib.paths.storeDir, target.type, target.sha1))).toBe(false);
+      expect(isLocal(target.sha1)).toBe(false);
+      // Without --verify only the object whose size differs was read back.
+      expect(remote.calls.read).toBe(verify ? report.dropped : 1);
+    });
+  }
+
+  it('keeps the local copy when a remote copy of another size does not verify', async () => {
+    const { remote, remoteRoot, target } = await uploaded();
+    const key = path.join(remoteRoot, blobKey(target.type, target.sha1));
+    const bytes = fs.readFileSync(key);
+    bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
+    fs.writeFileSync(key, Buffer.concat([bytes, Buffer.from('x')]));
+    const report = await dropAll(remote);
+    expect(report.failed).toEqual([expect.objectContaining({ sha1: target.sha1, code: expect.stringMatching(/CHECKSUM_MISMATCH|CORRUPT_BLOB/) })]);
+    expect(fs.existsSync(blobPath(fx.lib.paths.storeDir, target.type, target.sha1))).toBe(true);
+    expect(isLocal(target.sha1)).toBe(true);
+  });
+
   it('keeps the row of a file it cannot delete (a store it cannot write), and drops it once it can', async () => {
     const { remote, target } = await uploaded();
     const dir = path.dirname(blobPath(fx.lib.paths.storeDir, target.type, target.sha1));
