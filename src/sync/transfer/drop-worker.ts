@@ -79,8 +79,10 @@ async function deleteLocalBlob(lib: Library, d: { sha1: string; type: string }):
   const row = getLocalBlob(lib.state, d.sha1);
   unmarkLocal(lib.state, 'main', d.sha1);
   try {
-    await fsp.rm(file, { force: true });
+    // unlink, not rm: rm reports a refused unlink (EPERM) as ENOTDIR after trying rmdir.
+    await fsp.unlink(file);
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
     if (row) restoreLocalBlob(lib.state, row);
     throw new TroveError('IO', `cannot delete ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): kept, still counted as here`, { cause: err });
   }
