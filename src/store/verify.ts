@@ -122,7 +122,33 @@ async function quarantine(paths: LibraryPaths, blob: { sha1: string; type: strin
   await fs.mkdir(dir, { recursive: true });
   let dest = path.join(dir, `${blob.sha1}.zst`);
   for (let n = 2; fsSync.existsSync(dest); n++) dest = path.join(dir, `${blob.sha1}.${n}.zst`);
-  await fs.rename(blob.path, dest);
+  try {
+    await fs.rename(blob.path, dest);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    // store/ on another file system than the library (a mount): copy, make it durable, then delete.
+    const tmp = `${dest}.partial`;
+    try {
+      await fs.copyFile(blob.path, tmp, fsSync.constants.COPYFILE_EXCL);
+      const h = await fs.open(tmp, 'r+');
+      try {
+        await h.sync();
+      } finally {
+        await h.close();
+      }
+      await fs.rename(tmp, dest);
+      await fsyncDir(dir); // the copy is durable before the original goes
+    } catch (copyErr) {
+      await fs.rm(tmp, { force: true });
+      throw copyErr;
+    }
+    try {
+      await fs.unlink(blob.path);
+    } catch (unlinkErr) {
+      await fs.rm(dest, { force: true }); // the original stays where it was: one copy, not two
+      throw unlinkErr;
+    }
+  }
   await fsyncDir(dir);
   await fsyncDir(path.dirname(blob.path));
   return dest;

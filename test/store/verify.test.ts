@@ -1,5 +1,6 @@
 // `verifyStore` on a real library: what it counts, and what it does with blobs that are bad, missing
 // or not recorded.
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -70,6 +71,26 @@ describe('verifyStore', () => {
     expect(fs.readFileSync(movedTo)).toEqual(damaged);
   });
 
+  it('forgets a bad blob it cannot move (a store it cannot write), and moves it on the next run', async () => {
+    const added = await addFiles(lib, { paths: [source('ro.bin', 20_000)], system: 'S', release: 'RO (USA)', type: 'rom' });
+    const { sha1 } = added.files[0]!;
+    const blob = blobPath(lib.paths.storeDir, 'rom', sha1);
+    fs.writeFileSync(blob, 'garbage');
+    const unlock = lockFolder(path.dirname(blob));
+    if (!unlock) return;
+    let report;
+    try {
+      report = await verifyStore(lib);
+    } finally {
+      unlock();
+    }
+    expect(report.bad).toEqual([expect.objectContaining({ sha1, action: 'not-moved', error: expect.stringMatching(/cannot move it to .*bad/) })]);
+    expect(fs.existsSync(blob)).toBe(true);
+    expect(localRow(sha1)).toBeUndefined(); // what is there is not the content
+    expect((await verifyStore(lib)).bad).toEqual([expect.objectContaining({ sha1, action: 'quarantined' })]);
+    expect(fs.existsSync(blob)).toBe(false);
+  });
+
   it('forgets a row whose blob is missing from the store', async () => {
     const added = await addFiles(lib, { paths: [source('m.bin', 10_000)], system: 'S', release: 'M (USA)', type: 'rom' });
     const { sha1 } = added.files[0]!;
@@ -133,4 +154,14 @@ function localRow(sha1: string): { type: string; size: number; stored_bytes: num
 
 function availabilityOf(sha1: string): string {
   return (listFiles(lib.db, {}) as { sha1: string; availability: string }[]).find((f) => f.sha1 === sha1)!.availability;
+}
+
+/** Make entries of `dir` unmovable; returns the undo, or undefined when that is not possible here. */
+function lockFolder(dir: string): (() => void) | undefined {
+  if (process.getuid?.() === 0) {
+    if (spawnSync('chattr', ['+i', dir]).status !== 0) return undefined;
+    return () => execFileSync('chattr', ['-i', dir]);
+  }
+  fs.chmodSync(dir, 0o555);
+  return () => fs.chmodSync(dir, 0o755);
 }
