@@ -1,6 +1,16 @@
 // `trove add`: ingest files into one release's file set. Plan first (expand folders, check every path
-// and name), then ingest blobs, then record everything in one transaction. On any failure the
-// database is unchanged and the blobs this run created are removed again.
+// and name), then ingest blobs, then record them: this device's local_blob rows (state.db) commit
+// first, then the catalogue (collection.db) in one transaction. On any failure the catalogue is
+// unchanged, the local_blob rows are put back as they were and the blobs this run created are
+// removed again. collection.db and state.db are separate WAL databases, which SQLite never commits
+// together; in this order a crash between the two commits leaves rows that truthfully record blobs
+// on disk that the catalogue does not name yet (the next add of those files finds them; nothing
+// names content that is nowhere).
+//
+// Content the catalogue already knows keeps its file type: its blob (`<type>/…/<sha1>.zst`, the same
+// key locally and on the remote) is reused, never written a second time under the type of the new
+// file set. A file set's type says what the set is (its ROMs, its manual); `file.type` says where the
+// content's blob lives.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from './limit.js';
@@ -14,7 +24,8 @@ import { upsertSystem } from './repo/systems.js';
 import { upsertTitle } from './repo/titles.js';
 import { upsertRelease } from './repo/releases.js';
 import { nextPosition, setMember, upsertFileSet } from './repo/file-sets.js';
-import { markLocal, upsertFile } from './repo/files.js';
+import { upsertFile } from './repo/files.js';
+import { knownContent, recordLocalBlobs, undoLocalBlobs, type LocalBlobUndo } from './repo/local-blobs.js';
 import { queueUpload } from './repo/file-sync-log.js';
 
 export interface AddRequest {
@@ -103,12 +114,15 @@ export async function addFiles(lib: Library, req: AddRequest): Promise<AddReport
   const limit = pLimit(req.concurrency ?? 8);
   const results: IngestResult[] = new Array(planned.length);
   const created: string[] = [];
+  const known = (sha1: string) => knownContent(lib.db, sha1);
+  // Set once the local_blob rows committed: what undoes them.
+  let recorded: LocalBlobUndo | undefined;
   try {
     // allSettled, not all: every ingest must have finished before a failure cleans up after them.
     const settled = await Promise.allSettled(
       planned.map((f, i) =>
         limit(async () => {
-          const r = await ingestFile(lib.paths, f.source, req.type, { syncDir: false, expect: f.seen });
+          const r = await ingestFile(lib.paths, f.source, req.type, { syncDir: false, expect: f.seen, known });
           if (r.created) created.push(r.blobPath);
           results[i] = r;
         }),
@@ -135,10 +149,20 @@ export async function addFiles(lib: Library, req: AddRequest): Promise<AddReport
       planned.forEach((f, i) => {
         const r = results[i]!;
         upsertFile(lib.db, { sha1: r.sha1, size: r.size, crc32: r.crc32, md5: r.md5, type: r.type });
-        markLocal(lib.db, 'state', { sha1: r.sha1, type: r.type, size: r.size, storedBytes: r.storedBytes });
         if (req.queueUploads) queueUpload(lib.db, r.sha1, r.type);
         files.push({ name: f.name, sha1: r.sha1, size: r.size, result: setMember(lib.db, fileSet.id, f.name, r.sha1, takePosition), stored: r.created });
       });
+      // The device-local rows commit now, on state.db's own connection, before this transaction's
+      // COMMIT: if they fail, the catalogue rolls back untouched; if the catalogue's commit fails,
+      // the catch below puts them back.
+      try {
+        recorded = recordLocalBlobs(
+          lib.state,
+          results.map((r) => ({ sha1: r.sha1, type: r.type, size: r.size, storedBytes: r.storedBytes })),
+        );
+      } catch (err) {
+        throw withContext(`cannot record the blobs in ${lib.paths.stateDb}`, err);
+      }
       return {
         system: system.name,
         release: release.name,
@@ -151,7 +175,18 @@ export async function addFiles(lib: Library, req: AddRequest): Promise<AddReport
       };
     })();
   } catch (err) {
-    await Promise.all(created.map((p) => fs.rm(p, { force: true })));
+    // Rows that may have committed are put back first; a blob this run created is removed only when
+    // no row can be left naming it. If even that fails, the blobs stay where their rows say they are
+    // (recorded, unnamed by the catalogue: the next add of the same files finds them).
+    let rowsUndone = true;
+    if (recorded) {
+      try {
+        undoLocalBlobs(lib.state, recorded);
+      } catch {
+        rowsUndone = false;
+      }
+    }
+    if (rowsUndone) await Promise.all(created.map((p) => fs.rm(p, { force: true })));
     throw err instanceof TroveError ? err : withContext(`cannot record the files in ${lib.paths.collectionDb}`, err);
   }
 }

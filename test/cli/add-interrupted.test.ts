@@ -1,7 +1,7 @@
 // `trove add` killed (SIGKILL) in the middle of a batch of small files: the catalogue names no blob
 // that is missing or incomplete, and running the same add again finishes the job.
 import Database from 'better-sqlite3';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,4 +82,48 @@ describe('trove add interrupted', () => {
     expect(temps()).toEqual([]);
     expect(JSON.parse(ls.stdout).map((r: { name: string }) => r.name)).not.toContain('Big');
   });
+});
+
+// collection.db and state.db are two WAL databases, which SQLite commits one at a time, never
+// together. A real I/O failure (fsync EIO, injected with strace into the running CLI) in either
+// commit must leave the catalogue, the local rows and the store as they were.
+const straceWorks = spawnSync('strace', ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=fsync', 'true']).status === 0;
+
+describe.skipIf(!straceWorks)('trove add whose commit fails (fsync EIO injected with strace)', () => {
+  let root: string;
+  let src: string;
+  beforeAll(() => {
+    root = tempDir();
+    src = path.join(root, 'src');
+    fs.mkdirSync(src);
+    for (let i = 0; i < 4; i++) fs.writeFileSync(path.join(src, `f${i}.bin`), contentBytes(`eio/${i}`, 20_000 + i));
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  for (const db of ['state', 'collection']) {
+    it(`changes nothing when ${db}.db's commit fails, and the same add then succeeds`, async () => {
+      const lib = path.join(root, `lib-${db}`);
+      expect((await runCli(['--library', lib, 'init'])).code).toBe(0);
+      const r = spawnSync(
+        'strace',
+        ['-f', '-qq', '-o', '/dev/null', '-P', path.join(lib, `${db}.db-wal`), '-e', 'trace=fsync', '-e', 'inject=fsync:error=EIO:when=1',
+          process.execPath, CLI, '--library', lib, 'add', src, '--system', 'S', '--release', 'Q (USA)'],
+        { encoding: 'utf8', env: { ...process.env, XDG_DATA_HOME: path.join(root, 'xdg') } },
+      );
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/disk I\/O error/);
+      expect(r.stderr).toContain(`${db}.db`);
+      expect(JSON.parse((await runCli(['--library', lib, 'ls', 'files', '--json'])).stdout)).toEqual([]);
+      expect(JSON.parse((await runCli(['--library', lib, 'ls', 'releases', '--json'])).stdout)).toEqual([]);
+      const state = new Database(path.join(lib, 'state.db'), { readonly: true });
+      expect(state.prepare('SELECT count(*) FROM local_blob').pluck().get()).toBe(0);
+      state.close();
+      expect(blobCount(path.join(lib, 'store'))).toBe(0);
+      const again = await runCli(['--library', lib, 'add', src, '--system', 'S', '--release', 'Q (USA)', '--json']);
+      expect(again.code, again.stderr).toBe(0);
+      const files = JSON.parse((await runCli(['--library', lib, 'ls', 'files', '--json'])).stdout) as { availability: string }[];
+      expect(files.map((f) => f.availability)).toEqual(['LocalOnly', 'LocalOnly', 'LocalOnly', 'LocalOnly']);
+      expect((await runCli(['--library', lib, 'verify'])).code).toBe(0);
+    });
+  }
 });

@@ -153,14 +153,16 @@ describe('trove foundation commands', () => {
     flipped[flipped.length - 100]! ^= 0xff;
     fs.writeFileSync(blob, flipped);
     try {
-      const v = await t('verify');
-      expect(v.code).toBe(4);
-      expect(v.stdout).toContain(`BAD ${rom}`);
+      // Export first: verify moves the bad blob out of the store (to <library>/bad).
       const out = path.join(root, 'export-corrupt');
       const e = await t('export', 'ActRaiser (USA)', out);
       expect(e.code).toBe(4);
       expect(e.stderr).toContain(rom);
       expect(listTree(out)).toEqual([]);
+      const v = await t('verify');
+      expect(v.code).toBe(4);
+      expect(v.stdout).toContain(`BAD ${rom}`);
+      expect(fs.readFileSync(path.join(lib, 'bad', 'rom', `${rom}.zst`))).toEqual(flipped);
       fs.writeFileSync(blob, original.subarray(0, original.length - 50));
       const v2 = await t('verify', '--json');
       expect(v2.code).toBe(4);

@@ -9,6 +9,7 @@ import { Library } from '../../src/store/library.js';
 import { verifyBlobFile } from '../../src/store/blob/blob-reader.js';
 import { contentBytes } from '../../fixtures/content.js';
 import { tempDir } from '../helpers/cli.js';
+import { createHash } from 'node:crypto';
 
 let root: string;
 let lib: Library;
@@ -81,4 +82,74 @@ describe('addFiles', () => {
     expect(files(lib.paths.storeDir).sort()).toEqual(stored);
     expect(counts(lib.db)).toEqual({ file: 10, member: 10, local: 10 });
   });
+
+  it("changes nothing when the catalogue's commit fails after the local rows committed", async () => {
+    const kept = await addFiles(lib, { paths: [smallFiles(3)], system: 'S', release: 'R', type: 'rom' });
+    const before = { counts: counts(lib.db), local: localRows(), store: files(lib.paths.storeDir).sort() };
+    // A real failure of collection.db's COMMIT: a deferred foreign key that is checked only then.
+    sabotageCommit(lib.db, 'file_set_file');
+    const more = path.join(root, 'more');
+    fs.mkdirSync(more);
+    fs.copyFileSync(path.join(root, 'src', 'f000.bin'), path.join(more, 'again.bin')); // stored already
+    for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(more, `n${i}.bin`), contentBytes(`new/${i}`, 5000 + i));
+    await expect(addFiles(lib, { paths: [more], system: 'S', release: 'R2', type: 'rom' })).rejects.toThrow(/FOREIGN KEY/);
+    expect(counts(lib.db)).toEqual(before.counts);
+    expect(localRows()).toEqual(before.local);
+    expect(files(lib.paths.storeDir).sort()).toEqual(before.store);
+    expect(kept.files).toHaveLength(3);
+  });
+
+  it("changes nothing when the local rows' commit fails (the catalogue never commits)", async () => {
+    await addFiles(lib, { paths: [smallFiles(3)], system: 'S', release: 'R', type: 'rom' });
+    const before = { counts: counts(lib.db), local: localRows(), store: files(lib.paths.storeDir).sort() };
+    sabotageCommit(lib.state, 'local_blob');
+    const more = path.join(root, 'more');
+    fs.mkdirSync(more);
+    for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(more, `n${i}.bin`), contentBytes(`new/${i}`, 5000 + i));
+    await expect(addFiles(lib, { paths: [more], system: 'S', release: 'R2', type: 'rom' })).rejects.toThrow(/FOREIGN KEY/);
+    expect(counts(lib.db)).toEqual(before.counts);
+    expect(localRows()).toEqual(before.local);
+    expect(files(lib.paths.storeDir).sort()).toEqual(before.store);
+  });
+
+  it('stores content already stored under another type nowhere new: the blob keeps its type', async () => {
+    const src = path.join(root, 'same.bin');
+    fs.writeFileSync(src, contentBytes('same', 9000));
+    const manual = await addFiles(lib, { paths: [src], system: 'S', release: 'X (USA)', type: 'manual' });
+    const rom = await addFiles(lib, { paths: [src], system: 'S', release: 'Y (USA)', type: 'rom', queueUploads: true });
+    const sha1 = manual.files[0]!.sha1;
+    expect(rom.files).toEqual([expect.objectContaining({ sha1, stored: false })]);
+    expect(rom.bytesStored).toBe(0);
+    expect(files(lib.paths.storeDir)).toEqual([path.join('manual', sha1.slice(0, 2), `${sha1}.zst`)]);
+    expect(lib.db.prepare('SELECT type FROM file WHERE sha1 = ?').pluck().get(sha1)).toBe('manual');
+    expect(lib.db.prepare('SELECT type FROM state.local_blob WHERE sha1 = ?').pluck().get(sha1)).toBe('manual');
+    expect(lib.db.prepare('SELECT type FROM file_sync_log WHERE file_sha1 = ?').pluck().get(sha1)).toBe('manual');
+    // The new file set is what it was added as: a rom file set.
+    expect(lib.db.prepare('SELECT type FROM file_set WHERE id = ?').pluck().get(rom.fileSetId)).toBe('rom');
+  });
+
+  it('replaces a stray file at the blob path that no row records, instead of calling it stored', async () => {
+    const src = path.join(root, 'a.bin');
+    fs.writeFileSync(src, contentBytes('stray', 50_000, 'random'));
+    const sha1 = createHash('sha1').update(fs.readFileSync(src)).digest('hex');
+    const blob = path.join(lib.paths.storeDir, 'rom', sha1.slice(0, 2), `${sha1}.zst`);
+    fs.mkdirSync(path.dirname(blob), { recursive: true });
+    fs.writeFileSync(blob, 'garbage\n');
+    const r = await addFiles(lib, { paths: [src], system: 'S', release: 'A (USA)', type: 'rom' });
+    expect(r.files).toEqual([expect.objectContaining({ sha1, stored: true })]);
+    expect(await verifyBlobFile(blob, { sha1, size: 50_000 })).toBe(50_000);
+  });
 });
+
+function localRows(): unknown[] {
+  return lib.state.prepare('SELECT * FROM local_blob ORDER BY sha1').all();
+}
+
+/** Make every later COMMIT of `db` that inserted into `table` fail (a deferred foreign key violation). */
+function sabotageCommit(db: Database.Database, table: string): void {
+  db.exec(`
+    CREATE TABLE sabotage_parent (id INTEGER PRIMARY KEY);
+    CREATE TABLE sabotage (pid INTEGER REFERENCES sabotage_parent(id) DEFERRABLE INITIALLY DEFERRED);
+    CREATE TRIGGER sabotage_${table} AFTER INSERT ON ${table} BEGIN INSERT INTO sabotage VALUES (1); END;
+  `);
+}

@@ -8,7 +8,8 @@ import fs from 'node:fs/promises';
 import { constants as fsConstants } from 'node:fs';
 import { TroveError, withContext } from '../errors.js';
 import pLimit from '../limit.js';
-import { commitTemp, exists, fsyncDir, tempName, writeAll } from '../atomic-fs.js';
+import { fsyncDir, tempName, writeAll } from '../atomic-fs.js';
+import { commitBlob, type KnownContentLookup } from './blob-commit.js';
 import { blobPath, type FileType } from './blob-key.js';
 import { MultiHasher, type Digests } from './hashes.js';
 import { OffloadedHasher, sharedBuffer } from './hash-offload.js';
@@ -16,6 +17,7 @@ import { ingestSmallFile } from './ingest-small.js';
 import { assertRegularFile, changedWhileReading, statSource, type SourceIdentity } from './source-file.js';
 
 export { statSource, type SourceIdentity };
+export type { KnownContent, KnownContentLookup } from './blob-commit.js';
 
 // zstd level 3 uses a 2 MiB window, so 4 MiB frames compress as well as 8 MiB ones with half the memory.
 export const DEFAULT_FRAME_BYTES = 4 * 1024 * 1024;
@@ -35,8 +37,12 @@ export interface StoreDirs {
 }
 
 export interface IngestResult extends Digests {
-  type: FileType;
   storedBytes: number;
+  /**
+   * The type the blob is stored under: the one asked for, unless the catalogue already knows the
+   * content under another (`IngestOptions.known`).
+   */
+  type: FileType;
   /** false when the store already held this content (nothing was written). */
   created: boolean;
   blobPath: string;
@@ -56,6 +62,12 @@ export interface IngestOptions {
    * fails with CHANGED_WHILE_READING if size or mtime moved since.
    */
   expect?: SourceIdentity;
+  /**
+   * What the caller's catalogue knows of the content (by SHA1): the type it is stored under, and
+   * whether this device records its blob. Without it a file at the blob's path stands only if it
+   * verifies, and the blob goes under the type asked for.
+   */
+  known?: KnownContentLookup;
 }
 
 /**
@@ -87,7 +99,7 @@ export async function ingestFile(dirs: StoreDirs, srcPath: string, type: FileTyp
   const depth = opts.depth ?? 2;
   const size = opts.expect?.size ?? Number((await statSource(srcPath)).size);
   if (size <= frameBytes) {
-    return ingestSmallFile(dirs, srcPath, size, type, { syncDir: opts.syncDir, expect: opts.expect });
+    return ingestSmallFile(dirs, srcPath, size, type, { syncDir: opts.syncDir, expect: opts.expect, known: opts.known });
   }
   let src: fs.FileHandle;
   try {
@@ -164,15 +176,11 @@ export async function ingestFile(dirs: StoreDirs, srcPath: string, type: FileTyp
     out = undefined;
     const digests: Digests = offload ? await offload.digest() : inline!.digest();
     abandonHasher = undefined;
-    const finalPath = blobPath(dirs.storeDir, type, digests.sha1);
-    let created = false;
-    if (await exists(finalPath)) {
-      await fs.rm(tmp, { force: true });
-    } else {
-      await commitTemp(tmp, finalPath, { syncDir: opts.syncDir ?? true });
-      created = true;
-    }
-    return { ...digests, type, storedBytes, created, blobPath: finalPath };
+    const known = opts.known?.(digests.sha1);
+    const storedType = known?.type ?? type;
+    const finalPath = blobPath(dirs.storeDir, storedType, digests.sha1);
+    const committed = await commitBlob(tmp, finalPath, digests, { recordedBytes: known?.recordedBytes, syncDir: opts.syncDir ?? true });
+    return { ...digests, type: storedType, storedBytes: committed.storedBytes ?? storedBytes, created: committed.created, blobPath: finalPath };
   } catch (err) {
     abandonHasher?.();
     await Promise.allSettled(inFlight);

@@ -15,7 +15,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { TroveError, withContext } from '../errors.js';
-import { commitTemp, fsyncDir, writeAllSync } from '../atomic-fs.js';
+import { fsyncDir, writeAllSync } from '../atomic-fs.js';
+import { commitBlob, settledCommit, usableBlob, type KnownContentLookup } from './blob-commit.js';
 import { blobPath, type FileType } from './blob-key.js';
 import { digestsOf } from './hashes.js';
 import type { IngestResult, StoreDirs } from './blob-writer.js';
@@ -92,46 +93,46 @@ function releaseBytes(n: number): void {
 }
 
 /** Read, hash and store a file of at most one frame (see the module comment). */
-export async function ingestSmallFile(dirs: StoreDirs, srcPath: string, size: number, type: FileType, opts: { syncDir?: boolean; expect?: SourceIdentity } = {}): Promise<IngestResult> {
+export async function ingestSmallFile(
+  dirs: StoreDirs,
+  srcPath: string,
+  size: number,
+  type: FileType,
+  opts: { syncDir?: boolean; expect?: SourceIdentity; known?: KnownContentLookup } = {},
+): Promise<IngestResult> {
   await holdBytes(size);
   try {
     const bytes = await readSmallFile(srcPath, opts.expect);
-    return await storeSmallContent(dirs, srcPath, bytes, type, opts);
+    return await storeSmallContent(dirs, srcPath, bytes, type, { syncDir: opts.syncDir, known: opts.known });
   } finally {
     releaseBytes(size);
   }
 }
 
-/** Size of the stored blob at `p`, or undefined when there is none. */
-function storedSize(p: string): number | undefined {
-  return fs.statSync(p, { throwIfNoEntry: false })?.size;
-}
-
-/**
- * Renames into the store in progress in this process, by final path. An ingest of the same content
- * waits for the one in progress and then finds the blob (or, if that rename failed, renames its own):
- * exactly one of them reports `created`, and none reports a blob that is not there.
- */
-const committing = new Map<string, Promise<void>>();
-
-async function settledCommit(finalPath: string): Promise<void> {
-  for (let p = committing.get(finalPath); p; p = committing.get(finalPath)) await p.catch(() => undefined);
-}
-
 /**
  * Hash `bytes` (the whole content of `srcPath`) and store them as one frame. Nothing is compressed or
- * written when the store already holds the content.
+ * written when the store already holds the content (recorded, or a file at its path that verifies);
+ * content the catalogue knows is stored under the type it knows (see KnownContent).
  */
-export async function storeSmallContent(dirs: StoreDirs, srcPath: string, bytes: Buffer, type: FileType, opts: { syncDir?: boolean } = {}): Promise<IngestResult> {
+export async function storeSmallContent(
+  dirs: StoreDirs,
+  srcPath: string,
+  bytes: Buffer,
+  requestedType: FileType,
+  opts: { syncDir?: boolean; known?: KnownContentLookup } = {},
+): Promise<IngestResult> {
   const digests = digestsOf(bytes);
+  const known = opts.known?.(digests.sha1);
+  const type = known?.type ?? requestedType;
   const finalPath = blobPath(dirs.storeDir, type, digests.sha1);
   const notCreated = (storedBytes: number): IngestResult => ({ ...digests, type, storedBytes, created: false, blobPath: finalPath });
   await settledCommit(finalPath);
-  const existing = storedSize(finalPath);
+  const existing = await usableBlob(finalPath, digests, known?.recordedBytes);
   if (existing !== undefined) return notCreated(existing);
   const frame = await compress(bytes);
   const tmp = ingestTempName(dirs.tmpDir);
   let fd: number | undefined;
+  let committed: { created: boolean; storedBytes?: number };
   try {
     // Creating a file allocates an inode, which can take the file system a while (ext4 without a
     // journal scans past recently deleted inodes), and holds the temp folder's lock meanwhile: create
@@ -141,25 +142,13 @@ export async function storeSmallContent(dirs: StoreDirs, srcPath: string, bytes:
     await fsyncAsync(fd);
     fs.closeSync(fd);
     fd = undefined;
-    await settledCommit(finalPath);
-    // No await between this look and registering the rename: no other ingest here can slip in.
-    const now = storedSize(finalPath);
-    if (now !== undefined) {
-      fs.rmSync(tmp, { force: true });
-      return notCreated(now);
-    }
-    const rename = commitTemp(tmp, finalPath, { syncDir: false });
-    committing.set(finalPath, rename);
-    try {
-      await rename;
-    } finally {
-      committing.delete(finalPath);
-    }
+    committed = await commitBlob(tmp, finalPath, digests, { recordedBytes: known?.recordedBytes, syncDir: false });
   } catch (err) {
     if (fd !== undefined) fs.closeSync(fd);
     fs.rmSync(tmp, { force: true });
     throw withContext(`cannot add ${srcPath}`, err);
   }
+  if (!committed.created) return notCreated(committed.storedBytes!);
   // The folder fsync, unless the caller batches it for many blobs (it may wait on the disk).
   if (opts.syncDir ?? true) await fsyncDir(path.dirname(finalPath));
   return { ...digests, type, storedBytes: frame.length, created: true, blobPath: finalPath };

@@ -8,7 +8,10 @@ export interface DropCandidate {
   type: string;
   isLocal: boolean;
   syncState: SyncState | null;
-  /** Local blob size (compressed), which the remote object must match. */
+  /**
+   * Local blob size (compressed). A remote object of this size is confirmed by its size; one of
+   * another size must verify by content (drop-worker.ts).
+   */
   storedBytes: number | null;
 }
 

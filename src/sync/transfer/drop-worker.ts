@@ -1,13 +1,20 @@
 // `trove drop`: free local blobs whose remote copy is confirmed present. For each candidate from
-// planDrop the remote object is stat'ed (and with --verify downloaded and checked) before the local
-// file goes; anything unconfirmed is kept. Order: forget local_blob first, then delete the file, so a
-// crash in between leaves an orphan file (harmless, found by verify) rather than a row that lies.
+// planDrop the remote object is stat'ed before the local file goes; anything unconfirmed is kept.
+// A remote object of the local blob's size is confirmed by that (git-annex's numcopies check); one of
+// another size (the same content compressed differently by another device, whose upload won) is read
+// back and confirmed by content, SHA1 and size of the decompressed data, like every object with
+// --verify: a copy that verifies is a good copy whatever its compressed size.
+// Order: forget the local_blob row, delete the file, and if the delete fails (a read-only store, a
+// permission) put the row back: a row is gone only once its file is. A crash between the two steps
+// leaves an unrecorded blob (harmless: `trove verify` adopts it), never a row claiming a file that is
+// gone.
 import fsp from 'node:fs/promises';
 import PQueue from 'p-queue';
 import { blobKey, blobPath } from '../../store/blob/blob-key.js';
 import { TroveError } from '../../store/errors.js';
 import type { Library } from '../../store/library.js';
 import { unmarkLocal } from '../../store/repo/files.js';
+import { getLocalBlob, restoreLocalBlob } from '../../store/repo/local-blobs.js';
 import type { Remote } from '../remote/remote.js';
 import { stopsTheRun } from '../remote/remote-errors.js';
 import type { DropPlan } from './drop-plan.js';
@@ -36,15 +43,14 @@ export async function runDrop(lib: Library, remote: Remote, plan: DropPlan, opts
     tracker.begin(key);
     try {
       const st = await remote.stat(key);
-      if (!st || st.size !== d.storedBytes) {
-        const reason = st ? `remote object is ${st.size} bytes, the local blob ${d.storedBytes}` : `remote object is missing on ${remote.description}`;
-        report.kept.push({ sha1: d.sha1, reason: `${reason}: kept the local copy (run \`trove upload --verify\`)` });
+      if (!st) {
+        report.kept.push({ sha1: d.sha1, reason: `remote object is missing on ${remote.description}: kept the local copy (run \`trove upload --verify\`)` });
         tracker.done(key, d.sha1, 'skipped');
         return;
       }
-      if (opts.verify) await verifyRemoteBlob(remote, key, { sha1: d.sha1, size: sizes.get(d.sha1) });
-      unmarkLocal(lib.state, 'main', d.sha1);
-      await fsp.rm(blobPath(lib.paths.storeDir, d.type, d.sha1), { force: true });
+      // Throws CHECKSUM_MISMATCH / CORRUPT_BLOB for a damaged object: the item fails, the file stays.
+      if (opts.verify || st.size !== d.storedBytes) await verifyRemoteBlob(remote, key, { sha1: d.sha1, size: sizes.get(d.sha1) });
+      await deleteLocalBlob(lib, d);
       report.dropped++;
       report.bytesFreed += d.storedBytes;
       tracker.done(key, d.sha1, 'done', d.storedBytes);
@@ -65,4 +71,19 @@ export async function runDrop(lib: Library, remote: Remote, plan: DropPlan, opts
   if (bugs.length) throw bugs[0];
   tracker.end();
   return report;
+}
+
+/** Forget the row, delete the file; if the delete fails, the row is put back and the error thrown. */
+async function deleteLocalBlob(lib: Library, d: { sha1: string; type: string }): Promise<void> {
+  const file = blobPath(lib.paths.storeDir, d.type, d.sha1);
+  const row = getLocalBlob(lib.state, d.sha1);
+  unmarkLocal(lib.state, 'main', d.sha1);
+  try {
+    // unlink, not rm: rm reports a refused unlink (EPERM) as ENOTDIR after trying rmdir.
+    await fsp.unlink(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if (row) restoreLocalBlob(lib.state, row);
+    throw new TroveError('IO', `cannot delete ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): kept, still counted as here`, { cause: err });
+  }
 }

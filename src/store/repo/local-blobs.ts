@@ -1,0 +1,92 @@
+// This device's record of the blobs its store holds (state.db `local_blob`), written so that it can
+// be taken back: a batch is recorded in a transaction of its own on state.db's connection, and what
+// it replaced is kept, so a caller whose next step fails (the catalogue's commit) restores it.
+// collection.db and state.db are separate WAL databases: SQLite commits each atomically, never the
+// two together, so callers order the commits and undo, rather than rely on one transaction.
+import type Database from 'better-sqlite3';
+import { nowIso } from '../ids.js';
+import type { FileType } from '../blob/blob-key.js';
+import type { KnownContent } from '../blob/blob-commit.js';
+import { stmt } from './statements.js';
+
+export interface LocalBlobRow {
+  sha1: string;
+  type: string;
+  size: number;
+  stored_bytes: number;
+  created_at: string;
+}
+
+export interface LocalBlobInput {
+  sha1: string;
+  type: FileType;
+  size: number;
+  storedBytes: number;
+}
+
+/** The rows a recordLocalBlobs call changed, as they were before it (undefined: there was none). */
+export type LocalBlobUndo = Map<string, LocalBlobRow | undefined>;
+
+/**
+ * What an ingest needs to know of content `sha1`: the type it is catalogued (file row) or else stored
+ * (local_blob row) under, and the stored size this device records for that blob. `db` is a Library's
+ * collection connection (state.db attached as `state`).
+ */
+export function knownContent(db: Database.Database, sha1: string): KnownContent | undefined {
+  const r = stmt(
+    db,
+    `SELECT (SELECT type FROM main.file WHERE sha1 = @sha1) AS fileType, lb.type AS localType, lb.stored_bytes AS storedBytes
+     FROM (SELECT 1) LEFT JOIN state.local_blob lb ON lb.sha1 = @sha1`,
+  ).get({ sha1 }) as { fileType: FileType | null; localType: FileType | null; storedBytes: number | null };
+  const type = r.fileType ?? r.localType;
+  if (!type) return undefined;
+  return r.localType === type && r.storedBytes !== null ? { type, recordedBytes: r.storedBytes } : { type };
+}
+
+export function getLocalBlob(state: Database.Database, sha1: string): LocalBlobRow | undefined {
+  return stmt(state, 'SELECT sha1, type, size, stored_bytes, created_at FROM main.local_blob WHERE sha1 = ?').get(sha1) as LocalBlobRow | undefined;
+}
+
+/**
+ * Record `blobs` as present in one transaction on `state` (state.db's own connection), committed when
+ * this returns. Rows that already say exactly this are not written. Returns what is needed to undo it.
+ */
+export function recordLocalBlobs(state: Database.Database, blobs: LocalBlobInput[]): LocalBlobUndo {
+  const undo: LocalBlobUndo = new Map();
+  const upsert = stmt(
+    state,
+    `INSERT INTO main.local_blob (sha1, type, size, stored_bytes, created_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT(sha1) DO UPDATE SET type = excluded.type, size = excluded.size, stored_bytes = excluded.stored_bytes`,
+  );
+  state.transaction(() => {
+    const now = nowIso();
+    for (const b of blobs) {
+      if (undo.has(b.sha1)) continue;
+      const prev = getLocalBlob(state, b.sha1);
+      if (prev && prev.type === b.type && prev.size === b.size && prev.stored_bytes === b.storedBytes) continue;
+      undo.set(b.sha1, prev);
+      upsert.run(b.sha1, b.type, b.size, b.storedBytes, now);
+    }
+  })();
+  return undo;
+}
+
+/** Put the rows a recordLocalBlobs call changed back as they were (one transaction). */
+export function undoLocalBlobs(state: Database.Database, undo: LocalBlobUndo): void {
+  if (!undo.size) return;
+  state.transaction(() => {
+    for (const [sha1, prev] of undo) {
+      if (prev) restoreLocalBlob(state, prev);
+      else stmt(state, 'DELETE FROM main.local_blob WHERE sha1 = ?').run(sha1);
+    }
+  })();
+}
+
+/** Write back a row read with getLocalBlob (after it was removed or changed). */
+export function restoreLocalBlob(state: Database.Database, row: LocalBlobRow): void {
+  stmt(
+    state,
+    `INSERT INTO main.local_blob (sha1, type, size, stored_bytes, created_at) VALUES (@sha1, @type, @size, @stored_bytes, @created_at)
+     ON CONFLICT(sha1) DO UPDATE SET type = excluded.type, size = excluded.size, stored_bytes = excluded.stored_bytes, created_at = excluded.created_at`,
+  ).run(row);
+}
