@@ -25,7 +25,7 @@ import { upsertTitle } from './repo/titles.js';
 import { upsertRelease } from './repo/releases.js';
 import { nextPosition, setMember, upsertFileSet } from './repo/file-sets.js';
 import { upsertFile } from './repo/files.js';
-import { knownContent, recordLocalBlobs, undoLocalBlobs, type LocalBlobUndo } from './repo/local-blobs.js';
+import { knownContent, recordLocalBlobs, undoIngest, type LocalBlobUndo } from './repo/local-blobs.js';
 import { queueUpload } from './repo/file-sync-log.js';
 
 export interface AddRequest {
@@ -175,18 +175,7 @@ export async function addFiles(lib: Library, req: AddRequest): Promise<AddReport
       };
     })();
   } catch (err) {
-    // Rows that may have committed are put back first; a blob this run created is removed only when
-    // no row can be left naming it. If even that fails, the blobs stay where their rows say they are
-    // (recorded, unnamed by the catalogue: the next add of the same files finds them).
-    let rowsUndone = true;
-    if (recorded) {
-      try {
-        undoLocalBlobs(lib.state, recorded);
-      } catch {
-        rowsUndone = false;
-      }
-    }
-    if (rowsUndone) await Promise.all(created.map((p) => fs.rm(p, { force: true })));
+    await undoIngest(lib.state, recorded, created);
     throw err instanceof TroveError ? err : withContext(`cannot record the files in ${lib.paths.collectionDb}`, err);
   }
 }

@@ -9,6 +9,7 @@ import { Library } from '../../src/store/library.js';
 import { verifyBlobFile } from '../../src/store/blob/blob-reader.js';
 import { contentBytes } from '../../fixtures/content.js';
 import { tempDir } from '../helpers/cli.js';
+import { sabotageCommit } from '../helpers/sabotage-commit.js';
 import { createHash } from 'node:crypto';
 
 let root: string;
@@ -143,13 +144,4 @@ describe('addFiles', () => {
 
 function localRows(): unknown[] {
   return lib.state.prepare('SELECT * FROM local_blob ORDER BY sha1').all();
-}
-
-/** Make every later COMMIT of `db` that inserted into `table` fail (a deferred foreign key violation). */
-function sabotageCommit(db: Database.Database, table: string): void {
-  db.exec(`
-    CREATE TABLE sabotage_parent (id INTEGER PRIMARY KEY);
-    CREATE TABLE sabotage (pid INTEGER REFERENCES sabotage_parent(id) DEFERRABLE INITIALLY DEFERRED);
-    CREATE TRIGGER sabotage_${table} AFTER INSERT ON ${table} BEGIN INSERT INTO sabotage VALUES (1); END;
-  `);
 }

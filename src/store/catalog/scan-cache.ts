@@ -36,9 +36,10 @@ export function loadScanCache(db: Database.Database, roots: string[]): Map<strin
   return rows;
 }
 
-export function saveScanRows(db: Database.Database, rows: ScanCacheRow[]): void {
-  const stmt = db.prepare(
-    `INSERT INTO state.scan_file (path, size, mtime_ns, fingerprint, sha1, crc32, md5, system_id, scanned_at)
+/** Write rows on `state`, state.db's own connection (they commit with this device's local_blob rows). */
+export function saveScanRows(state: Database.Database, rows: ScanCacheRow[]): void {
+  const stmt = state.prepare(
+    `INSERT INTO main.scan_file (path, size, mtime_ns, fingerprint, sha1, crc32, md5, system_id, scanned_at)
      VALUES (@path, @size, @mtime_ns, @fingerprint, @sha1, @crc32, @md5, @system_id, @now)
      ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, fingerprint = excluded.fingerprint, sha1 = excluded.sha1,
        crc32 = excluded.crc32, md5 = excluded.md5, system_id = excluded.system_id, scanned_at = excluded.scanned_at`,
@@ -47,7 +48,8 @@ export function saveScanRows(db: Database.Database, rows: ScanCacheRow[]): void 
   for (const r of rows) stmt.run({ ...r, now });
 }
 
-export function deleteScanRows(db: Database.Database, paths: string[]): void {
-  const stmt = db.prepare('DELETE FROM state.scan_file WHERE path = ?');
+/** Delete rows on `state`, state.db's own connection. */
+export function deleteScanRows(state: Database.Database, paths: string[]): void {
+  const stmt = state.prepare('DELETE FROM main.scan_file WHERE path = ?');
   for (const p of paths) stmt.run(p);
 }

@@ -5,12 +5,13 @@
 // names never become paths here.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { isTroveError, TroveError } from '../errors.js';
+import { isTroveError, TroveError, withContext } from '../errors.js';
 import { nameId, nowIso } from '../ids.js';
 import type { Library } from '../library.js';
 import pLimit from '../limit.js';
 import { ingestFile, syncBlobDirs, type IngestResult } from '../blob/blob-writer.js';
-import { markLocal, upsertFile } from '../repo/files.js';
+import { upsertFile } from '../repo/files.js';
+import { knownContent, recordLocalBlobs, undoIngest, type LocalBlobInput, type LocalBlobUndo } from '../repo/local-blobs.js';
 import { resolveSystem } from '../repo/resolve.js';
 import { fingerprintHasher, fingerprintOfFile } from './scan-fingerprint.js';
 import { deleteScanRows, loadScanCache, saveScanRows, type ScanCacheRow } from './scan-cache.js';
@@ -98,10 +99,14 @@ export async function scanFolders(lib: Library, dirs: string[], opts: ScanOption
   let bytesHashed = 0;
   const ingested = new Map<string, IngestResult>();
   const createdBlobs = new Set<string>();
+  // Content the catalogue already has keeps its blob and type (as in `trove add`).
+  const known = (sha1: string) => knownContent(lib.db, sha1);
+  // Set once the local_blob rows committed: what undoes them.
+  let recorded: LocalBlobUndo | undefined;
   const read = async (f: FoundFile) => {
     const type = ingestType.get(f.size);
     if (type) {
-      const r = await ingestFile(lib.paths, f.path, type, { syncDir: false, expect: f });
+      const r = await ingestFile(lib.paths, f.path, type, { syncDir: false, expect: f, known });
       if (r.created) createdBlobs.add(r.blobPath);
       if (r.size !== f.size) {
         if (createdBlobs.delete(r.blobPath)) await fs.rm(r.blobPath, { force: true });
@@ -147,7 +152,7 @@ export async function scanFolders(lib: Library, dirs: string[], opts: ScanOption
         .map((d) =>
           limit(async () => {
             try {
-              const r = await ingestFile(lib.paths, d.file.path, d.type, { syncDir: false });
+              const r = await ingestFile(lib.paths, d.file.path, d.type, { syncDir: false, known });
               if (r.created) createdBlobs.add(r.blobPath);
               if (r.sha1 !== d.file.sha1 || r.size !== d.file.size) {
                 if (createdBlobs.delete(r.blobPath)) await fs.rm(r.blobPath, { force: true });
@@ -165,7 +170,10 @@ export async function scanFolders(lib: Library, dirs: string[], opts: ScanOption
 
     // One fsync per blob folder makes the renames durable before the catalogue names the blobs.
     await syncBlobDirs([...createdBlobs].map((p) => path.dirname(p)));
-    // 3. Record everything in one transaction (catalogue and scan cache).
+    // 3. Record everything: this device's rows (state.db: local_blob and the scan cache) commit just
+    // before the catalogue's transaction (collection.db) does, and local_blob is undone if that
+    // fails — SQLite never commits two WAL databases together (see repo/local-blobs.ts). A scan
+    // cache row left behind then only remembers what a file hashed to.
     const failedPaths = new Set(errors.map((e) => e.path));
     const seenPaths = new Set(files.map((f) => f.path));
     const stale = [...cache.keys()].filter((p) => !seenPaths.has(p));
@@ -177,6 +185,7 @@ export async function scanFolders(lib: Library, dirs: string[], opts: ScanOption
       const resolveRom = lib.db.prepare('UPDATE dat_rom SET matched_sha1 = ?, updated_at = ? WHERE id = ? AND matched_sha1 IS NULL');
       const now = nowIso();
       const reportedStored = new Set<string>();
+      const local: LocalBlobInput[] = [];
       for (const d of decisions) {
         if (d.kind === 'unmatched') {
           unmatched.push(d.file.path);
@@ -187,7 +196,7 @@ export async function scanFolders(lib: Library, dirs: string[], opts: ScanOption
         if (d.ingest && !r) continue; // its ingest failed (reported)
         const stored = !!r && createdBlobs.has(r.blobPath) && !reportedStored.has(r.sha1);
         if (stored) reportedStored.add(r!.sha1);
-        if (r) markLocal(lib.db, 'state', { sha1: r.sha1, type: r.type, size: r.size, storedBytes: r.storedBytes });
+        if (r) local.push({ sha1: r.sha1, type: r.type, size: r.size, storedBytes: r.storedBytes });
         if (d.crcTargets.length) {
           upsertFile(lib.db, { sha1: d.file.sha1, size: d.file.size, crc32: d.file.crc32, md5: d.file.md5, type: d.type });
           for (const t of d.crcTargets) {
@@ -204,11 +213,19 @@ export async function scanFolders(lib: Library, dirs: string[], opts: ScanOption
           ...(d.crcTargets.length ? { roms: d.crcTargets.map((t) => t.name) } : {}),
         });
       }
-      saveScanRows(lib.db, cacheWrites);
-      deleteScanRows(lib.db, stale);
+      try {
+        lib.state.transaction(() => {
+          recorded = recordLocalBlobs(lib.state, local);
+          saveScanRows(lib.state, cacheWrites);
+          deleteScanRows(lib.state, stale);
+        })();
+      } catch (err) {
+        recorded = undefined; // rolled back with the scan cache rows
+        throw withContext(`cannot record the blobs in ${lib.paths.stateDb}`, err);
+      }
     })();
   } catch (err) {
-    await Promise.all([...createdBlobs].map((p) => fs.rm(p, { force: true })));
+    await undoIngest(lib.state, recorded, createdBlobs);
     throw err;
   }
   return {

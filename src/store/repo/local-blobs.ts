@@ -3,6 +3,7 @@
 // it replaced is kept, so a caller whose next step fails (the catalogue's commit) restores it.
 // collection.db and state.db are separate WAL databases: SQLite commits each atomically, never the
 // two together, so callers order the commits and undo, rather than rely on one transaction.
+import fs from 'node:fs/promises';
 import type Database from 'better-sqlite3';
 import { nowIso } from '../ids.js';
 import type { FileType } from '../blob/blob-key.js';
@@ -89,4 +90,20 @@ export function restoreLocalBlob(state: Database.Database, row: LocalBlobRow): v
     `INSERT INTO main.local_blob (sha1, type, size, stored_bytes, created_at) VALUES (@sha1, @type, @size, @stored_bytes, @created_at)
      ON CONFLICT(sha1) DO UPDATE SET type = excluded.type, size = excluded.size, stored_bytes = excluded.stored_bytes, created_at = excluded.created_at`,
   ).run(row);
+}
+
+/**
+ * After an ingest (add, scan) failed: put back the local_blob rows it committed, if any, then remove
+ * the blobs it created — only once no row can be left naming them. If the undo fails, the blobs stay
+ * where their rows say they are (recorded, not named by the catalogue: the next ingest finds them).
+ */
+export async function undoIngest(state: Database.Database, recorded: LocalBlobUndo | undefined, created: Iterable<string>): Promise<void> {
+  if (recorded) {
+    try {
+      undoLocalBlobs(state, recorded);
+    } catch {
+      return;
+    }
+  }
+  await Promise.all([...created].map((p) => fs.rm(p, { force: true })));
 }

@@ -13,6 +13,7 @@ import { blobPath } from '../../../src/store/blob/blob-key.js';
 import { exportTarget } from '../../../src/store/export.js';
 import { resolveRelease } from '../../../src/store/repo/resolve.js';
 import { tempDir } from '../../helpers/cli.js';
+import { sabotageCommit } from '../../helpers/sabotage-commit.js';
 
 let dir: string;
 let lib: Library;
@@ -159,5 +160,24 @@ describe('scanFolders', () => {
     for (const base of [out, path.join(dir, 'deep'), dir]) for (const n of names) expect(fs.existsSync(path.resolve(base, n))).toBe(false);
     // The names are stored as given.
     expect((lib.db.prepare("SELECT name FROM file_set_file ORDER BY name").pluck().all() as string[]).filter((n) => names.includes(n)).sort()).toEqual([...names].sort());
+  });
+
+  it("stores and records nothing when the catalogue's commit fails after the local rows committed", async () => {
+    const before = { local: count('SELECT count(*) FROM state.local_blob'), members: count('SELECT count(*) FROM file_set_file') };
+    sabotageCommit(lib.db, 'file_set_file'); // scan adds the crc32-only matches as members
+    await expect(scanFolders(lib, [files()])).rejects.toThrow(/FOREIGN KEY/);
+    expect(count('SELECT count(*) FROM state.local_blob')).toBe(before.local);
+    expect(count('SELECT count(*) FROM file_set_file')).toBe(before.members);
+    expect(fs.existsSync(lib.paths.storeDir) ? tree(lib.paths.storeDir) : []).toEqual([]);
+  });
+
+  it("stores and records nothing when the local rows' commit fails (the catalogue never commits)", async () => {
+    const before = count('SELECT count(*) FROM dat_rom WHERE matched_sha1 IS NOT NULL');
+    sabotageCommit(lib.state, 'local_blob');
+    await expect(scanFolders(lib, [files()])).rejects.toThrow(/cannot record the blobs/);
+    expect(count('SELECT count(*) FROM state.local_blob')).toBe(0);
+    expect(count('SELECT count(*) FROM dat_rom WHERE matched_sha1 IS NOT NULL')).toBe(before);
+    expect(count('SELECT count(*) FROM state.scan_file')).toBe(0);
+    expect(fs.existsSync(lib.paths.storeDir) ? tree(lib.paths.storeDir) : []).toEqual([]);
   });
 });
