@@ -83,4 +83,32 @@ describe('trove error reporting', () => {
     const json = await t('ls', 'releases', '--json');
     expect(JSON.parse(json.stdout).map((r: { name: string }) => r.name)).toContain(evil);
   });
+
+  // QA-A #5: rom/ok.bin was a folder; the export overwrote manual/man.pdf, then failed with a stack.
+  it('export refuses a destination that is a folder: exit 1, JSON error, the user\'s files untouched', async () => {
+    const src = path.join(root, 'h2');
+    fs.mkdirSync(src);
+    fs.writeFileSync(path.join(src, 'ok.bin'), 'ok');
+    fs.writeFileSync(path.join(src, 'man.pdf'), 'man');
+    expect((await t('add', path.join(src, 'ok.bin'), '--system', 'S', '--release', 'H2 (USA)')).code).toBe(0);
+    expect((await t('add', path.join(src, 'man.pdf'), '--system', 'S', '--release', 'H2 (USA)', '--type', 'manual')).code).toBe(0);
+    const out = path.join(root, 'out7');
+    fs.mkdirSync(path.join(out, 'rom', 'ok.bin'), { recursive: true });
+    fs.mkdirSync(path.join(out, 'manual'));
+    fs.writeFileSync(path.join(out, 'manual', 'man.pdf'), 'precious');
+    const r = await t('export', 'H2 (USA)', out, '--json');
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining(`${path.join(out, 'rom', 'ok.bin')} is a folder`) });
+    expect(fs.readFileSync(path.join(out, 'manual', 'man.pdf'), 'utf8')).toBe('precious');
+    expect(fs.readdirSync(path.join(out, 'manual'))).toEqual(['man.pdf']);
+
+    const file = path.join(root, 'plain-file');
+    fs.writeFileSync(file, 'x');
+    const intoFile = await t('export', 'H2 (USA)', file, '--json');
+    expect(intoFile.code).toBe(1);
+    expect(intoFile.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(JSON.parse(intoFile.stdout).error.message).toContain(`${file} is a file, not a folder`);
+  });
 });
+
