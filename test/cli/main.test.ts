@@ -110,5 +110,15 @@ describe('trove error reporting', () => {
     expect(intoFile.stderr).not.toMatch(/internal error|\n\s+at /);
     expect(JSON.parse(intoFile.stdout).error.message).toContain(`${file} is a file, not a folder`);
   });
+
+  // QA-C C6: `dat list --system Nope` printed "no DATs imported" and exited 0.
+  it('dat list --system with an unknown system is an error naming the systems there are', async () => {
+    const r = await t('dat', 'list', '--system', 'Nope', '--json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('no system "Nope"') });
+    const known = await t('dat', 'list', '--system', 'EscSys', '--json');
+    expect(known.code).toBe(0);
+    expect(JSON.parse(known.stdout).sources.map((d: { system: string }) => d.system)).toEqual(['EscSys']);
+  });
 });
 
