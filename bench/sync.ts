@@ -33,6 +33,7 @@ async function time<T>(fn: () => Promise<T>): Promise<[T, number]> {
 function device(dir: string, name: string, cfg: RemoteConfig, opts: { big?: boolean } = {}) {
   if (opts.big) generateBigCatalog(dir, { releases: RELEASES });
   const { library } = Library.init(dir, { deviceName: name });
+  if (cfg.scheme === 'fs' && cfg.options.root) fs.mkdirSync(cfg.options.root, { recursive: true }); // an fs remote's root must exist
   saveRemoteConfig(library, cfg);
   library.close();
   return dir;

@@ -2,8 +2,9 @@
 // file when `npm run build` made one (scripts/bundle.mjs), else as the plain compiled modules.
 import yargs from 'yargs';
 import { commands } from './commands/index.js';
+import { UsageError } from './usage-error.js';
 
-export class UsageError extends Error {}
+export { UsageError };
 
 /** Parse `argv` and run the command; resolves to the exit code the command set (0 if none). */
 export async function runYargs(argv: string[]): Promise<number | undefined> {
@@ -19,8 +20,9 @@ export async function runYargs(argv: string[]): Promise<number | undefined> {
     .version()
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
-      if (err) throw err;
-      throw new UsageError(msg);
+      // yargs reports its own parse failures (and errors thrown by an option's coerce) as YError.
+      if (err && err.name !== 'YError') throw err;
+      throw new UsageError(msg || err?.message);
     });
   for (const c of commands) cli = cli.command(c);
   await cli.parseAsync();

@@ -1,5 +1,6 @@
 // What every command handler gets: parsed global options, output, and the library it works on.
 import { Library, resolveLibraryDir } from '../store/library.js';
+import { printable } from '../store/printable.js';
 
 export interface GlobalArgs {
   library?: string;
@@ -17,7 +18,11 @@ export class Output {
     return new Output(!!argv.json, !!argv.quiet);
   }
 
-  /** The command's result: JSON on stdout with --json, else the text lines (unless --quiet). */
+  /**
+   * The command's result: JSON on stdout with --json, else the text lines (unless --quiet). Each
+   * line is made printable: names from DATs and file systems are printed as they are, except that
+   * control characters (escape sequences, line breaks inside a name) show as `\x1b`-style escapes.
+   */
   result(data: unknown, text: () => string | string[]): void {
     if (this.json) {
       process.stdout.write(JSON.stringify(data, null, 2) + '\n');
@@ -26,17 +31,17 @@ export class Output {
     if (this.quiet) return;
     const t = text();
     const lines = Array.isArray(t) ? t : [t];
-    if (lines.length) process.stdout.write(lines.join('\n') + '\n');
+    if (lines.length) process.stdout.write(lines.map(printable).join('\n') + '\n');
   }
 
   /** Informational text for people: stderr, never with --json or --quiet. */
   info(line: string): void {
-    if (!this.json && !this.quiet) process.stderr.write(line + '\n');
+    if (!this.json && !this.quiet) process.stderr.write(printable(line) + '\n');
   }
 
   /** Warnings go to stderr even with --json (stdout stays machine-readable). */
   warn(line: string): void {
-    if (!this.quiet) process.stderr.write(`warning: ${line}\n`);
+    if (!this.quiet) process.stderr.write(`warning: ${printable(line)}\n`);
   }
 }
 

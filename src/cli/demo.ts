@@ -15,6 +15,7 @@ import { planDrop } from '../sync/transfer/drop-plan.js';
 import { runDrop } from '../sync/transfer/drop-worker.js';
 import { targetFiles } from '../sync/transfer/transfer-targets.js';
 import { runUploads } from '../sync/transfer/upload-worker.js';
+import { prepareFsRoot } from '../sync/remote/fs-root.js';
 
 export function defaultDemoDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(dataHome(env), 'demo');
@@ -33,6 +34,7 @@ export function demoRemoteDir(demoDir: string): string {
  */
 async function spreadAvailability(library: Library, dir: string, onStep?: (line: string) => void): Promise<void> {
   const cfg = parseRemoteArgs('fs', [`root=${demoRemoteDir(dir)}`]);
+  await prepareFsRoot(cfg.options.root!, true); // the demo makes its own remote folder
   saveRemoteConfig(library, cfg);
   const remote = new OpendalRemote(cfg);
   const releases = listReleases(library.db);

@@ -39,3 +39,24 @@ export function exitCodeFor(code: ErrorCode): number {
       return EXIT.ERROR;
   }
 }
+
+/**
+ * Which exit code a run with several failures ends with: the first that applies, whatever order
+ * the failures came in (transfers finish in any order, and a script must not see 1 for a run in
+ * which a download failed its checksum):
+ *   130 interrupted · 4 integrity (checksum mismatch, corrupt blob or snapshot) · 5 remote
+ *   unavailable, authentication, remote configuration · 7 busy · 6 schema too new · 3 conflict ·
+ *   2 usage · 1 anything else.
+ * The README's "Exit codes" section documents this order.
+ */
+export const EXIT_PRECEDENCE: readonly number[] = [EXIT.INTERRUPTED, EXIT.INTEGRITY, EXIT.REMOTE, EXIT.BUSY, EXIT.SCHEMA_TOO_NEW, EXIT.CONFLICT, EXIT.USAGE, EXIT.ERROR];
+
+/** The exit code for a set of failure codes (EXIT.OK when there are none), by EXIT_PRECEDENCE. */
+export function exitCodeForFailures(codes: Iterable<ErrorCode>): number {
+  let best: number = EXIT.OK;
+  for (const code of codes) {
+    const exit = exitCodeFor(code);
+    if (best === EXIT.OK || EXIT_PRECEDENCE.indexOf(exit) < EXIT_PRECEDENCE.indexOf(best)) best = exit;
+  }
+  return best;
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // trove's command line: parse, call, print (text or --json), exit with a documented code.
 import fs from 'node:fs';
-import { TroveError } from '../store/errors.js';
+import { fromErrnoError, isErrnoError, TroveError } from '../store/errors.js';
+import { forTerminal } from './terminal-text.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { tuiLaunchDir } from './fast-path.js';
 
@@ -43,17 +44,29 @@ async function loadCommandLine(): Promise<typeof import('./command-line.js')> {
   return import('./command-line.js');
 }
 
+/**
+ * Every failure ends here: one line on stderr (outside text made printable) and, with --json, the
+ * README's `{"error": {"code", "message", …}}` on stdout. A failed system call (a folder that is a file,
+ * a read-only disk) is an expected failure of the environment, reported like a TroveError; only a
+ * real bug prints a stack trace (code INTERNAL in JSON).
+ */
 function reportError(err: unknown, wantsJson: boolean, usageError?: new (...a: never[]) => Error): number {
+  const json = (code: string, message: string, details: Record<string, unknown> = {}) => {
+    if (wantsJson) process.stdout.write(JSON.stringify({ error: { code, message, ...details } }, null, 2) + '\n');
+  };
   if (usageError && err instanceof usageError) {
-    process.stderr.write(`trove: ${err.message}\nRun \`trove --help\` for usage.\n`);
+    json('USAGE', err.message);
+    process.stderr.write(`trove: ${forTerminal(err.message)}\nRun \`trove --help\` for usage.\n`);
     return EXIT.USAGE;
   }
-  if (err instanceof TroveError) {
-    if (wantsJson) process.stdout.write(JSON.stringify({ error: { code: err.code, message: err.message, ...err.details } }, null, 2) + '\n');
-    process.stderr.write(`trove: ${err.message}\n`);
-    return exitCodeFor(err.code);
+  const trove = err instanceof TroveError ? err : isErrnoError(err) ? fromErrnoError(err) : undefined;
+  if (trove) {
+    json(trove.code, trove.message, trove.details);
+    process.stderr.write(`trove: ${forTerminal(trove.message)}\n`);
+    return exitCodeFor(trove.code);
   }
-  process.stderr.write(`trove: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+  json('INTERNAL', `internal error: ${(err as Error)?.message ?? String(err)}`);
+  process.stderr.write(`trove: internal error: ${forTerminal((err as Error)?.stack ?? String(err))}\n`);
   return EXIT.ERROR;
 }
 

@@ -1,10 +1,12 @@
 // How transfer commands talk: the progress event stream becomes a progress line on a TTY (stderr),
 // nothing on a pipe, NDJSON on stdout with --json (one event per line, then one `result` line).
-// The run's outcome sets the exit code: the error that stopped it, else the first item's failure.
+// The run's outcome sets the exit code: from all its failures, by the precedence in exit-codes.ts.
 import type { ProgressEvent, ProgressListener } from '../sync/transfer/progress.js';
 import type { ErrorCode } from '../store/errors.js';
-import { exitCodeFor } from './exit-codes.js';
+import { EXIT, exitCodeForFailures } from './exit-codes.js';
+import { forTerminal } from './terminal-text.js';
 import { formatBytes, type Output } from './context.js';
+import { printable } from '../store/printable.js';
 
 function formatDuration(s: number): string {
   if (s < 60) return `${s}s`;
@@ -19,7 +21,7 @@ export function progressLine(e: ProgressEvent, width = 100): string {
   if (e.rateBytesPerSec > 0) parts.push(`${formatBytes(e.rateBytesPerSec)}/s`);
   if (e.etaSeconds !== null && e.filesDone < e.filesTotal) parts.push(`ETA ${formatDuration(e.etaSeconds)}`);
   if (e.failures) parts.push(`${e.failures} failed`);
-  if (e.current && e.type !== 'end') parts.push(e.current);
+  if (e.current && e.type !== 'end') parts.push(printable(e.current));
   const line = parts.join(' · ');
   return line.length > width ? line.slice(0, width - 1) + '…' : line;
 }
@@ -65,12 +67,17 @@ export function finishTransfer(out: Output, renderer: ProgressRenderer, report: 
     const lines = text();
     if (lines.length) process.stdout.write(lines.join('\n') + '\n');
   }
-  for (const f of report.failed.slice(0, 20)) if (!report.stoppedBy || f.message !== report.stoppedBy.message) process.stderr.write(`trove: ${f.message}\n`);
+  for (const f of report.failed.slice(0, 20)) if (!report.stoppedBy || f.message !== report.stoppedBy.message) process.stderr.write(`trove: ${forTerminal(f.message)}\n`);
   if (report.failed.length > 20) process.stderr.write(`trove: … and ${report.failed.length - 20} more failures\n`);
-  if (report.stoppedBy) {
-    process.stderr.write(`trove: stopped: ${report.stoppedBy.message}\n`);
-    process.exitCode = exitCodeFor(report.stoppedBy.code as ErrorCode);
-  } else if (report.failed.length) {
-    process.exitCode = exitCodeFor(report.failed[0]!.code as ErrorCode);
-  }
+  if (report.stoppedBy) process.stderr.write(`trove: stopped: ${forTerminal(report.stoppedBy.message)}\n`);
+  const exit = transferExitCode(report);
+  if (exit !== EXIT.OK) process.exitCode = exit;
+}
+
+/**
+ * The run's exit code from every failure and the error that stopped it, by the documented
+ * precedence (exit-codes.ts): a checksum mismatch anywhere gives 4, whichever item failed first.
+ */
+export function transferExitCode(report: Outcome): number {
+  return exitCodeForFailures([...(report.stoppedBy ? [report.stoppedBy] : []), ...report.failed].map((f) => f.code as ErrorCode));
 }

@@ -5,6 +5,7 @@ import fs from 'node:fs/promises';
 import fsSync from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { makeDir } from './make-dir.js';
 
 export function tempName(dir: string, hint = 'tmp'): string {
   return path.join(dir, `.${hint.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
@@ -37,7 +38,7 @@ const madeDirs = new Set<string>();
 export async function commitTemp(tempPath: string, finalPath: string, opts: { syncDir?: boolean } = {}): Promise<void> {
   const dir = path.dirname(finalPath);
   if (!madeDirs.has(dir)) {
-    await fs.mkdir(dir, { recursive: true });
+    await makeDir(dir);
     madeDirs.add(dir);
   }
   try {
@@ -46,7 +47,7 @@ export async function commitTemp(tempPath: string, finalPath: string, opts: { sy
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !madeDirs.has(dir)) throw err;
     // The folder was removed since we made it: make it again.
     madeDirs.delete(dir);
-    await fs.mkdir(dir, { recursive: true });
+    await makeDir(dir);
     await fs.rename(tempPath, finalPath);
   }
   if (opts.syncDir ?? true) await fsyncDir(dir);
@@ -55,7 +56,7 @@ export async function commitTemp(tempPath: string, finalPath: string, opts: { sy
 /** Write `data` to `finalPath` atomically (temp in `tempDir` or beside the target). */
 export async function writeFileAtomic(finalPath: string, data: string | Uint8Array, opts: { mode?: number; tempDir?: string } = {}): Promise<void> {
   const dir = opts.tempDir ?? path.dirname(finalPath);
-  await fs.mkdir(dir, { recursive: true });
+  await makeDir(dir);
   const tmp = tempName(dir, path.basename(finalPath));
   try {
     const h = await fs.open(tmp, 'wx', opts.mode ?? 0o644);

@@ -56,12 +56,39 @@ export function isTroveError(err: unknown, code?: ErrorCode): err is TroveError 
   return err instanceof TroveError && (code === undefined || err.code === code);
 }
 
+function ioCode(e: NodeJS.ErrnoException | undefined): ErrorCode {
+  return e?.code === 'ENOSPC' || e?.code === 'SQLITE_FULL' || e?.code === 'EDQUOT' ? 'NO_SPACE' : 'IO';
+}
+
 /** Wrap a low-level failure with short context, keeping TroveErrors' codes. */
 export function withContext(context: string, err: unknown): TroveError {
   if (err instanceof TroveError) {
     return new TroveError(err.code, `${context}: ${err.message}`, { cause: err, details: err.details });
   }
   const e = err as NodeJS.ErrnoException;
-  const code: ErrorCode = e?.code === 'ENOSPC' || e?.code === 'SQLITE_FULL' || e?.code === 'EDQUOT' ? 'NO_SPACE' : 'IO';
-  return new TroveError(code, `${context}: ${e?.message ?? String(err)}`, { cause: err });
+  return new TroveError(ioCode(e), `${context}: ${e?.message ?? String(err)}`, { cause: err });
+}
+
+/**
+ * A failed system call as Node reports it: `code` 'E…' (the errno name) and `syscall`, usually with
+ * `path` (and `dest` for rename, link, copy). Such a failure comes from the file system the user gave
+ * us (a folder that is a file, a read-only disk, a full disk), not from a bug in trove.
+ */
+export function isErrnoError(err: unknown): err is NodeJS.ErrnoException & { code: string; syscall: string } {
+  const e = err as NodeJS.ErrnoException | undefined;
+  return err instanceof Error && typeof e?.code === 'string' && /^E[A-Z0-9]+$/.test(e.code) && typeof e.syscall === 'string';
+}
+
+/**
+ * A failed system call as a TroveError (IO, or NO_SPACE for a full disk or quota) whose message names
+ * the call, the path(s) and the real errno: "rename /out/.x.tmp → /out/rom/a.bin: EISDIR (illegal
+ * operation on a directory)". `details` carry errno, syscall, path and dest for --json.
+ */
+export function fromErrnoError(err: NodeJS.ErrnoException & { code: string; syscall: string }, context?: string): TroveError {
+  // Node's message is "<CODE>: <description>, <syscall> '<path>'[ -> '<dest>']"; keep the description.
+  const description = new RegExp(`^${err.code}: (.*?), ${err.syscall}\\b`).exec(err.message)?.[1];
+  const dest = (err as { dest?: string }).dest;
+  const where = [err.syscall, err.path, dest === undefined ? undefined : `→ ${dest}`].filter((x) => x !== undefined).join(' ');
+  const message = `${context ? `${context}: ` : ''}${where}: ${err.code}${description ? ` (${description})` : ''}`;
+  return new TroveError(ioCode(err), message, { cause: err, details: { errno: err.code, syscall: err.syscall, path: err.path, ...(dest === undefined ? {} : { dest }) } });
 }

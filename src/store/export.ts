@@ -1,12 +1,25 @@
-// `trove export`: write a release's or file set's files under their archive names into a folder.
-// Every name is checked before anything is written; every file is decompressed to a temp file beside
-// its destination and verified; only when all verified are they renamed into place (all or nothing).
+// `trove export`: write a release's or file set's files under their archive names into a folder,
+// all or nothing.
+// 1. Every name is checked, and every destination, before anything is written: a destination that is
+//    a folder (or anything but a regular file), or whose parent is a file, is refused naming it. A
+//    file already there with the same content is left alone; one with other content is refused
+//    unless `overwrite` (igir, rsync and cp -n likewise write over a user's file only when asked).
+// 2. Every file is decompressed to a temp file beside its destination and verified.
+// 3. Only then are they renamed into place. A file being replaced is first renamed aside; if any
+//    rename fails, every step is undone (old files back, new ones removed) and the error names the
+//    file. The files set aside are removed only once every rename succeeded. A crash in step 3 can
+//    leave hidden `.export-old.*.tmp` files (the replaced content) and `.export.*.tmp` temps in the
+//    destination folders; nothing else.
+import { createHash } from 'node:crypto';
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { TroveError } from './errors.js';
+import { fromErrnoError, isErrnoError, TroveError } from './errors.js';
 import { safeJoin } from './archive-name.js';
-import { commitTemp, tempName, writeAll } from './atomic-fs.js';
+import { fsyncDir, tempName, writeAll } from './atomic-fs.js';
 import type { Library } from './library.js';
+import { makeDir } from './make-dir.js';
+import { printable } from './printable.js';
 import { blobPath } from './blob/blob-key.js';
 import { readBlobFile } from './blob/blob-reader.js';
 import { listFiles, listFileSets, type FileEntry } from './repo/catalog-queries.js';
@@ -17,6 +30,13 @@ export interface ExportedFile {
   sha1: string;
   size: number;
   path: string;
+  /** written: a new file; replaced: a file with other content was there (overwrite); unchanged: the same content was already there. */
+  result: 'written' | 'replaced' | 'unchanged';
+}
+
+export interface ExportOptions {
+  /** Replace files already at a destination with other content (default: refuse them). */
+  overwrite?: boolean;
 }
 
 /** Where each file goes. A release with several file sets gets one subfolder per file set. */
@@ -33,12 +53,87 @@ export function planExport(files: FileEntry[], destDir: string, perFileSetFolder
   return plan;
 }
 
-export async function exportTarget(lib: Library, target: Target, destDir: string): Promise<ExportedFile[]> {
+/** What is at a destination now. */
+export type DestinationState = 'absent' | 'same' | 'different';
+
+async function sha1OfFile(file: string): Promise<string> {
+  const h = createHash('sha1');
+  for await (const chunk of fsSync.createReadStream(file)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+/**
+ * Check every destination before anything is written. Throws one error naming every destination
+ * that cannot be written (a folder there, a parent that is a file, something not a regular file);
+ * otherwise says, per destination, whether a file is there and whether it holds the same content.
+ */
+export async function inspectDestinations(plan: { file: FileEntry; dest: string }[]): Promise<DestinationState[]> {
+  const problems: string[] = [];
+  const folderOk = new Map<string, boolean>();
+  /** Whether `dir` is a folder or can be made one: its nearest existing ancestor is a folder. */
+  const checkFolder = async (dir: string): Promise<boolean> => {
+    const known = folderOk.get(dir);
+    if (known !== undefined) return known;
+    const st = await fs.stat(dir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined; // ENOTDIR: an ancestor is a file, found further up
+      throw err;
+    });
+    let ok: boolean;
+    if (st) {
+      ok = st.isDirectory();
+      if (!ok) problems.push(`${printable(dir)} is a file, not a folder`);
+    } else {
+      ok = path.dirname(dir) === dir ? false : await checkFolder(path.dirname(dir));
+    }
+    folderOk.set(dir, ok);
+    return ok;
+  };
+  const states: DestinationState[] = [];
+  for (const { file, dest } of plan) {
+    states.push('absent');
+    if (!(await checkFolder(path.dirname(dest)))) continue;
+    const st = await fs.lstat(dest).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    });
+    if (!st) continue;
+    if (st.isDirectory()) problems.push(`${printable(dest)} is a folder`);
+    else if (!st.isFile()) problems.push(`${printable(dest)} exists and is not a regular file`);
+    else states[states.length - 1] = st.size === file.size && (await sha1OfFile(dest)) === file.sha1 ? 'same' : 'different';
+  }
+  if (problems.length) {
+    throw new TroveError('BAD_INPUT', `cannot export there, nothing was written: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}`, {
+      details: { problems },
+    });
+  }
+  return states;
+}
+
+interface Step {
+  temp: string;
+  dest: string;
+  /** A file found at `dest` may be replaced (it was there at inspection and `overwrite` was given). */
+  mayReplace: boolean;
+  /** Where the file that was at `dest` was moved, until the export succeeded. */
+  aside?: string;
+  renamed: boolean;
+}
+
+/** Undo the renames done so far, newest first: new files removed, old files put back. Best effort. */
+async function rollBack(steps: Step[]): Promise<void> {
+  for (const s of [...steps].reverse()) {
+    if (s.renamed) await fs.rm(s.dest, { force: true }).catch(() => undefined);
+    if (s.aside) await fs.rename(s.aside, s.dest).catch(() => undefined);
+    await fs.rm(s.temp, { force: true }).catch(() => undefined);
+  }
+}
+
+export async function exportTarget(lib: Library, target: Target, destDir: string, opts: ExportOptions = {}): Promise<ExportedFile[]> {
   const filter = target.kind === 'release' ? { releaseId: target.id } : { fileSetId: target.id };
   const files = listFiles(lib.db, filter);
   if (!files.length) throw new TroveError('NOT_FOUND', `${target.label} has no files to export`);
   const multi = target.kind === 'release' && listFileSets(lib.db, { releaseId: target.id }).length > 1;
-  const plan = planExport(files, destDir, multi);
+  const plan = planExport(files, path.resolve(destDir), multi);
   const notLocal = files.filter((f) => f.availability !== 'LocalOnly' && f.availability !== 'Synchronized');
   if (notLocal.length) {
     throw new TroveError(
@@ -47,29 +142,77 @@ export async function exportTarget(lib: Library, target: Target, destDir: string
       { details: { sha1s: notLocal.map((f) => f.sha1) } },
     );
   }
-  const temps: { temp: string; dest: string }[] = [];
+  let states: DestinationState[];
   try {
-    for (const { file, dest } of plan) {
-      await fs.mkdir(path.dirname(dest), { recursive: true });
+    states = await inspectDestinations(plan);
+  } catch (err) {
+    throw isErrnoError(err) ? fromErrnoError(err, `cannot export ${target.label}`) : err;
+  }
+  const different = plan.filter((_, i) => states[i] === 'different');
+  if (different.length && !opts.overwrite) {
+    throw new TroveError(
+      'ALREADY_EXISTS',
+      `${different.length} file(s) already exist with other content, nothing was written: ${different.slice(0, 5).map((p) => printable(p.dest)).join('; ')}${different.length > 5 ? '; …' : ''} (export --overwrite replaces them)`,
+      { details: { paths: different.map((p) => p.dest) } },
+    );
+  }
+
+  const madeDirs: string[] = [];
+  const steps: Step[] = [];
+  let reading: string | undefined;
+  try {
+    // Write and verify every file that is not already there.
+    for (const [i, { file, dest }] of plan.entries()) {
+      if (states[i] === 'same') continue;
+      const made = await makeDir(path.dirname(dest));
+      if (made) madeDirs.push(made);
       const temp = tempName(path.dirname(dest), 'export');
-      temps.push({ temp, dest });
       const h = await fs.open(temp, 'wx', 0o644);
+      steps.push({ temp, dest, mayReplace: !!opts.overwrite, renamed: false });
       try {
-        for await (const chunk of readBlobFile(blobPath(lib.paths.storeDir, file.type, file.sha1), file, `${file.name} (${file.sha1})`)) {
-          await writeAll(h, chunk);
-        }
+        reading = blobPath(lib.paths.storeDir, file.type, file.sha1);
+        for await (const chunk of readBlobFile(reading, file, `${file.name} (${file.sha1})`)) await writeAll(h, chunk);
+        reading = undefined;
         await h.sync();
       } finally {
         await h.close();
       }
     }
-    for (const t of temps) await commitTemp(t.temp, t.dest);
+    // All verified: rename into place, setting aside what a file replaces until every rename is done.
+    for (const s of steps) {
+      const there = fsSync.lstatSync(s.dest, { throwIfNoEntry: false });
+      if (there && !s.mayReplace) throw new TroveError('ALREADY_EXISTS', `${printable(s.dest)} appeared while exporting; nothing was written (export --overwrite replaces it)`);
+      if (there?.isFile()) {
+        const aside = tempName(path.dirname(s.dest), 'export-old');
+        await fs.rename(s.dest, aside);
+        s.aside = aside;
+      }
+      await fs.rename(s.temp, s.dest);
+      s.renamed = true;
+    }
   } catch (err) {
-    await Promise.all(temps.map((t) => fs.rm(t.temp, { force: true })));
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+    await rollBack(steps);
+    for (const d of madeDirs.reverse()) await removeEmptyTree(d);
+    if (reading !== undefined && (err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new TroveError('NOT_AVAILABLE', `a blob of ${target.label} is missing from the store: ${(err as Error).message} (run \`trove verify\`)`, { cause: err });
     }
-    throw err;
+    throw isErrnoError(err) ? fromErrnoError(err, `cannot export ${target.label}, nothing was written`) : err;
   }
-  return plan.map(({ file, dest }) => ({ name: file.name, sha1: file.sha1, size: file.size, path: dest }));
+  for (const dir of new Set(steps.map((s) => path.dirname(s.dest)))) await fsyncDir(dir);
+  for (const s of steps) if (s.aside) await fs.rm(s.aside, { force: true }).catch(() => undefined);
+  return plan.map(({ file, dest }, i) => ({
+    name: file.name,
+    sha1: file.sha1,
+    size: file.size,
+    path: dest,
+    result: states[i] === 'same' ? 'unchanged' : states[i] === 'different' ? 'replaced' : 'written',
+  }));
+}
+
+/** Remove a folder this export created, with the empty folders under it; keep anything with files. */
+async function removeEmptyTree(dir: string): Promise<void> {
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => undefined);
+  if (!entries) return;
+  for (const e of entries) if (e.isDirectory()) await removeEmptyTree(path.join(dir, e.name));
+  await fs.rmdir(dir).catch(() => undefined);
 }

@@ -66,6 +66,7 @@ describe.each(['fs', 's3'] as const)('trove prune-blobs on %s', (kind) => {
     let args: string[];
     let env: NodeJS.ProcessEnv = {};
     if (kind === 'fs') {
+      fs.mkdirSync(path.join(dir, 'remote'), { recursive: true }); // an fs remote's root must exist
       args = ['fs', `root=${path.join(dir, 'remote')}`];
       remote = new OpendalRemote({ scheme: 'fs', options: { root: path.join(dir, 'remote') } });
     } else {

@@ -23,6 +23,9 @@ export async function cliDevice(root: string, name: string, remoteArgs: string[]
   };
   const d: CliDevice = { dir, run, ok, json: async (args, extra) => JSON.parse((await ok([...args, '--json'], extra)).stdout) };
   await ok(['init', '--name', name]);
+  // An fs remote's root must exist (`remote set` refuses a missing one): make it, as a user would.
+  const fsRoot = remoteArgs[0] === 'fs' ? remoteArgs.find((a) => a.startsWith('root='))?.slice('root='.length) : undefined;
+  if (fsRoot) fs.mkdirSync(fsRoot, { recursive: true });
   await ok(['remote', 'set', ...remoteArgs]);
   return d;
 }

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isTroveError, TroveError, withContext } from '../../src/store/errors.js';
+import { fromErrnoError, isErrnoError, isTroveError, TroveError, withContext } from '../../src/store/errors.js';
+import { tempDir } from '../helpers/cli.js';
 
 describe('TroveError', () => {
   it('is recognised across copies of the module (the CLI and TUI bundles each hold one)', async () => {
@@ -19,6 +20,37 @@ describe('TroveError', () => {
     const plain = Object.assign(new Error('nope'), { code: 'NOT_FOUND' });
     expect(plain instanceof TroveError).toBe(false);
     expect(withContext('reading', plain).code).toBe('IO');
+  });
+});
+
+describe('fromErrnoError', () => {
+  it('names the call, the paths and the real errno, and keeps them as details', () => {
+    const dir = tempDir();
+    try {
+      fs.mkdirSync(path.join(dir, 'folder'));
+      fs.writeFileSync(path.join(dir, 'a'), 'x');
+      let err: unknown;
+      try {
+        fs.renameSync(path.join(dir, 'a'), path.join(dir, 'folder'));
+      } catch (e) {
+        err = e;
+      }
+      expect(isErrnoError(err)).toBe(true);
+      const t = fromErrnoError(err as never);
+      expect(t.code).toBe('IO');
+      expect(t.message).toBe(`rename ${path.join(dir, 'a')} → ${path.join(dir, 'folder')}: EISDIR (illegal operation on a directory)`);
+      expect(t.details).toEqual({ errno: 'EISDIR', syscall: 'rename', path: path.join(dir, 'a'), dest: path.join(dir, 'folder') });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('calls a full disk NO_SPACE, and is not claimed by errors without a system call', () => {
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+    expect(fromErrnoError(full as never, 'storing x').message).toBe('storing x: write: ENOSPC (no space left on device)');
+    expect(fromErrnoError(full as never).code).toBe('NO_SPACE');
+    expect(isErrnoError(Object.assign(new Error('x'), { code: 'ERR_INVALID_ARG_TYPE' }))).toBe(false);
+    expect(isErrnoError(new TypeError('x'))).toBe(false);
   });
 });
 

@@ -47,6 +47,7 @@ describe('TransferSession', () => {
     const size = 24 * 1024 * 1024; // several 4 MiB frames, above the whole-object read limit: streamed
     await writeContent(src, 'session/big', size, 'random');
     await addFiles(lib, { paths: [src], system: 'S', release: 'Big (World)', type: 'disc' });
+    fs.mkdirSync(path.join(dir, 'remote')); // an fs remote's root must exist
     const fsRemote = new OpendalRemote({ scheme: 'fs', options: { root: path.join(dir, 'remote') } });
     await runUploads(lib, fsRemote, {});
     await runDrop(lib, fsRemote, planDrop(targetFiles(lib.db, {})));

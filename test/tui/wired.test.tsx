@@ -31,6 +31,7 @@ const libB = path.join(dir, 'b');
 let firstRelease: { id: string; name: string };
 
 function useRemote(lib: Library): OpendalRemote {
+  fs.mkdirSync(remoteDir, { recursive: true }); // an fs remote's root must exist
   const cfg = parseRemoteArgs('fs', [`root=${remoteDir}`]);
   saveRemoteConfig(lib, cfg);
   return new OpendalRemote(cfg);
@@ -135,6 +136,7 @@ describe('transfers on the real queue', () => {
     fs.mkdirSync(src, { recursive: true });
     for (let i = 0; i < 3; i++) fs.writeFileSync(path.join(src, `part${i}.bin`), Buffer.alloc(20_000 + i, 40 + i));
     await addFiles(library, { paths: [src], system: 'Sega - Mega Drive - Genesis', release: 'Upload Me (Europe)', title: 'Upload Me', region: 'Europe', type: 'rom', fileSet: 'rom' });
+    fs.mkdirSync(remoteC, { recursive: true }); // an fs remote's root must exist
     saveRemoteConfig(library, parseRemoteArgs('fs', [`root=${remoteC}`]));
     library.close();
 

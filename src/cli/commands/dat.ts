@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { importDats, type DatImportResult } from '../../store/catalog/dat-import.js';
+import { resolveSystem } from '../../store/repo/resolve.js';
 import { Output, withLibrary, type GlobalArgs } from '../context.js';
 
 interface ImportArgs extends GlobalArgs {
@@ -58,14 +59,16 @@ const listCommand: CommandModule<GlobalArgs, ListArgs> = {
   builder: (y) => y.option('system', { type: 'string' }) as never,
   handler: (argv) =>
     withLibrary(argv, (lib) => {
+      // An unknown --system is an error naming the systems there are (as `report --system` does), not "no DATs".
+      const systemId = argv.system ? resolveSystem(lib.db, argv.system).id : null;
       const rows = lib.db
         .prepare(
           `SELECT s.name AS system, d.name, d.version, d.format, d.file_name, d.games, d.roms, d.imported_at
-           FROM dat_source d JOIN system s ON s.id = d.system_id WHERE (@system IS NULL OR s.name = @system OR s.id = @system) ORDER BY s.name, d.name`,
+           FROM dat_source d JOIN system s ON s.id = d.system_id WHERE (@system IS NULL OR s.id = @system) ORDER BY s.name, d.name`,
         )
-        .all({ system: argv.system ?? null }) as { system: string; name: string; version: string | null; format: string; file_name: string; games: number; imported_at: string }[];
+        .all({ system: systemId }) as { system: string; name: string; version: string | null; format: string; file_name: string; games: number; imported_at: string }[];
       Output.from(argv).result({ sources: rows }, () =>
-        rows.length ? rows.map((r) => `${r.system}: "${r.name}" ${r.version ?? ''} (${r.format}, ${r.file_name}, ${r.games} games, imported ${r.imported_at})`) : ['no DATs imported'],
+        rows.length ? rows.map((r) => `${r.system}: "${r.name}" ${r.version ?? ''} (${r.format}, ${r.file_name}, ${r.games} games, imported ${r.imported_at})`) : [argv.system ? `no DATs imported for ${argv.system}` : 'no DATs imported'],
       );
     }),
 };

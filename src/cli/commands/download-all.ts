@@ -3,6 +3,7 @@ import { FILE_SET_TYPES } from '../../store/blob/blob-key.js';
 import { resolveSystem } from '../../store/repo/resolve.js';
 import { withLibrary, type GlobalArgs } from '../context.js';
 import { downloadTarget } from './download.js';
+import { wholeNumber } from '../numeric-option.js';
 
 interface Args extends GlobalArgs {
   system?: string;
@@ -17,7 +18,7 @@ export const downloadAllCommand: CommandModule<GlobalArgs, Args> = {
     y
       .option('system', { type: 'string', describe: 'only this system (name or id)' })
       .option('type', { choices: FILE_SET_TYPES, describe: 'only this file type' })
-      .option('concurrency', { type: 'number', describe: 'transfers at once (default: the transfers.concurrency setting, else 8)' })
+      .option('concurrency', { type: 'number', coerce: wholeNumber('concurrency', 1, 64), describe: 'transfers at once (default: the transfers.concurrency setting, else 8)' })
       .example('$0 download-all --system "Nintendo - Game Boy" --type rom', '') as never,
   handler: (argv) =>
     withLibrary(argv, async (lib) => {

@@ -9,6 +9,7 @@ import { runDownloads } from '../../sync/transfer/download-worker.js';
 import { targetFiles, type TargetFilter } from '../../sync/transfer/transfer-targets.js';
 import { formatBytes, Output, withLibrary, type GlobalArgs } from '../context.js';
 import { finishTransfer, progressRenderer } from '../transfer-output.js';
+import { wholeNumber } from '../numeric-option.js';
 
 /** Shared by download and download-all: plan, queue, run the queue, report. */
 export async function downloadTarget(lib: Library, argv: GlobalArgs & { concurrency?: number }, what: string, filter: TargetFilter): Promise<void> {
@@ -39,7 +40,7 @@ export const downloadCommand: CommandModule<GlobalArgs, Args> = {
     y
       .positional('target', { type: 'string', demandOption: true, describe: 'release name, id or id prefix, or file set id' })
       .option('system', { type: 'string', describe: 'the release\'s system (when the name is ambiguous)' })
-      .option('concurrency', { type: 'number', describe: 'transfers at once (default: the transfers.concurrency setting, else 8)' })
+      .option('concurrency', { type: 'number', coerce: wholeNumber('concurrency', 1, 64), describe: 'transfers at once (default: the transfers.concurrency setting, else 8)' })
       .example('$0 download "ActRaiser (USA)"', '') as never,
   handler: (argv) =>
     withLibrary(argv, async (lib) => {

@@ -5,7 +5,9 @@ import { DEFAULT_GRACE_MS, parseGrace } from '../../sync/transfer/gc-plan.js';
 import { runRemoteGc } from '../../sync/transfer/gc-worker.js';
 import { DEFAULT_CONCURRENCY } from '../../sync/transfer/transfer-options.js';
 import { formatBytes, Output, withLibrary, type GlobalArgs } from '../context.js';
-import { exitCodeFor } from '../exit-codes.js';
+import { EXIT, exitCodeForFailures } from '../exit-codes.js';
+import { forTerminal } from '../terminal-text.js';
+import { wholeNumber } from '../numeric-option.js';
 
 interface Args extends GlobalArgs {
   'dry-run'?: boolean;
@@ -28,7 +30,7 @@ export const pruneBlobsCommand: CommandModule<GlobalArgs, Args> = {
       .option('dry-run', { type: 'boolean', describe: 'only show what would be deleted' })
       .option('grace', { type: 'string', describe: `keep blobs written less than this long ago (30m, 24h, 7d, 0; default ${formatGrace(DEFAULT_GRACE_MS)}, or $TROVE_GC_GRACE)` })
       .option('include-unknown', { type: 'boolean', describe: 'also delete blobs the sync log has no row for (uploaded by a device whose catalogue never reached this one)' })
-      .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: 'deletions at once' })
+      .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, coerce: wholeNumber('concurrency', 1, 64), describe: 'deletions at once' })
       .example('$0 snapshots prune --keep-last 10 && $0 prune-blobs --dry-run', '') as never,
   handler: (argv) =>
     withLibrary(argv, async (lib) => {
@@ -51,9 +53,9 @@ export const pruneBlobsCommand: CommandModule<GlobalArgs, Args> = {
         ...(p.settle.length ? [`Settled ${p.settle.length} deletion(s) left unfinished by an earlier run.`] : []),
         ...(r.dryRun || !(r.deleted.length || r.calledOff.length || p.settle.length) ? [] : [`Run \`trove sync push\` to share the updated sync log with other devices.`]),
       ]);
-      for (const f of r.failed.slice(0, 20)) if (f.message !== r.stoppedBy?.message) process.stderr.write(`trove: ${f.message}\n`);
-      if (r.stoppedBy) process.stderr.write(`trove: stopped: ${r.stoppedBy.message}\n`);
-      const first = r.stoppedBy ?? r.failed[0];
-      if (first) process.exitCode = exitCodeFor(first.code as ErrorCode);
+      for (const f of r.failed.slice(0, 20)) if (f.message !== r.stoppedBy?.message) process.stderr.write(`trove: ${forTerminal(f.message)}\n`);
+      if (r.stoppedBy) process.stderr.write(`trove: stopped: ${forTerminal(r.stoppedBy.message)}\n`);
+      const exit = exitCodeForFailures([...(r.stoppedBy ? [r.stoppedBy] : []), ...r.failed].map((f) => f.code as ErrorCode));
+      if (exit !== EXIT.OK) process.exitCode = exit;
     }),
 };

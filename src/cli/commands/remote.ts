@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { TroveError } from '../../store/errors.js';
 import { CREDENTIAL_KEYS, credentialsFilePath, saveCredentials, type CredentialKey, type Credentials } from '../../sync/remote/credentials-file.js';
+import { prepareFsRoot } from '../../sync/remote/fs-root.js';
 import { describeRemote, OpendalRemote } from '../../sync/remote/opendal-remote.js';
 import { loadRemoteConfig, parseRemoteArgs, requireRemoteConfig, resolveRemote, saveRemoteConfig } from '../../sync/remote/remote-config.js';
 import { checkRemote } from '../../sync/transfer/remote-check.js';
@@ -10,17 +11,28 @@ import { Output, withLibrary, type GlobalArgs } from '../context.js';
 interface SetArgs extends GlobalArgs {
   scheme: string;
   options: string[];
+  create?: boolean;
 }
 
 const setCommand: CommandModule<GlobalArgs, SetArgs> = {
   command: 'set <scheme> [options..]',
   describe: 'use a remote: fs root=<folder> | s3 bucket=<b> endpoint=<url> region=<r> [root=<prefix>] [profile=<p>] | memory',
-  builder: (y) => y.positional('scheme', { type: 'string', demandOption: true }).positional('options', { type: 'string', array: true, default: [] }) as never,
+  builder: (y) =>
+    y
+      .positional('scheme', { type: 'string', demandOption: true })
+      .positional('options', { type: 'string', array: true, default: [] })
+      .option('create', { type: 'boolean', describe: 'fs: create the root folder if it does not exist (by default a missing root is refused: a NAS that is not mounted)' })
+      .example('$0 remote set fs root=/mnt/nas/trove', 'the folder must exist')
+      .example('$0 remote set fs root=/data/trove-remote --create', 'make the folder') as never,
   handler: (argv) =>
-    withLibrary(argv, (lib) => {
+    withLibrary(argv, async (lib) => {
       const cfg = parseRemoteArgs(argv.scheme, argv.options);
+      if (argv.create && cfg.scheme !== 'fs') throw new TroveError('USAGE', '--create applies to fs remotes only');
+      const created = cfg.scheme === 'fs' ? await prepareFsRoot(cfg.options.root!, !!argv.create) : false;
       saveRemoteConfig(lib, cfg);
-      Output.from(argv).result({ remote: describeRemote(cfg), scheme: cfg.scheme, options: cfg.options }, () => `Remote set: ${describeRemote(cfg)}`);
+      Output.from(argv).result({ remote: describeRemote(cfg), scheme: cfg.scheme, options: cfg.options, ...(cfg.scheme === 'fs' ? { created } : {}) }, () =>
+        `Remote set: ${describeRemote(cfg)}${created ? ' (folder created)' : ''}`,
+      );
     }),
 };
 

@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { scanFolders } from '../../store/catalog/scan.js';
 import { formatBytes, Output, withLibrary, type GlobalArgs } from '../context.js';
+import { wholeNumber } from '../numeric-option.js';
 
 interface Args extends GlobalArgs {
   dirs: string[];
@@ -15,7 +16,7 @@ export const scanCommand: CommandModule<GlobalArgs, Args> = {
     y
       .positional('dirs', { type: 'string', array: true, demandOption: true })
       .option('system', { type: 'string', describe: 'match only against this system' })
-      .option('concurrency', { type: 'number', default: 4, describe: 'files hashed and stored at once' })
+      .option('concurrency', { type: 'number', default: 4, coerce: wholeNumber('concurrency', 1, 64), describe: 'files hashed and stored at once' })
       .example('$0 scan ~/roms/nes --system "Nintendo - Nintendo Entertainment System"', '') as never,
   handler: (argv) =>
     withLibrary(argv, async (lib) => {

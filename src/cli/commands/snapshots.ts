@@ -5,6 +5,7 @@ import { pruneSnapshots } from '../../sync/snapshot/prune.js';
 import { restoreSnapshot } from '../../sync/snapshot/restore.js';
 import { getBase } from '../../sync/snapshot/sync-state.js';
 import { formatBytes, Output, withLibrary, type GlobalArgs } from '../context.js';
+import { wholeNumber } from '../numeric-option.js';
 
 const listCommand: CommandModule<GlobalArgs, GlobalArgs> = {
   command: 'list',
@@ -53,7 +54,7 @@ const pruneCommand: CommandModule<GlobalArgs, PruneArgs> = {
   describe: 'delete old snapshots from the remote; never a head or a device base',
   builder: (y) =>
     y
-      .option('keep-last', { type: 'number', demandOption: true, describe: 'keep this many newest snapshots (plus heads and device bases)' })
+      .option('keep-last', { type: 'number', demandOption: true, coerce: wholeNumber('keep-last', 1), describe: 'keep this many newest snapshots (plus heads and device bases)' })
       .option('dry-run', { type: 'boolean', describe: 'only say what would be deleted' }) as never,
   handler: (argv) =>
     withLibrary(argv, async (lib) => {

@@ -8,6 +8,7 @@ import type { Resolution } from '../../sync/snapshot/sync-plan.js';
 import { formatBytes, Output, withLibrary, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { conflictLine } from './merge.js';
+import { wholeNumber } from '../numeric-option.js';
 
 const short = (id: string | null | undefined) => (id ? id.slice(0, 13) : '(none)');
 
@@ -102,7 +103,7 @@ const statusCommand: CommandModule<GlobalArgs, GlobalArgs> = {
         `Device:   ${s.device.name} (${s.device.id})`,
         `Remote:   ${s.remote} — ${s.snapshots} snapshot(s)`,
         `Base:     ${short(s.base)}${s.base && !s.baseOnRemote ? ' (no longer on the remote)' : ''}`,
-        `Heads:    ${s.heads.length ? s.heads.map((h) => `${short(h.id)} by ${h.device.name} at ${h.createdAt}`).join('\n          ') : '(none)'}`,
+        ...(s.heads.length ? s.heads.map((h, i) => `${i ? '          ' : 'Heads:    '}${short(h.id)} by ${h.device.name} at ${h.createdAt}`) : ['Heads:    (none)']),
         `Behind:   ${s.behind} snapshot(s)   Ahead: ${s.ahead}`,
         `Local changes: ${s.localChanges.changed ? 'yes' : 'no'}`,
         ...s.localChanges.tables.filter((t) => (t.base ?? 0) !== t.local).map((t) => `  ${t.table}: ${t.base ?? 0} → ${t.local} rows (${t.local - (t.base ?? 0) >= 0 ? '+' : ''}${t.local - (t.base ?? 0)})`),
@@ -115,7 +116,7 @@ const statusCommand: CommandModule<GlobalArgs, GlobalArgs> = {
 const logCommand: CommandModule<GlobalArgs, GlobalArgs & { limit: number }> = {
   command: 'log',
   describe: "this device's database sync log, newest first",
-  builder: (y) => y.option('limit', { type: 'number', default: 50, describe: 'entries to show' }) as never,
+  builder: (y) => y.option('limit', { type: 'number', default: 50, coerce: wholeNumber('limit', 1), describe: 'entries to show' }) as never,
   handler: (argv) =>
     withLibrary(argv, (lib) => {
       const entries = readSyncLog(lib.state, argv.limit);

@@ -3,6 +3,7 @@ import { openRemote } from '../../sync/remote/remote-config.js';
 import { runUploads } from '../../sync/transfer/upload-worker.js';
 import { formatBytes, Output, withLibrary, type GlobalArgs } from '../context.js';
 import { finishTransfer, progressRenderer } from '../transfer-output.js';
+import { wholeNumber } from '../numeric-option.js';
 
 interface Args extends GlobalArgs {
   verify?: boolean;
@@ -15,7 +16,7 @@ export const uploadCommand: CommandModule<GlobalArgs, Args> = {
   builder: (y) =>
     y
       .option('verify', { type: 'boolean', describe: 're-download every uploaded object and check its SHA1; re-upload what is missing or damaged' })
-      .option('concurrency', { type: 'number', describe: 'transfers at once (default: the transfers.concurrency setting, else 8)' })
+      .option('concurrency', { type: 'number', coerce: wholeNumber('concurrency', 1, 64), describe: 'transfers at once (default: the transfers.concurrency setting, else 8)' })
       .example('$0 upload --verify', '') as never,
   handler: (argv) =>
     withLibrary(argv, async (lib) => {

@@ -2,8 +2,10 @@
 // bounded memory, lists with real sizes, deletes one key at a time. Errors become TroveErrors by
 // their OpenDAL kind and HTTP status (remote-errors.ts); messages name the remote and key, never
 // credentials.
+import fsSync from 'node:fs';
 import { Operator, type Writer } from 'opendal';
 import { TroveError } from '../../store/errors.js';
+import { checkFsRoot } from './fs-root.js';
 import { classifyRemoteFailure, describeFailure, parseOpendalFailure } from './remote-errors.js';
 import { WHOLE_READ_BYTES, type ReadOptions, type Remote, type RemoteEntry, type RemoteFeatures, type RemoteStat, type WriteOptions } from './remote.js';
 
@@ -61,10 +63,12 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R
 
 export class OpendalRemote implements Remote {
   readonly description: string;
-  readonly features: RemoteFeatures;
-  private readonly op: Operator;
   private readonly secrets: string[];
   private readonly scheme: RemoteConfig['scheme'];
+  /** fs only: the folder that must exist before any operation (fs-root.ts; never created here). */
+  private readonly fsRoot?: string;
+  private readonly operatorOptions: Record<string, string>;
+  private operator?: Operator;
 
   constructor(cfg: RemoteConfig) {
     this.description = describeRemote(cfg);
@@ -73,16 +77,40 @@ export class OpendalRemote implements Remote {
       .filter(([k]) => SECRET_OPTION.test(k))
       .map(([, v]) => v);
     const options = { ...cfg.options };
+    if (cfg.scheme === 'fs') this.fsRoot = options.root ?? '/';
     // fs writes straight into the target file unless told to stage: a crash would leave a
     // truncated object under its final key. Stage beside the data and rename on close.
     if (cfg.scheme === 'fs' && options.root && !options.atomic_write_dir) options.atomic_write_dir = `${options.root.replace(/\/+$/, '')}/${FS_STAGING_DIR}`;
-    try {
-      this.op = new Operator(cfg.scheme, options);
-    } catch (err) {
-      throw mapOpendalError(err, `remote ${this.description}`, this.secrets);
+    this.operatorOptions = options;
+    // OpenDAL's fs backend creates its root when the operator is built: build it only once the root
+    // is there (rootPresent), so that a NAS that is not mounted is never created on the local disk.
+    if (this.fsRoot === undefined || fsSync.statSync(this.fsRoot, { throwIfNoEntry: false })?.isDirectory()) void this.op;
+  }
+
+  private get op(): Operator {
+    if (!this.operator) {
+      try {
+        this.operator = new Operator(this.scheme, this.operatorOptions);
+      } catch (err) {
+        throw mapOpendalError(err, `remote ${this.description}`, this.secrets);
+      }
     }
-    const cap = this.op.capability();
-    this.features = { conditionalCreate: cap.writeWithIfNotExists };
+    return this.operator;
+  }
+
+  /**
+   * What the backend claims. Until an fs remote's root exists no operator is built and nothing is
+   * claimed (every operation fails then anyway).
+   */
+  get features(): RemoteFeatures {
+    return { conditionalCreate: this.operator ? this.operator.capability().writeWithIfNotExists : false };
+  }
+
+  /** An fs remote whose root is missing (a NAS not mounted) fails instead of being created. */
+  private async rootPresent(): Promise<void> {
+    if (this.fsRoot === undefined) return;
+    await checkFsRoot(this.fsRoot);
+    void this.op; // built now if the root appeared since construction (features reads it)
   }
 
   private fail(err: unknown, op: string, key: string): TroveError {
@@ -90,6 +118,7 @@ export class OpendalRemote implements Remote {
   }
 
   async *read(key: string, opts: ReadOptions = {}): AsyncIterable<Buffer> {
+    await this.rootPresent();
     const size = opts.size;
     if (size !== undefined && size > 0 && size <= WHOLE_READ_BYTES) {
       // One ranged GET of exactly the known size. `op.reader` would first HEAD the object for its
@@ -138,6 +167,7 @@ export class OpendalRemote implements Remote {
   }
 
   async readAll(key: string): Promise<Buffer> {
+    await this.rootPresent();
     try {
       return await this.op.read(key);
     } catch (err) {
@@ -146,6 +176,7 @@ export class OpendalRemote implements Remote {
   }
 
   async write(key: string, data: Buffer | AsyncIterable<Buffer>, opts: WriteOptions = {}): Promise<void> {
+    await this.rootPresent();
     const ifNotExists = opts.ifNotExists && this.features.conditionalCreate ? { ifNotExists: true } : {};
     if (Buffer.isBuffer(data)) {
       try {
@@ -178,6 +209,7 @@ export class OpendalRemote implements Remote {
   }
 
   async stat(key: string): Promise<RemoteStat | undefined> {
+    await this.rootPresent();
     try {
       const m = await this.op.stat(key);
       if (m.isDirectory()) return undefined;
@@ -190,6 +222,7 @@ export class OpendalRemote implements Remote {
   }
 
   async list(prefix: string): Promise<RemoteEntry[]> {
+    await this.rootPresent();
     let entries;
     try {
       entries = await this.op.list(prefix, { recursive: true });
@@ -217,6 +250,7 @@ export class OpendalRemote implements Remote {
   }
 
   async delete(key: string): Promise<void> {
+    await this.rootPresent();
     try {
       await this.op.delete(key);
     } catch (err) {

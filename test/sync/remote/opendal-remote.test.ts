@@ -21,5 +21,12 @@ afterAll(async () => {
 });
 
 remoteContract({ name: 'memory', make: async () => new OpendalRemote({ scheme: 'memory', options: { root: `/t${++counter}` } }) });
-remoteContract({ name: 'fs', make: async () => new OpendalRemote({ scheme: 'fs', options: { root: path.join(base, `fs${++counter}`) } }) });
+remoteContract({
+  name: 'fs',
+  make: async () => {
+    const root = path.join(base, `fs${++counter}`);
+    fs.mkdirSync(root); // an fs remote's root must exist
+    return new OpendalRemote({ scheme: 'fs', options: { root } });
+  },
+});
 remoteContract({ name: 's3 (s3rver)', make: async () => new OpendalRemote({ scheme: 's3', options: s3.options(`/t${++counter}`) }) });

@@ -21,7 +21,11 @@ let counter = 0;
 
 /** A fresh remote location: a folder, or a fresh prefix in the s3rver bucket. */
 export function remoteSpec(kind: RemoteKind, root: string, s3?: S3Server): RemoteSpec {
-  if (kind === 'fs') return { kind, scheme: 'fs', options: { root: path.join(root, `remote-${++counter}`) }, env: {} };
+  if (kind === 'fs') {
+    const folder = path.join(root, `remote-${++counter}`);
+    fs.mkdirSync(folder, { recursive: true }); // an fs remote's root must exist
+    return { kind, scheme: 'fs', options: { root: folder }, env: {} };
+  }
   const { access_key_id, secret_access_key, ...options } = s3!.options(`/t${Date.now()}-${++counter}/`);
   return { kind, scheme: 's3', options, env: { AWS_ACCESS_KEY_ID: access_key_id, AWS_SECRET_ACCESS_KEY: secret_access_key } };
 }

@@ -15,6 +15,7 @@ export interface Fixture {
 
 export async function libraryWithFiles(opts: { systems?: number; titlesPerSystem?: number; queueUploads?: boolean; bigFileBytes?: number } = {}): Promise<Fixture> {
   const root = tempDir('trove-xfer-');
+  fs.mkdirSync(path.join(root, 'remote')); // where the tests' fs remotes point: an fs remote's root must exist
   const releases = await generateCollection(path.join(root, 'src'), {
     seed: 'xfer',
     systems: opts.systems ?? 2,
