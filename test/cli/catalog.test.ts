@@ -41,9 +41,12 @@ describe('trove dat import', () => {
       ['Atari - 2600', 905, 898],
     ]);
     expect(out.imports[0].duplicates).toHaveLength(7047);
+    // Every count in the summary is of game entries, on the first import as on the next.
+    expect(out.imports[2]).toMatchObject({ addedGames: 905, unchanged: 0 });
+    expect(out.imports[2].added).toHaveLength(898);
     const text = await trove('dat', 'import', ATARI);
     expect(text.code).toBe(0);
-    expect(text.stdout).toContain('905 games (898 releases), 905 roms: 0 added, 0 changed, 0 removed, 905 unchanged');
+    expect(text.stdout).toContain('905 games (898 releases), 905 roms; games: 0 added, 0 changed, 0 removed, 905 unchanged');
     expect(text.stdout).toContain('duplicate');
     const list = await json('dat', 'list');
     expect(list.sources).toHaveLength(3);

@@ -17,14 +17,26 @@ function listed<T>(items: T[], fmt: (x: T) => string): string[] {
   return lines;
 }
 
+/** Removed entries once per name and outcome, with how many entries that was (a name can have several). */
+function byName<T extends { gameName: string; action: string }>(items: T[]): { item: T; count: number }[] {
+  const out = new Map<string, { item: T; count: number }>();
+  for (const x of items) {
+    const key = `${x.action}\u0000${x.gameName}`;
+    const seen = out.get(key);
+    if (seen) seen.count++;
+    else out.set(key, { item: x, count: 1 });
+  }
+  return [...out.values()];
+}
+
 function importText(r: DatImportResult, dryRun: boolean): string[] {
   const version = r.source.previousVersion && r.source.previousVersion !== r.source.version ? `${r.source.previousVersion} → ${r.source.version}` : (r.source.version ?? '?');
   const kept = r.removed.filter((x) => x.action === 'kept');
   return [
     `${dryRun ? 'would import' : 'imported'} ${r.file} (${r.format}, "${r.source.name}" ${version}) into ${r.system}`,
-    `  ${r.games} games (${r.releases} releases), ${r.roms} roms: ${r.added.length} added, ${r.changed.length} changed, ${r.removed.length} removed, ${r.unchanged} unchanged`,
+    `  ${r.games} games (${r.releases} releases), ${r.roms} roms; games: ${r.addedGames} added, ${r.changed.length} changed, ${r.removed.length} removed, ${r.unchanged} unchanged`,
     ...listed(r.changed, (c) => `    changed  ${c.name} (${c.changes.join(', ')})`),
-    ...listed(r.removed, (x) => `    removed  ${x.gameName}${x.action === 'kept' ? ` — kept in the catalogue: ${x.reason}` : ''}`),
+    ...listed(byName(r.removed), ({ item: x, count }) => `    removed  ${x.gameName}${count > 1 ? ` (${count} entries)` : ''}${x.action === 'kept' ? ` — kept in the catalogue: ${x.reason}` : ''}`),
     ...(kept.length ? [`  ${kept.length} removed game(s) kept because they hold stored content or another DAT lists them`] : []),
     ...(r.duplicates.length
       ? [`  ${r.duplicates.length} game name(s) appear more than once; each entry is kept as its own ROM file set of one release:`, ...listed(r.duplicates, (d) => `    duplicate ${d.name} ×${d.count} (lines ${d.lines.join(', ')})`)]

@@ -19,7 +19,10 @@ export interface DatImportResult {
   games: number;
   releases: number;
   roms: number;
+  /** Names of the releases added (each once). */
   added: string[];
+  /** DAT entries (games) added; like `changed`, `removed` and `unchanged`, a count of entries. */
+  addedGames: number;
   changed: { name: string; changes: GameChange[] }[];
   unchanged: number;
   removed: Omit<RemovedGame, 'releaseId' | 'fileSetId'>[];
@@ -56,6 +59,7 @@ export async function importDats(lib: Library, files: string[], opts: DatImportO
         releases: plan.releases,
         roms: plan.roms,
         added: names(plan.added),
+        addedGames: plan.added.length,
         changed: plan.changed.map((g) => ({ name: g.gameName, changes: g.changes })),
         unchanged: plan.unchanged,
         removed: plan.removed.map(({ releaseId: _r, fileSetId: _f, ...r }) => r),
