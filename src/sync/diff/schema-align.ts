@@ -7,7 +7,7 @@ import { TroveError } from '../../store/errors.js';
 import { tempName } from '../../store/atomic-fs.js';
 import { latestVersion, migrate } from '../../store/migrations/migration.js';
 import { COLLECTION_MIGRATIONS } from '../../store/migrations/collection/index.js';
-import { ALL_TABLES } from './catalog-tables.js';
+import { ALL_TABLES, uncoveredTables } from './catalog-tables.js';
 import type { ResolvedSide } from './side-resolver.js';
 
 export interface PreparedSide extends ResolvedSide {
@@ -31,6 +31,9 @@ function assertCatalogue(db: Database.Database, label: string): void {
   const have = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
   const missing = ALL_TABLES.map((t) => t.name).filter((t) => !have.has(t));
   if (missing.length) throw new TroveError('BAD_INPUT', `${label} is not a trove collection database (missing tables: ${missing.join(', ')})`);
+  // A table nobody compares would be dropped by a merge and hidden by a diff: refuse rather than guess.
+  const unknown = uncoveredTables(have);
+  if (unknown.length) throw new TroveError('BAD_INPUT', `${label} has tables this trove does not compare (${unknown.join(', ')}); refusing to diff or merge it`);
 }
 
 /** Check `side` is a trove catalogue this version understands; migrate a temporary copy if it is older. */

@@ -16,7 +16,7 @@ import type { Conflict, MergePlan, Side } from './merge-types.js';
 import { chosenOverrides, deletePendingMerge, requirePendingMerge, savePendingMerge, setPendingStatus, type PendingMerge } from './pending-merge.js';
 import type { BackupRecord } from '../snapshot/backups.js';
 import { installMergedFile } from '../snapshot/install.js';
-import { recoverPendingReplace } from '../snapshot/replace-db.js';
+import { currentFingerprint, recoverPendingReplace } from '../snapshot/replace-db.js';
 
 /**
  * Where a pending merge came from when `trove sync pull --resolve merge --no-apply` started it: the
@@ -115,6 +115,8 @@ export async function applyPendingMerge(paths: LibraryPaths, state: Database.Dat
   // A replacement interrupted by a crash (an earlier apply or pull) is finished or rolled back first.
   await recoverPendingReplace(paths, state);
   const m = requirePendingMerge(state);
+  // What the merge reads as local; the replacement refuses if another process writes to it meanwhile.
+  const expectFingerprint = await currentFingerprint(paths);
   setPendingStatus(state, m.id, 'applying');
   const mergedPath = path.join(m.dir, 'merged.db');
   removeDbFiles(mergedPath);
@@ -135,6 +137,7 @@ export async function applyPendingMerge(paths: LibraryPaths, state: Database.Dat
     const origin = readMergeOrigin(m.dir);
     const { backup } = await installMergedFile(paths, state, result.mergedPath, {
       reason: `merge ${m.id} (cloud: ${m.remoteLabel})`,
+      expectFingerprint,
       mergedParents: origin?.parents,
     });
     faultPoint('merge:after-replace');

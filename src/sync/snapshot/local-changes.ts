@@ -16,12 +16,15 @@ export interface LocalChanges {
 
 export async function detectLocalChanges(lib: Library): Promise<LocalChanges> {
   const base = getBase(lib.state);
+  const [cp] = lib.db.pragma('main.wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
+  const busy = !!cp && cp.busy !== 0;
   if (!base) {
     const counts = rowCountsOf(lib.db);
-    return { changed: Object.entries(counts).some(([t, n]) => t !== 'file_sync_log' && n > 0), method: 'no-base' };
+    const changed = Object.entries(counts).some(([t, n]) => t !== 'file_sync_log' && n > 0);
+    // The fingerprint lets a replacement check that nothing was written since this decision.
+    return { changed, method: 'no-base', fingerprint: busy ? undefined : (await fingerprintFile(lib.paths.collectionDb)).fingerprint };
   }
-  const [cp] = lib.db.pragma('main.wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
-  if (cp && cp.busy !== 0) return { changed: true, method: 'busy' };
+  if (busy) return { changed: true, method: 'busy' };
   const stamp = await stampOf(lib.paths.collectionDb);
   if (base.stamp && base.confirmedAtMs !== undefined && sameStamp(stamp, base.stamp) && stampIsTrustworthy(base.stamp, base.confirmedAtMs)) {
     return { changed: false, method: 'stamp', fingerprint: base.fingerprint };

@@ -101,7 +101,7 @@ export async function syncPull(lib: Library, remote: Remote, opts: PullOptions =
       }
       const { steps, backup } = await mergeHeadsIntoLocal(lib, remote, history, plan.heads, {
         prefer: opts.prefer,
-        oldFingerprint: local.method === 'busy' ? undefined : local.fingerprint,
+        expectFingerprint: local.method === 'busy' ? undefined : local.fingerprint,
         // Recorded with the replacement: if the push fails or the process dies, `trove sync push` names them.
         parents: plan.parents,
       });
@@ -119,7 +119,7 @@ export async function syncPull(lib: Library, remote: Remote, opts: PullOptions =
     const { backup } = await installSnapshot(lib, remote, target, {
       keepBase: false,
       reason: plan.kind === 'fast-forward' ? `pull ${target.id}` : `pull --resolve cloud ${target.id}`,
-      oldFingerprint: local.method === 'busy' ? undefined : local.fingerprint,
+      expectFingerprint: local.method === 'busy' ? undefined : local.fingerprint,
     });
     let installed = target;
     if (plan.kind === 'take-cloud' && plan.join.length > 1) {
