@@ -12,6 +12,7 @@ import { TroveError } from '../../store/errors.js';
 import { faultPoint } from './fault-point.js';
 import { removeDbFiles, snapshotCopy } from './merge-apply.js';
 import { mergeDatabases, planDatabases } from './merge-databases.js';
+import { checkCatalogueFile } from '../diff/schema-align.js';
 import type { Conflict, MergePlan, Side } from './merge-types.js';
 import { chosenOverrides, deletePendingMerge, requirePendingMerge, savePendingMerge, setPendingStatus, type PendingMerge } from './pending-merge.js';
 import type { BackupRecord } from '../snapshot/backups.js';
@@ -61,6 +62,19 @@ export interface StartedMerge {
 export async function startMerge(paths: LibraryPaths, state: Database.Database, req: StartMergeRequest): Promise<StartedMerge> {
   if (state.prepare('SELECT 1 FROM pending_merge').get()) {
     throw new TroveError('CONFLICT', 'a merge is already pending: finish it with `trove merge --apply` or drop it with `trove merge --discard`');
+  }
+  // Clean errors for bad inputs (a missing path, a word such as `head`, state.db, a foreign file)
+  // before anything is copied: NOT_FOUND / BAD_INPUT / CORRUPT_SNAPSHOT naming the file.
+  for (const [file, what] of [
+    [req.basePath, 'base'],
+    [req.remotePath, 'remote'],
+  ] as const) {
+    if (!fs.existsSync(file)) {
+      throw new TroveError('NOT_FOUND', `${what} ${file}: no such file (the sides of \`trove merge\` are .db files; to merge the remote head run \`trove sync pull --resolve merge\`)`, {
+        details: { path: file },
+      });
+    }
+    checkCatalogueFile(file, `${what} ${file}`, paths.tmpDir);
   }
   const id = uuidv7();
   const dir = path.join(paths.tmpDir, `merge-${id}`);
