@@ -7,7 +7,7 @@ import { behindCount } from './history.js';
 import { detectLocalChangesIn, tableCounts, type TableChange } from './local-changes.js';
 import { loadHistory } from './manifest-store.js';
 import { recoverPendingReplace } from './replace-db.js';
-import { getBase } from './sync-state.js';
+import { getBase, getMergedParents } from './sync-state.js';
 import { baseLost, HEADS_HINT, RESOLVE_HINT } from './sync-plan.js';
 
 export interface HeadInfo {
@@ -35,6 +35,8 @@ export interface SyncStatus {
   ahead: number;
   localChanges: { changed: boolean; method: string; tables: TableChange[] };
   conflict: boolean;
+  /** The parents of a merge applied locally and not pushed yet (`trove sync push` publishes it), else null. */
+  mergedParents: string[] | null;
   next: string;
 }
 
@@ -49,9 +51,14 @@ export async function syncStatus(lib: Library, remote: Remote): Promise<SyncStat
   const single = heads.length === 1;
   // A base outside the head's history holding content the remote does not have: like local changes.
   const lost = baseLost({ history, base, localChanges: local.changed, localFingerprint: local.fingerprint });
-  const conflict = heads.length > 1 || (single && heads[0]!.id !== base && (local.changed || lost) && base !== null) || (single && base === null && local.changed);
+  // A merge applied here and not pushed yet (a push that failed or was killed): pushing finishes it.
+  const merged = getMergedParents(lib.state);
+  const mergeToPush = !!merged?.length && local.changed && heads.length > 0 && heads.every((h) => merged.includes(h.id));
+  const conflict =
+    !mergeToPush && (heads.length > 1 || (single && heads[0]!.id !== base && (local.changed || lost) && base !== null) || (single && base === null && local.changed));
   let next: string;
-  if (conflict) next = (heads.length > 1 ? HEADS_HINT : RESOLVE_HINT).replace(/^run/, 'Run');
+  if (mergeToPush) next = 'Your merge of the remote head(s) is applied locally but not pushed yet: run `trove sync push`.';
+  else if (conflict) next = (heads.length > 1 ? HEADS_HINT : RESOLVE_HINT).replace(/^run/, 'Run');
   else if (heads.length === 0) next = local.changed || base === null ? 'Run `trove sync push` to publish this collection.' : 'Nothing to do.';
   else if (heads[0]!.id !== base) next = 'Run `trove sync pull` to take the newer snapshot.';
   else if (local.changed) next = 'Run `trove sync push` to publish your local changes.';
@@ -68,6 +75,7 @@ export async function syncStatus(lib: Library, remote: Remote): Promise<SyncStat
     ahead: local.changed ? 1 : 0,
     localChanges: { changed: local.changed, method: local.method, tables: local.changed ? tableCounts(lib, baseManifest?.row_counts) : [] },
     conflict,
+    mergedParents: mergeToPush ? merged! : null,
     next,
   };
 }
