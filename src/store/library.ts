@@ -6,6 +6,7 @@ import path from 'node:path';
 import { TroveError } from './errors.js';
 import { checkDeviceName } from './device-name.js';
 import { nowIso, uuidv7 } from './ids.js';
+import { acquireSharedLibraryLock, type LibraryLock } from './library-lock.js';
 import { migrate } from './migrations/migration.js';
 import { COLLECTION_MIGRATIONS } from './migrations/collection/index.js';
 import { STATE_MIGRATIONS } from './migrations/state/index.js';
@@ -96,10 +97,14 @@ export class Library {
   /** state.db on its own connection. */
   readonly state: Database.Database;
 
-  private constructor(paths: LibraryPaths, db: Database.Database, state: Database.Database) {
+  /** Held shared while the library is open: a replacement of collection.db waits for it (library-lock.ts). */
+  private readonly lock: LibraryLock;
+
+  private constructor(paths: LibraryPaths, db: Database.Database, state: Database.Database, lock: LibraryLock) {
     this.paths = paths;
     this.db = db;
     this.state = state;
+    this.lock = lock;
   }
 
   static open(dir: string): Library {
@@ -109,21 +114,25 @@ export class Library {
         details: { path: paths.dir },
       });
     }
-    const state = openDatabase(paths.stateDb);
+    // Before collection.db is opened: a connection opened during a replacement would hold the retired file.
+    const lock = acquireSharedLibraryLock(paths.dir);
+    let state: Database.Database | undefined;
     let db: Database.Database | undefined;
     try {
+      state = openDatabase(paths.stateDb);
       migrate(state, STATE_MIGRATIONS, paths.stateDb);
       db = openDatabase(paths.collectionDb);
       migrate(db, COLLECTION_MIGRATIONS, paths.collectionDb);
       db.prepare('ATTACH DATABASE ? AS state').run(paths.stateDb);
     } catch (err) {
       db?.close();
-      state.close();
+      state?.close();
+      lock.release();
       throw err;
     }
     // Temps of processes that died mid-write (an interrupted add, download or pull): see stale-temps.ts.
     removeStaleTempsIn(paths.tmpDir);
-    return new Library(paths, db, state);
+    return new Library(paths, db, state, lock);
   }
 
   /** Create the folder and both databases; a no-op on an existing library. */
@@ -172,5 +181,6 @@ export class Library {
   close(): void {
     if (this.db.open) this.db.close();
     if (this.state.open) this.state.close();
+    this.lock.release();
   }
 }

@@ -216,6 +216,10 @@ describe('trove sync pull --resolve merge', () => {
     expect(releases(b)).toEqual(BOTH);
     expect(region(b, 'One (USA)')).toBe('Europe'); // --prefer cloud
     expect(integrityOk(b)).toBe(true);
+    // Status agrees: no conflict to resolve (--resolve cloud would discard the merge), just a push.
+    const st = await b.json(['sync', 'status']);
+    expect(st).toMatchObject({ conflict: false, mergedParents: [headA, baseBefore] });
+    expect(st.next).toMatch(/applied locally but not pushed yet: run `trove sync push`/);
     // Pulling again does not merge a second time (which could undo --prefer): it says to push.
     expect((await b.ok(['sync', 'pull', '--resolve', 'merge'])).stdout).toMatch(/trove sync push/);
     const pushed = await b.json(['sync', 'push']);

@@ -1,8 +1,14 @@
 // The catalogue tables that diffs and merges compare, each with its stable key, its columns, the rows
 // it points at (foreign keys), its natural key (UNIQUE constraint) and how to label a row for people.
 // One description drives the SQL of the diff, the loading of merge inputs and the merge planner.
+//
+// Every table of collection.db is synced, so every table must be here or in EXCLUDED_TABLES with the
+// reason: a table that is in neither would be silently dropped by a merge (its rows come from local
+// only) and hidden by a diff. checkCoveredTables() refuses such a database at run time and
+// test/sync/diff/catalog-tables.test.ts compares these specs with the schema the migrations build
+// (columns, foreign keys, UNIQUE constraints), so a new migration cannot forget them.
 
-export type EntityKind = 'system' | 'software_title' | 'release' | 'file_set' | 'file' | 'file_set_file';
+export type EntityKind = 'system' | 'software_title' | 'release' | 'file_set' | 'file' | 'file_set_file' | 'dat_source' | 'dat_game' | 'dat_rom';
 export type TableName = EntityKind | 'file_sync_log';
 
 export interface ParentRef {
@@ -67,7 +73,47 @@ export const CATALOG_TABLES: readonly TableSpec[] = [
     unique: ['file_set_id', 'name'],
     nameField: 'name',
   }),
+  // DAT catalogues (migration 2): which DAT fed a system, which of its games became which file set, and
+  // the roms it lists without a sha1. Their ids are derived from their natural keys (ids.ts nameId), so
+  // two devices importing the same DAT write the same rows.
+  spec({
+    name: 'dat_source',
+    key: 'id',
+    fields: ['system_id', 'name', 'description', 'version', 'date', 'author', 'homepage', 'url', 'format', 'file_name', 'file_sha1', 'games', 'roms', 'imported_at'],
+    parents: [{ field: 'system_id', table: 'system' }],
+    unique: ['system_id', 'name'],
+    nameField: 'name',
+  }),
+  spec({
+    name: 'dat_game',
+    key: 'id',
+    fields: ['source_id', 'release_id', 'file_set_id', 'name', 'clone_of'],
+    parents: [
+      { field: 'source_id', table: 'dat_source' },
+      { field: 'release_id', table: 'release' },
+      { field: 'file_set_id', table: 'file_set' },
+    ],
+    // No name to rename on a collision: the id is derived from exactly this pair, so two rows cannot share it.
+    unique: ['source_id', 'file_set_id'],
+  }),
+  spec({
+    name: 'dat_rom',
+    key: 'id',
+    fields: ['file_set_id', 'name', 'size', 'crc32', 'md5', 'position', 'matched_sha1'],
+    parents: [
+      { field: 'file_set_id', table: 'file_set' },
+      { field: 'matched_sha1', table: 'file' },
+    ],
+    unique: ['file_set_id', 'name'],
+    nameField: 'name',
+  }),
 ];
+
+/**
+ * Tables of collection.db that diffs and merges leave alone on purpose, with the reason. Empty: every
+ * table is synced content. (SQLite's own `sqlite_*` tables are never catalogue tables.)
+ */
+export const EXCLUDED_TABLES: Readonly<Record<string, string>> = {};
 
 /** The cloud status of each blob: synced, but status churn rather than catalogue edits (see docs/diff-merge.md). */
 export const SYNC_LOG_TABLE: TableSpec = spec({
@@ -78,6 +124,12 @@ export const SYNC_LOG_TABLE: TableSpec = spec({
 });
 
 export const ALL_TABLES: readonly TableSpec[] = [...CATALOG_TABLES, SYNC_LOG_TABLE];
+
+/** Tables of a database that are neither compared nor excluded with a reason (empty: all covered). */
+export function uncoveredTables(tableNames: Iterable<string>): string[] {
+  const known = new Set<string>([...ALL_TABLES.map((t) => t.name as string), ...Object.keys(EXCLUDED_TABLES)]);
+  return [...tableNames].filter((n) => !n.startsWith('sqlite_') && !known.has(n)).sort();
+}
 
 export const ENTITY_KINDS: readonly EntityKind[] = CATALOG_TABLES.map((t) => t.name as EntityKind);
 
@@ -110,6 +162,12 @@ export function labelSql(table: TableName, alias: string, schema: string): strin
       return `coalesce((SELECT m.name FROM ${schema}.file_set_file m WHERE m.file_sha1 = ${alias}.sha1 ORDER BY m.name LIMIT 1) || ' ', '') || '(sha1 ' || substr(${alias}.sha1, 1, 12) || ')'`;
     case 'file_set_file':
       return `coalesce(${setLabel(`${alias}.file_set_id`)}, '?') || ' › ' || ${alias}.name`;
+    case 'dat_source':
+      return `coalesce(${sys(alias)}, '?') || ' › DAT ' || ${alias}.name`;
+    case 'dat_game':
+      return `coalesce((SELECT 'DAT ' || ds.name FROM ${schema}.dat_source ds WHERE ds.id = ${alias}.source_id), '?') || ' › ' || ${alias}.name`;
+    case 'dat_rom':
+      return `coalesce(${setLabel(`${alias}.file_set_id`)}, '?') || ' › ' || ${alias}.name || ' (DAT rom, crc32 ' || ${alias}.crc32 || ')'`;
     case 'file_sync_log':
       return `'sync status of ' || substr(${alias}.file_sha1, 1, 12)`;
   }

@@ -9,6 +9,9 @@ export const ENTITY_NOUNS: Record<EntityKind, [one: string, many: string]> = {
   file_set: ['file set', 'file sets'],
   file: ['file', 'files'],
   file_set_file: ['membership', 'memberships'],
+  dat_source: ['DAT', 'DATs'],
+  dat_game: ['DAT game', 'DAT games'],
+  dat_rom: ['DAT rom', 'DAT roms'],
 };
 
 export function formatValue(v: SqlValue | undefined): string {

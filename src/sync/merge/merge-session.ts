@@ -12,11 +12,12 @@ import { TroveError } from '../../store/errors.js';
 import { faultPoint } from './fault-point.js';
 import { removeDbFiles, snapshotCopy } from './merge-apply.js';
 import { mergeDatabases, planDatabases } from './merge-databases.js';
+import { checkCatalogueFile } from '../diff/schema-align.js';
 import type { Conflict, MergePlan, Side } from './merge-types.js';
 import { chosenOverrides, deletePendingMerge, requirePendingMerge, savePendingMerge, setPendingStatus, type PendingMerge } from './pending-merge.js';
 import type { BackupRecord } from '../snapshot/backups.js';
 import { installMergedFile } from '../snapshot/install.js';
-import { recoverPendingReplace } from '../snapshot/replace-db.js';
+import { currentFingerprint, recoverPendingReplace } from '../snapshot/replace-db.js';
 
 /**
  * Where a pending merge came from when `trove sync pull --resolve merge --no-apply` started it: the
@@ -61,6 +62,19 @@ export interface StartedMerge {
 export async function startMerge(paths: LibraryPaths, state: Database.Database, req: StartMergeRequest): Promise<StartedMerge> {
   if (state.prepare('SELECT 1 FROM pending_merge').get()) {
     throw new TroveError('CONFLICT', 'a merge is already pending: finish it with `trove merge --apply` or drop it with `trove merge --discard`');
+  }
+  // Clean errors for bad inputs (a missing path, a word such as `head`, state.db, a foreign file)
+  // before anything is copied: NOT_FOUND / BAD_INPUT / CORRUPT_SNAPSHOT naming the file.
+  for (const [file, what] of [
+    [req.basePath, 'base'],
+    [req.remotePath, 'remote'],
+  ] as const) {
+    if (!fs.existsSync(file)) {
+      throw new TroveError('NOT_FOUND', `${what} ${file}: no such file (the sides of \`trove merge\` are .db files; to merge the remote head run \`trove sync pull --resolve merge\`)`, {
+        details: { path: file },
+      });
+    }
+    checkCatalogueFile(file, `${what} ${file}`, paths.tmpDir);
   }
   const id = uuidv7();
   const dir = path.join(paths.tmpDir, `merge-${id}`);
@@ -115,6 +129,8 @@ export async function applyPendingMerge(paths: LibraryPaths, state: Database.Dat
   // A replacement interrupted by a crash (an earlier apply or pull) is finished or rolled back first.
   await recoverPendingReplace(paths, state);
   const m = requirePendingMerge(state);
+  // What the merge reads as local; the replacement refuses if another process writes to it meanwhile.
+  const expectFingerprint = await currentFingerprint(paths);
   setPendingStatus(state, m.id, 'applying');
   const mergedPath = path.join(m.dir, 'merged.db');
   removeDbFiles(mergedPath);
@@ -135,6 +151,7 @@ export async function applyPendingMerge(paths: LibraryPaths, state: Database.Dat
     const origin = readMergeOrigin(m.dir);
     const { backup } = await installMergedFile(paths, state, result.mergedPath, {
       reason: `merge ${m.id} (cloud: ${m.remoteLabel})`,
+      expectFingerprint,
       mergedParents: origin?.parents,
     });
     faultPoint('merge:after-replace');

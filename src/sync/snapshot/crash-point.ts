@@ -2,6 +2,7 @@
 //   TROVE_CRASH_AT=<point>  the process SIGKILLs itself there (a real, unclean death);
 //   TROVE_PAUSE_AT=<point>  with TROVE_PAUSE_FILE=<path>: writes <path>.reached, waits for <path>.
 // Points: after-snapshot-blob (push: database blob uploaded, manifest not yet written),
+//         after-manifest (push: manifest written, the new base not yet recorded in state.db),
 //         during-replace (pull/restore: new file ready, backup taken, not yet renamed into place),
 //         after-rename (pull/restore: new file in place, base not yet moved in state.db),
 //         before-download (pull: manifests read, snapshot blob not yet fetched),
@@ -9,7 +10,7 @@
 //         after-blob-delete (prune-blobs: a remote blob deleted, its log row not yet updated).
 import fs from 'node:fs';
 
-export type CrashPoint = 'after-snapshot-blob' | 'during-replace' | 'after-rename' | 'before-download' | 'before-blob-deletes' | 'after-blob-delete';
+export type CrashPoint = 'after-snapshot-blob' | 'after-manifest' | 'during-replace' | 'after-rename' | 'before-download' | 'before-blob-deletes' | 'after-blob-delete';
 
 export async function crashPoint(point: CrashPoint, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (env.TROVE_CRASH_AT === point) process.kill(process.pid, 'SIGKILL');

@@ -13,6 +13,43 @@ export interface History {
   pruned: ReadonlyMap<string, readonly string[]>;
   /** Parent ids that are neither present nor pruned: a damaged history. */
   missingParents: { child: string; parent: string }[];
+  /** Snapshots that are their own ancestors (a damaged or forged history), in parent order; empty when none. */
+  cycle: string[];
+}
+
+/**
+ * A chain of parents that comes back to where it started, or [] (depth-first, iterative). Such a
+ * history has no sound heads: every snapshot the cycle reaches looks "named as a parent", so a cycle
+ * that names the real head hides it from every device.
+ */
+export function findParentCycle(parentsOf: (id: string) => readonly string[] | undefined, ids: Iterable<string>): string[] {
+  const state = new Map<string, 1 | 2>(); // 1: on the current path, 2: done
+  for (const start of ids) {
+    if (state.has(start)) continue;
+    const path: string[] = [];
+    const stack: { id: string; next: number }[] = [{ id: start, next: 0 }];
+    state.set(start, 1);
+    path.push(start);
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const parents = parentsOf(top.id) ?? [];
+      if (top.next < parents.length) {
+        const p = parents[top.next++]!;
+        const st = state.get(p);
+        if (st === 1) return [...path.slice(path.indexOf(p)), p];
+        if (st === undefined && parentsOf(p) !== undefined) {
+          state.set(p, 1);
+          path.push(p);
+          stack.push({ id: p, next: 0 });
+        }
+      } else {
+        state.set(top.id, 2);
+        path.pop();
+        stack.pop();
+      }
+    }
+  }
+  return [];
 }
 
 export function buildHistory(manifests: readonly SnapshotManifest[], pruned: ReadonlyMap<string, readonly string[]> = new Map()): History {
@@ -28,7 +65,8 @@ export function buildHistory(manifests: readonly SnapshotManifest[], pruned: Rea
   }
   for (const parents of pruned.values()) for (const p of parents) named.add(p);
   const heads = [...byId.values()].filter((m) => !named.has(m.id)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { byId, heads, pruned, missingParents };
+  const cycle = findParentCycle((id) => byId.get(id)?.parents ?? pruned.get(id), [...byId.keys()].sort());
+  return { byId, heads, pruned, missingParents, cycle };
 }
 
 /** `id` and every snapshot it descends from that is still present (walking through pruned ones). */
@@ -49,6 +87,39 @@ export function ancestorsOf(history: History, id: string): Set<string> {
     }
   }
   return seen;
+}
+
+/**
+ * True when `target` is `from` or in its ancestry, present or pruned on purpose (a tombstone keeps the
+ * chain): the content of `target` is part of what `from` was built on.
+ */
+export function reaches(history: History, from: string, target: string): boolean {
+  const visited = new Set<string>();
+  const stack = [from];
+  while (stack.length) {
+    const cur = stack.pop()!;
+    if (cur === target) return true;
+    if (visited.has(cur)) continue;
+    visited.add(cur);
+    stack.push(...(history.byId.get(cur)?.parents ?? history.pruned.get(cur) ?? []));
+  }
+  return false;
+}
+
+/**
+ * This device's own snapshot that a crash kept it from recording as its base: pushed by `deviceId`,
+ * descending from the recorded base (the push named it as parent), with exactly the content collection.db
+ * has now (`fingerprint`). The newest such snapshot, or undefined.
+ */
+export function ownUnrecordedSnapshot(history: History, deviceId: string, base: string | null, fingerprint: string | undefined): SnapshotManifest | undefined {
+  if (!fingerprint) return undefined;
+  let best: SnapshotManifest | undefined;
+  for (const m of history.byId.values()) {
+    if (m.device.id !== deviceId || m.id === base || m.database.sha1 !== fingerprint) continue;
+    if (base !== null && !reaches(history, m.id, base)) continue;
+    if (!best || m.id > best.id) best = m;
+  }
+  return best;
 }
 
 /** True when `descendant` is `ancestor` or has it in its (present) ancestry. */

@@ -12,7 +12,7 @@ import { fingerprintFile, hasCanonicalHeader } from './fingerprint.js';
 import { manifestKey, type SnapshotManifest } from './manifest.js';
 import { downloadVerified } from './remote-content.js';
 import { loadChunkIndex, localChunksFrom, type LocalChunks } from './chunked-db.js';
-import { getBase, setMergedParents } from './sync-state.js';
+import { getBase, getPending, setMergedParents } from './sync-state.js';
 import { replaceCollectionDb } from './replace-db.js';
 import { checkSchemaVersion, verifyDatabaseFile } from './verify-snapshot.js';
 
@@ -20,8 +20,11 @@ export interface InstallOptions {
   /** Restores keep the base (the restored content becomes local changes); pulls move it. */
   keepBase: boolean;
   reason: string;
-  /** The current database's content fingerprint, if already known. */
-  oldFingerprint?: string;
+  /**
+   * collection.db's content fingerprint when the caller decided (see ReplaceRequest): the replacement
+   * refuses if another process wrote to it since.
+   */
+  expectFingerprint: string | undefined;
 }
 
 export async function removeDbTemp(file: string): Promise<void> {
@@ -59,7 +62,7 @@ export async function installDatabaseFile(
       newFile: file,
       pending: { snapshotId: target.snapshotId, dbSha1: target.dbSha1, fingerprint: target.fingerprint, keepBase: opts.keepBase },
       reason: opts.reason,
-      oldFingerprint: opts.oldFingerprint,
+      expectFingerprint: opts.expectFingerprint,
     });
     const keep = Number(lib.getSetting(BACKUPS_KEEP_SETTING) ?? DEFAULT_BACKUPS_KEEP);
     await pruneBackups(lib.paths, lib.state, Number.isFinite(keep) ? keep : DEFAULT_BACKUPS_KEEP);
@@ -80,7 +83,7 @@ export async function installMergedFile(
   paths: LibraryPaths,
   state: Database.Database,
   file: string,
-  opts: { reason: string; oldFingerprint?: string; mergedParents?: readonly string[] },
+  opts: { reason: string; expectFingerprint: string | undefined; mergedParents?: readonly string[] },
 ): Promise<{ backup: BackupRecord; fingerprint: string }> {
   try {
     await toWalMode(file);
@@ -88,12 +91,19 @@ export async function installMergedFile(
     const base = getBase(state);
     // The parents the next push names (see sync-state: confirmed only once the rename is done).
     if (opts.mergedParents) setMergedParents(state, { parents: [...opts.mergedParents], fingerprint, confirmed: false });
-    const { backup } = await replaceCollectionDb(paths, state, {
-      newFile: file,
-      pending: { snapshotId: base?.snapshotId ?? null, dbSha1: base?.dbSha1 ?? null, fingerprint, keepBase: true },
-      reason: opts.reason,
-      oldFingerprint: opts.oldFingerprint,
-    });
+    let backup: BackupRecord;
+    try {
+      ({ backup } = await replaceCollectionDb(paths, state, {
+        newFile: file,
+        pending: { snapshotId: base?.snapshotId ?? null, dbSha1: base?.dbSha1 ?? null, fingerprint, keepBase: true },
+        reason: opts.reason,
+        expectFingerprint: opts.expectFingerprint,
+      }));
+    } catch (err) {
+      // Refused before the rename (busy, changed meanwhile): collection.db is the old file, nothing was merged.
+      if (opts.mergedParents && !getPending(state)) setMergedParents(state, undefined);
+      throw err;
+    }
     const setting = state.prepare('SELECT value FROM setting WHERE key = ?').get(BACKUPS_KEEP_SETTING) as { value: string } | undefined;
     const keep = Number(setting?.value ?? DEFAULT_BACKUPS_KEEP);
     if (opts.mergedParents) setMergedParents(state, { parents: [...opts.mergedParents], fingerprint, confirmed: true });

@@ -92,6 +92,13 @@ export async function loadHistory(remote: Remote, state: Database.Database, opts
   })();
   manifests.push(...fetchedManifests);
   const history = buildHistory(manifests, pruned);
+  if (history.cycle.length) {
+    throw new TroveError(
+      'CORRUPT_SNAPSHOT',
+      `the snapshot history on ${remote.description} has a parent cycle: ${history.cycle.join(' → ')} (${manifestKey(history.cycle[0]!)} and the others name each other as parents, which no push writes); the heads cannot be computed — remove the damaged or forged manifests`,
+      { details: { cycle: history.cycle, keys: history.cycle.slice(0, -1).map(manifestKey) } },
+    );
+  }
   if (!opts.allowMissingParents && history.missingParents.length) {
     const { child, parent } = history.missingParents[0]!;
     throw new TroveError(

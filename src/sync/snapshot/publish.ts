@@ -63,6 +63,7 @@ export async function publishLocal(lib: Library, remote: Remote, parents: string
       row_counts: snap.rowCounts,
     };
     await writeManifest(remote, manifest);
+    await crashPoint('after-manifest'); // the next run recognises it (local-changes.ts, detectLocalChangesIn)
     cacheManifest(lib.state, manifest);
     // The live file still matches the copy if its stamp has not moved since the copy was taken.
     const now = await stampOf(lib.paths.collectionDb);

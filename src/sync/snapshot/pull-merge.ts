@@ -61,7 +61,7 @@ export async function mergeHeadsIntoLocal(
   remote: Remote,
   history: History,
   heads: readonly string[],
-  opts: { prefer?: Side; oldFingerprint?: string; parents: readonly string[] },
+  opts: { prefer?: Side; expectFingerprint: string | undefined; parents: readonly string[] },
 ): Promise<{ steps: MergeStep[]; backup: BackupRecord }> {
   const device = lib.device();
   const inputs = new Inputs(lib, remote, history);
@@ -100,7 +100,7 @@ export async function mergeHeadsIntoLocal(
     lib.db.close();
     const { backup } = await installMergedFile(lib.paths, lib.state, localPath, {
       reason: `pull --resolve merge ${merged.join(', ')}`,
-      oldFingerprint: opts.oldFingerprint,
+      expectFingerprint: opts.expectFingerprint,
       mergedParents: opts.parents,
     });
     return { steps, backup };

@@ -4,7 +4,7 @@ import { TroveError } from '../../store/errors.js';
 import type { Library } from '../../store/library.js';
 import type { Remote } from '../remote/remote.js';
 import { installSnapshot } from './install.js';
-import { detectLocalChanges } from './local-changes.js';
+import { detectLocalChangesIn } from './local-changes.js';
 import { loadHistory, writeBaseMarker } from './manifest-store.js';
 import type { SnapshotManifest } from './manifest.js';
 import { publishJoin, publishLocal } from './publish.js';
@@ -25,11 +25,11 @@ export interface PushResult {
 export async function syncPush(lib: Library, remote: Remote, opts: { force?: boolean } = {}): Promise<PushResult> {
   await recoverPendingReplace(lib.paths, lib.state);
   const history = await loadHistory(remote, lib.state);
+  const local = await detectLocalChangesIn(lib, history);
   const baseBefore = getBase(lib.state)?.snapshotId ?? null;
-  const local = await detectLocalChanges(lib);
   const heads = history.heads.map((h) => h.id);
   const mergedParents = getMergedParents(lib.state);
-  const plan = planPush({ history, base: baseBefore, localChanges: local.changed, mergedParents }, opts);
+  const plan = planPush({ history, base: baseBefore, localChanges: local.changed, mergedParents, localFingerprint: local.fingerprint }, opts);
   const entry = { direction: 'push' as const, baseBefore, heads, conflict: heads.length > 1, resolution: opts.force ? 'force' : mergedParents ? 'merge' : null };
   if (plan.kind === 'refuse') {
     logSync(lib.state, { ...entry, snapshotId: null, baseAfter: baseBefore, conflict: true, outcome: 'refused', message: plan.reason });
@@ -73,10 +73,10 @@ export interface PullOptions {
 export async function syncPull(lib: Library, remote: Remote, opts: PullOptions = {}): Promise<PullResult> {
   await recoverPendingReplace(lib.paths, lib.state);
   const history = await loadHistory(remote, lib.state);
+  const local = await detectLocalChangesIn(lib, history);
   const baseBefore = getBase(lib.state)?.snapshotId ?? null;
-  const local = await detectLocalChanges(lib);
   const heads = history.heads.map((h) => h.id);
-  const plan = planPull({ history, base: baseBefore, localChanges: local.changed, mergedParents: getMergedParents(lib.state) }, opts);
+  const plan = planPull({ history, base: baseBefore, localChanges: local.changed, mergedParents: getMergedParents(lib.state), localFingerprint: local.fingerprint }, opts);
   const device = lib.device();
   const entry = { direction: 'pull' as const, baseBefore, heads, conflict: plan.kind !== 'up-to-date' && plan.kind !== 'fast-forward', resolution: opts.resolve ?? null };
   const log = (outcome: 'ok' | 'up-to-date' | 'refused' | 'failed', message: string, snapshotId: string | null, baseAfter: string | null) =>
@@ -101,7 +101,7 @@ export async function syncPull(lib: Library, remote: Remote, opts: PullOptions =
       }
       const { steps, backup } = await mergeHeadsIntoLocal(lib, remote, history, plan.heads, {
         prefer: opts.prefer,
-        oldFingerprint: local.method === 'busy' ? undefined : local.fingerprint,
+        expectFingerprint: local.method === 'busy' ? undefined : local.fingerprint,
         // Recorded with the replacement: if the push fails or the process dies, `trove sync push` names them.
         parents: plan.parents,
       });
@@ -119,7 +119,7 @@ export async function syncPull(lib: Library, remote: Remote, opts: PullOptions =
     const { backup } = await installSnapshot(lib, remote, target, {
       keepBase: false,
       reason: plan.kind === 'fast-forward' ? `pull ${target.id}` : `pull --resolve cloud ${target.id}`,
-      oldFingerprint: local.method === 'busy' ? undefined : local.fingerprint,
+      expectFingerprint: local.method === 'busy' ? undefined : local.fingerprint,
     });
     let installed = target;
     if (plan.kind === 'take-cloud' && plan.join.length > 1) {

@@ -1,7 +1,13 @@
 // Replacing collection.db with another database file, atomically and with nothing of the old file's
 // WAL applied to the new one. The caller has closed every connection of its own first.
+//   0. take the library lock exclusive (store/library-lock.ts): every other trove process has closed
+//      the library and none opens it until the replacement is done (else BUSY, nothing changed);
 //   1. open the old file alone, checkpoint(TRUNCATE), close: its WAL is folded in and deleted; a WAL
 //      still there afterwards means another process has the library open → refuse;
+//   1b. fingerprint the old file and compare it with what the caller decided on (the content it
+//      found "unchanged", merged, or chose to set aside): a write that landed since — another trove
+//      process that finished meanwhile — makes it refuse (BUSY, nothing changed) instead of vanishing
+//      into the backup;
 //   2. back the old file up (a hard link: instant, and the old inode is never written again);
 //   3. record the pending replacement in state.db (what the new file's fingerprint will be);
 //   4. remove stale -wal/-shm, rename the fsynced temp file over collection.db, fsync the folder;
@@ -13,6 +19,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDir } from '../../store/atomic-fs.js';
 import { TroveError, withContext } from '../../store/errors.js';
+import { withExclusiveLibraryLock } from '../../store/library-lock.js';
 import { removeStaleTempsIn } from '../../store/stale-temps.js';
 import type { LibraryPaths } from '../../store/library.js';
 import { crashPoint } from './crash-point.js';
@@ -49,13 +56,36 @@ export interface ReplaceRequest {
   pending: PendingReplace;
   /** Why the old database is being replaced (recorded with its backup). */
   reason: string;
-  /** The old database's content fingerprint when known (from local change detection). */
-  oldFingerprint?: string;
+  /**
+   * The content fingerprint of collection.db that the caller's decision was based on (read before it
+   * decided, merged or downloaded anything). The replacement refuses when collection.db no longer has
+   * it; undefined (collection.db was busy when the caller looked) refuses too.
+   */
+  expectFingerprint: string | undefined;
+}
+
+/** The fingerprint of collection.db as it is now, its WAL folded in (BUSY when another process holds it open). */
+export async function currentFingerprint(paths: LibraryPaths): Promise<string> {
+  await quiesceCollectionDb(paths);
+  return (await fingerprintFile(paths.collectionDb)).fingerprint;
 }
 
 export async function replaceCollectionDb(paths: LibraryPaths, state: Database.Database, req: ReplaceRequest): Promise<{ backup: BackupRecord }> {
-  await quiesceCollectionDb(paths);
-  const backup = await createBackupOfClosedDb(paths, state, { reason: req.reason, fingerprint: req.oldFingerprint });
+  return withExclusiveLibraryLock(paths.dir, `replacing ${paths.collectionDb} (${req.reason})`, () => replaceLocked(paths, state, req));
+}
+
+async function replaceLocked(paths: LibraryPaths, state: Database.Database, req: ReplaceRequest): Promise<{ backup: BackupRecord }> {
+  const now = await currentFingerprint(paths);
+  if (req.expectFingerprint === undefined || now !== req.expectFingerprint) {
+    throw new TroveError(
+      'BUSY',
+      req.expectFingerprint === undefined
+        ? `${paths.collectionDb} was in use by another process when ${req.reason} started; nothing was replaced — close other trove windows and run it again`
+        : `${paths.collectionDb} changed while ${req.reason} was running (another trove process wrote to it); nothing was replaced and that write is kept — run it again`,
+      { details: { path: paths.collectionDb, expected: req.expectFingerprint ?? null, found: now } },
+    );
+  }
+  const backup = await createBackupOfClosedDb(paths, state, { reason: req.reason, fingerprint: now });
   setPending(state, req.pending);
   await crashPoint('during-replace');
   try {

@@ -31,7 +31,7 @@ export async function restoreSnapshot(lib: Library, remote: Remote, ref: string)
   const m = findSnapshot(history.byId, ref);
   const local = await detectLocalChanges(lib);
   const base = getBase(lib.state)?.snapshotId ?? null;
-  const { backup } = await installSnapshot(lib, remote, m, { keepBase: true, reason: `snapshots restore ${m.id}`, oldFingerprint: local.fingerprint });
+  const { backup } = await installSnapshot(lib, remote, m, { keepBase: true, reason: `snapshots restore ${m.id}`, expectFingerprint: local.fingerprint });
   logSync(lib.state, {
     direction: 'restore',
     snapshotId: m.id,
@@ -77,7 +77,7 @@ export async function restoreBackup(lib: Library, ref: string): Promise<{ restor
   const { backup } = await installDatabaseFile(lib, tmp, label, { snapshotId: base?.snapshotId ?? null, dbSha1: null, fingerprint: b.fingerprint }, {
     keepBase: true,
     reason: `backups restore ${b.id}`,
-    oldFingerprint: local.fingerprint,
+    expectFingerprint: local.fingerprint,
   });
   logSync(lib.state, {
     direction: 'restore',

@@ -1,6 +1,7 @@
 // This device's sync bookkeeping in state.db (never uploaded): its base snapshot with the content
 // fingerprint and stat stamp of collection.db, a pending-replacement record, and database_sync_log.
 import type Database from 'better-sqlite3';
+import { TroveError } from '../../store/errors.js';
 import { nowIso, uuidv7 } from '../../store/ids.js';
 import type { FileStamp } from './fingerprint.js';
 
@@ -160,6 +161,10 @@ export function logSync(state: Database.Database, e: Omit<SyncLogEntry, 'id' | '
 }
 
 export function readSyncLog(state: Database.Database, limit = 100): SyncLogEntry[] {
+  // `sync log --limit abc` arrives as NaN (and SQLite would read -1 as "everything"): a usage error.
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new TroveError('USAGE', `--limit must be a whole number of entries, 1 or more (got ${Number.isNaN(limit) ? 'something that is not a number' : String(limit)})`);
+  }
   const rows = state.prepare('SELECT * FROM database_sync_log ORDER BY id DESC LIMIT ?').all(limit) as Record<string, unknown>[];
   return rows.map((r) => ({
     id: r.id as string,

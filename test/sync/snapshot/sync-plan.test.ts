@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { behindCount, buildHistory, descendsFrom, mergeBaseOf } from '../../../src/sync/snapshot/history.js';
-import { planPull, planPush, type Resolution } from '../../../src/sync/snapshot/sync-plan.js';
-import { manifest as m, sid } from './fake-manifests.js';
+import { behindCount, buildHistory, descendsFrom, findParentCycle, mergeBaseOf, ownUnrecordedSnapshot } from '../../../src/sync/snapshot/history.js';
+import { baseLost, planPull, planPush, type Resolution } from '../../../src/sync/snapshot/sync-plan.js';
+import { DEVICES, manifest as m, sid } from './fake-manifests.js';
 
 // Histories by name: [manifest number, parents, device].
 const HISTORIES = {
@@ -134,4 +135,68 @@ describe('planPull', () => {
       if (plan.kind === 'conflict') expect(plan.hint).toMatch(/--resolve cloud/);
     });
   }
+});
+
+const contentOf = (n: number) => createHash('sha1').update(`db${n}`).digest('hex'); // fake-manifests.ts
+
+describe('a base outside the head history (QA: NAS not mounted, remote switched, copied library)', () => {
+  // Base S9 was pushed somewhere the remote does not see; the remote's line is S1 ← S2 ← S3.
+  it('pull: conflict, not a fast-forward, although nothing changed since that base', () => {
+    const plan = planPull({ history: h('line'), base: sid(9), localChanges: false });
+    expect(plan.kind).toBe('conflict');
+    expect(plan.reason).toMatch(/no longer on the remote and not in the history of the head/);
+    expect(baseLost({ history: h('line'), base: sid(9), localChanges: false })).toBe(true);
+  });
+  it('push: refused (the remote moved on), never "nothing to push"', () => {
+    const plan = planPush({ history: h('line'), base: sid(9), localChanges: false });
+    expect(plan.kind).toBe('refuse');
+  });
+  it('a fast-forward after all when the local content is in the head history (nothing can be lost)', () => {
+    expect(planPull({ history: h('line'), base: sid(9), localChanges: false, localFingerprint: contentOf(2) }, {}).kind).toBe('fast-forward');
+    expect(planPull({ history: h('line'), base: sid(9), localChanges: false, localFingerprint: contentOf(7) }, {}).kind).toBe('conflict');
+  });
+  it('a base pruned with a tombstone that links it to the head still fast-forwards', () => {
+    expect(planPull({ history: h('prunedBase', [[4, []]]), base: sid(4), localChanges: false }).kind).toBe('fast-forward');
+  });
+  it('a base pruned on another line than the only head is a conflict', () => {
+    // S1 ← S2 (base, pruned), S1 ← S3 ← S4: S4's history lacks S2.
+    const hist = buildHistory([m(1, []), m(2, [1]), m(3, [1], 'B'), m(4, [3], 'B')].filter((x) => x.id !== sid(2)), new Map([[sid(2), [sid(1)]]]));
+    expect(hist.heads.map((x) => x.id)).toEqual([sid(4)]);
+    expect(planPull({ history: hist, base: sid(2), localChanges: false }).kind).toBe('conflict');
+  });
+});
+
+describe('--resolve cloud or local with several heads names the heads set aside', () => {
+  it('cloud: the heads other than the one taken, with their device, in the plan and its reason', () => {
+    const plan = planPull({ history: h('three'), base: null, localChanges: false }, { resolve: 'cloud' });
+    expect(plan).toMatchObject({ kind: 'take-cloud', target: sid(4), setAside: [{ id: sid(2), device: { name: 'A' } }, { id: sid(3), device: { name: 'B' } }] });
+    expect(plan.reason).toMatch(new RegExp(`set aside: the changes of ${sid(2)} by A, ${sid(3)} by B .*stay in the snapshot history.*trove snapshots restore ${sid(2)}`));
+  });
+  it('the conflict hint says that cloud sets the other heads aside and merge keeps them', () => {
+    const plan = planPull({ history: h('fork'), base: sid(1), localChanges: false });
+    expect(plan.kind === 'conflict' && plan.hint).toMatch(/--resolve merge.*keeps the changes of every head.*--resolve cloud.*sets the other heads' changes aside/);
+  });
+  it('local: every head not already in the base', () => {
+    const plan = planPull({ history: h('line'), base: sid(2), localChanges: true }, { resolve: 'local' });
+    expect(plan).toMatchObject({ kind: 'keep-local', setAside: [{ id: sid(3) }] });
+  });
+});
+
+describe('damaged histories', () => {
+  it('a parent cycle is reported (it would hide every head)', () => {
+    // S3 names the real head S2 and S4; S4 names S3.
+    const hist = buildHistory([m(1, []), m(2, [1]), m(3, [2, 4], 'B'), m(4, [3], 'B')]);
+    expect(hist.heads).toEqual([]);
+    expect(hist.cycle).toEqual([sid(3), sid(4), sid(3)]);
+    expect(h('joined').cycle).toEqual([]);
+    expect(findParentCycle((id) => ({ a: ['b'], b: ['c'], c: ['a'], d: ['a'] })[id], ['d'])).toEqual(['a', 'b', 'c', 'a']);
+  });
+  it("a device's own snapshot whose push was cut off before state.db recorded it is recognised", () => {
+    const line = h('line'); // S3 by B, child of S2
+    expect(ownUnrecordedSnapshot(line, DEVICES.B!, sid(2), contentOf(3))?.id).toBe(sid(3));
+    expect(ownUnrecordedSnapshot(line, DEVICES.B!, null, contentOf(3))?.id).toBe(sid(3));
+    expect(ownUnrecordedSnapshot(line, DEVICES.A!, sid(2), contentOf(3))).toBeUndefined(); // someone else's
+    expect(ownUnrecordedSnapshot(line, DEVICES.B!, sid(2), contentOf(2))).toBeUndefined(); // other content
+    expect(ownUnrecordedSnapshot(h('fork'), DEVICES.B!, sid(2), contentOf(3))).toBeUndefined(); // not built on the base
+  });
 });
