@@ -69,6 +69,24 @@ describe('--resolve cloud by a third device with two heads', () => {
     expect(r.stdout).toMatch(/stay in the snapshot history.*trove snapshots restore/);
     expect((await c.json(['sync', 'log']))[0].message).toContain(`set aside: the changes of ${pushedA.snapshot.id} by alpha`);
   }, SLOW);
+
+  it('--json names the heads set aside (here by --resolve local, which sets aside every head)', async () => {
+    await a.ok(['sync', 'pull']);
+    await b.ok(['sync', 'pull']);
+    await addRelease(a, 'HA2 (USA)');
+    const pushedA = await a.json(['sync', 'push']);
+    await addRelease(b, 'HB2 (USA)');
+    const pushedB = await b.json(['sync', 'push', '--force']);
+    const r = await c.json(['sync', 'pull', '--resolve', 'local']);
+    expect(r.outcome).toBe('keep-local');
+    expect(r.setAside.map((h: { id: string; device: { name: string } }) => [h.id, h.device.name]).sort()).toEqual(
+      [
+        [pushedA.snapshot.id, 'alpha'],
+        [pushedB.snapshot.id, 'beta'],
+      ].sort(),
+    );
+    expect(r.reason).toContain('set aside: the changes of');
+  }, SLOW);
 });
 
 describe('a parent cycle on the remote', () => {

@@ -75,10 +75,10 @@ const pullCommand: CommandModule<GlobalArgs, PullArgs> = {
       }
       const conflicts = (r.merged ?? []).flatMap((st) => st.conflicts);
       out.result(
-        { outcome: p.kind, reason: p.reason, snapshot: r.snapshot ?? null, backup: r.backupId ?? null, heads: r.heads, ...(r.merged ? { conflicts, merged: r.merged.map((st) => ({ head: st.head.id, base: st.base, changes: st.changes, conflicts: st.conflicts.length })) } : {}) },
+        { outcome: p.kind, reason: p.reason, snapshot: r.snapshot ?? null, backup: r.backupId ?? null, heads: r.heads, ...('setAside' in p ? { setAside: p.setAside } : {}), ...(r.merged ? { conflicts, merged: r.merged.map((st) => ({ head: st.head.id, base: st.base, changes: st.changes, conflicts: st.conflicts.length })) } : {}) },
         () => {
           if (p.kind === 'up-to-date') return `Nothing to pull: ${p.reason}.`;
-          if (p.kind === 'keep-local') return `Kept the local database and pushed it as snapshot ${r.snapshot!.id}.`;
+          if (p.kind === 'keep-local') return `Kept the local database and pushed it as snapshot ${r.snapshot!.id}: ${p.reason}.`;
           if (p.kind === 'merge') {
             return [
               ...r.merged!.map((st) => `Merged ${short(st.head.id)} by ${st.head.device.name} (common ancestor ${st.base ? short(st.base) : 'none: an empty catalogue'}): ${st.changes} change(s), ${st.conflicts.length} conflict(s).`),
