@@ -36,7 +36,23 @@ export interface AppProps {
   size?: Size;
   /** How long an info message stays on the message line; errors stay until the next message. */
   infoMs?: number;
+  /** Signals from outside (SIGINT, SIGTERM to the process) that mean the same as ctrl+c. */
+  interrupts?: (onInterrupt: () => void) => () => void;
 }
+
+/** The app was told to quit a third time while transfers were stopping: the caller exits at once. */
+export class ForcedQuit extends Error {
+  constructor() {
+    super('quit at once while transfers were stopping');
+  }
+}
+
+/** What the message line says while quitting waits for transfers (level 1: finish, 2: cancel). */
+export const QUITTING_TEXT = [
+  '',
+  'Quitting: the transfers in flight finish and are recorded; the rest stay queued. ctrl+c again cancels the downloads in flight.',
+  'Quitting: cancelling the downloads in flight (they stay queued); an upload in flight finishes. ctrl+c again quits at once.',
+] as const;
 
 /** Info messages ("Queued …", "Exported …") clear themselves after this long. */
 export const INFO_MESSAGE_MS = 6000;
@@ -92,7 +108,7 @@ function ScreenView({ screen, height, active }: { screen: Screen; height: number
   }
 }
 
-export function App({ services, size, infoMs = INFO_MESSAGE_MS }: AppProps) {
+export function App({ services, size, infoMs = INFO_MESSAGE_MS, interrupts }: AppProps) {
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize(size);
   const [nav, navigate] = useReducer(navigationReducer, initialNavigation);
@@ -101,6 +117,18 @@ export function App({ services, size, infoMs = INFO_MESSAGE_MS }: AppProps) {
   const [catalogVersion, setCatalogVersion] = useState(0);
   const screen = currentScreen(nav);
   const kind: ScreenKind = screen.kind;
+  // Quitting never closes the library under a running transfer: first stop them (T1 in QA: blobs
+  // renamed into the store were never recorded and were downloaded again next time).
+  const [quitLevel, setQuitLevel] = useState(0);
+  const quitRef = useRef(0);
+  const quit = useCallback(() => {
+    const level = ++quitRef.current;
+    setQuitLevel(level);
+    if (level === 1) void services.stopTransfers('finish').catch(() => undefined).then(() => exit());
+    else if (level === 2) void services.stopTransfers('abort').catch(() => undefined);
+    else exit(new ForcedQuit());
+  }, [services, exit]);
+  useEffect(() => interrupts?.(quit), [interrupts, quit]);
 
   useEffect(() => services.onCatalogChange(() => setCatalogVersion((v) => v + 1)), [services]);
 
@@ -132,8 +160,11 @@ export function App({ services, size, infoMs = INFO_MESSAGE_MS }: AppProps) {
   router.overlay = null;
 
   const route = (input: string, key: Key) => {
-      if (router.overlay) return router.overlay(input, key);
       const name = keyName(input, key);
+      // ctrl+c wins over everything, prompts included (as in a shell); while quitting it escalates.
+      if (name === 'ctrl+c' || (quitRef.current > 0 && name === 'q')) return quit();
+      if (quitRef.current > 0) return;
+      if (router.overlay) return router.overlay(input, key);
       if (overlay?.kind === 'help') {
         if (name === '?' || name === 'escape' || name === 'q') setOverlay(null);
         return;
@@ -141,12 +172,12 @@ export function App({ services, size, infoMs = INFO_MESSAGE_MS }: AppProps) {
       if (commandFor(name, SCREEN_COMMANDS[kind])) return router.screen?.(input, key); // the screen's own key
       switch (commandFor(name, GLOBAL_COMMANDS)) {
         case 'quit':
-          return exit();
+          return quit();
         case 'help':
           return setOverlay({ kind: 'help' });
         case 'back':
           if (nav.stack.length > 1) return navigate({ type: 'back' });
-          if (name === 'q') return exit();
+          if (name === 'q') return quit();
           return;
         case 'browse':
         case 'transfers':
@@ -213,8 +244,8 @@ export function App({ services, size, infoMs = INFO_MESSAGE_MS }: AppProps) {
             }}
           />
         ) : (
-          <Text wrap="truncate" color={message?.tone === 'error' ? 'red' : 'green'}>
-            {message ? fit(message.text, columns) : ' '}
+          <Text wrap="truncate" color={quitLevel ? 'yellow' : message?.tone === 'error' ? 'red' : 'green'}>
+            {quitLevel ? fit(QUITTING_TEXT[Math.min(quitLevel, 2)]!, columns) : message ? fit(message.text, columns) : ' '}
           </Text>
         )}
         <Footer commands={footerCommands(kind)} width={columns} />
