@@ -57,11 +57,15 @@ export const QUITTING_TEXT = [
 /** Info messages ("Queued …", "Exported …") clear themselves after this long. */
 export const INFO_MESSAGE_MS = 6000;
 
-/** Lines the bottom bar takes: a confirmation wraps its question. */
-export function bottomLines(overlay: Overlay | null, columns: number): number {
+/** Lines the bottom bar takes: a confirmation wraps its question, a message wraps up to 3 lines. */
+export function bottomLines(overlay: Overlay | null, columns: number, message = ''): number {
   if (overlay?.kind === 'confirm') return Math.min(4, Math.ceil(overlay.question.length / Math.max(1, columns))) + 1;
-  return 1;
+  if (overlay) return 1;
+  return Math.max(1, Math.min(MESSAGE_LINES, Math.ceil(message.length / Math.max(1, columns))));
 }
+
+/** A message longer than this many lines is cut (with …). */
+const MESSAGE_LINES = 3;
 
 /** Rows left for the screen: the frame is one line shorter than the terminal, so Ink never scrolls. */
 export function bodyHeight(rows: number, bottom: number): number {
@@ -216,7 +220,8 @@ export function App({ services, size, infoMs = INFO_MESSAGE_MS, interrupts }: Ap
     drain();
   });
 
-  const bottom = bottomLines(overlay, columns);
+  const messageText = quitLevel ? QUITTING_TEXT[Math.min(quitLevel, 2)]! : (message?.text ?? '');
+  const bottom = bottomLines(overlay, columns, messageText);
   const height = bodyHeight(rows, bottom);
   const screenActive = overlay === null;
   return (
@@ -244,9 +249,11 @@ export function App({ services, size, infoMs = INFO_MESSAGE_MS, interrupts }: Ap
             }}
           />
         ) : (
-          <Text wrap="truncate" color={quitLevel ? 'yellow' : message?.tone === 'error' ? 'red' : 'green'}>
-            {quitLevel ? fit(QUITTING_TEXT[Math.min(quitLevel, 2)]!, columns) : message ? fit(message.text, columns) : ' '}
-          </Text>
+          <Box height={bottom} flexDirection="column" overflow="hidden">
+            <Text wrap="wrap" color={quitLevel ? 'yellow' : message?.tone === 'error' ? 'red' : 'green'}>
+              {messageText ? fit(messageText, columns * bottom) : ' '}
+            </Text>
+          </Box>
         )}
         <Footer commands={footerCommands(kind)} width={columns} />
       </Box>

@@ -1,6 +1,15 @@
 // Text for people: sizes, badges, rates, and fitting cells into a terminal line.
 import type { Availability } from './services.js';
 
+/**
+ * A snapshot or backup id as people see it: its first 13 characters (`01a2367d-c06e`), the whole
+ * millisecond timestamp of the UUIDv7, as the CLI prints it. 8 characters are a time prefix shared
+ * by everything made within ~65 s; restores resolve any unique prefix, so the shown one works.
+ */
+export function shortId(id: string): string {
+  return id.slice(0, 13);
+}
+
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = n;

@@ -68,13 +68,22 @@ describe('sync screen and merge viewer', () => {
     let f = await press(r, '3', 'Device        laptop');
     expect(f).toContain('Remote        fs:/srv/trove');
     expect(f).toContain('1 ahead, 0 behind');
-    expect(f).toContain('Local changes 3 release');
-    expect(f).toContain('0190bbbb by desktop');
+    expect(f).toContain('Local changes +3 release');
+    expect(f).toContain('0190bbbbcccc by desktop');
     f = await press(r, 'p', 'Pushed snapshot 0190ffff');
     r.unmount();
   });
 
-  it('a pull that meets a conflict opens the diff viewer (local → head)', async () => {
+  it('shows deletions among the local changes, not "none" (QA T2)', async () => {
+    const s = new ScriptedServices();
+    s.status = { device: { id: 'd', name: 'laptop' }, remote: 'fs:/x', base: 'b', ahead: 1, behind: 0, heads: [], localChanges: { file: -1, release: -1 }, conflict: false, pendingMerge: false };
+    const r = render(<App services={s} size={size} />);
+    const f = await press(r, '3', 'Device        laptop');
+    expect(f).toContain('Local changes -1 file, -1 release');
+    r.unmount();
+  });
+
+    it('a pull that meets a conflict opens the diff viewer (local → head)', async () => {
     const s = new ScriptedServices();
     s.status = { device: { id: 'd', name: 'laptop' }, remote: 'fs:/x', base: 'b', ahead: 1, behind: 1, heads: [], localChanges: { release: 2 }, conflict: false, pendingMerge: false };
     s.pullResult = { outcome: 'conflict', message: 'conflict: the remote moved on' };

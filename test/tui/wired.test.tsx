@@ -183,8 +183,8 @@ describe('sync, backups and snapshots between two libraries on one remote', () =
     const a = open(libA);
     let f = await press(a.r, '3', 'Device        device A');
     expect(f).toContain('Heads         none');
-    await press(a.r, 'p', /Pushed snapshot [0-9a-f]{8} to/);
-    f = await waitForText(a.r, /Heads\s+[0-9a-f]{8} by device A/);
+    await press(a.r, 'p', /Pushed snapshot [0-9a-f]{8}-[0-9a-f]{4} to/);
+    f = await waitForText(a.r, /Heads\s+[0-9a-f]{8}-[0-9a-f]{4} by device A/);
     close(a);
 
     // B has a catalogue of its own (one release A does not have): pulling A's head is a conflict.
@@ -195,7 +195,7 @@ describe('sync, backups and snapshots between two libraries on one remote', () =
     useRemote(lb);
     lb.close();
     const b = open(libB);
-    f = await press(b.r, '3', /Heads\s+[0-9a-f]{8} by device A/);
+    f = await press(b.r, '3', /Heads\s+[0-9a-f]{8}-[0-9a-f]{4} by device A/);
     expect(f).toContain('CONFLICT');
     // The diff viewer shows local → head: B's own release is what the head lacks.
     f = await press(b.r, 'v', 'Only On B (USA)');
@@ -203,7 +203,7 @@ describe('sync, backups and snapshots between two libraries on one remote', () =
     await press(b.r, 'l', 'Settle the conflict');
     for (const ch of 'cloud') b.r.stdin.write(ch);
     await waitForText(b.r, 'or merge: cloud');
-    f = await press(b.r, KEY.enter, /Pulled snapshot [0-9a-f]{8} by device A; backup [0-9a-f]{8} holds the previous database/);
+    f = await press(b.r, KEY.enter, /Pulled snapshot [0-9a-f]{8}-[0-9a-f]{4} by device A; backup [0-9a-f]{8}-[0-9a-f]{4} holds the previous database/);
     f = await waitForText(b.r, 'No conflict.');
 
     f = await press(b.r, '4', 'pull --resolve…');
@@ -221,9 +221,9 @@ describe('sync, backups and snapshots between two libraries on one remote', () =
     expect(f).toMatch(/\+ \S/);
     await press(b.r, 'q', 'Backups (tab: other pane)');
     await waitForText(b.r, /›\S.*pull --resolve/); // the list reloads when the screen comes back
-    f = await press(b.r, KEY.enter, /Restore the backup [0-9a-f]{8}/);
+    f = await press(b.r, KEY.enter, /Restore the backup [0-9a-f]{8}-[0-9a-f]{4}/);
     expect(f).toMatch(words('releases 3 → 1'));
-    await press(b.r, 'y', /Restored backup [0-9a-f]{8} \(pull --resolve cloud/);
+    await press(b.r, 'y', /Restored backup [0-9a-f]{8}-[0-9a-f]{4} \(pull --resolve cloud/);
     await press(b.r, '1', 'Sega - Mega Drive - Genesis');
     close(b);
   });
@@ -237,7 +237,7 @@ describe('sync, backups and snapshots between two libraries on one remote', () =
     la.close();
     const a = open(libA);
     await press(a.r, '3', 'Device        device A');
-    await press(a.r, 'p', /Pushed snapshot [0-9a-f]{8} to/);
+    await press(a.r, 'p', /Pushed snapshot [0-9a-f]{8}-[0-9a-f]{4} to/);
     close(a);
 
     const names = () => {
@@ -259,7 +259,13 @@ describe('sync, backups and snapshots between two libraries on one remote', () =
     expect(f).toMatch(/Merge planned: \d+ change\(s\), \d+ clash\(es\) to settle/);
     expect(names()).toEqual(before); // planned, not applied
     f = await press(b.r, 'a', 'Apply the merge?');
-    await press(b.r, 'y', /Merged: \d+ change\(s\) applied/);
+    // QA T3: applying settles the conflict with the remote, so it is pushed at once (as `trove merge
+    // --apply`): the Sync screen then shows no conflict, not advice to take the cloud side.
+    f = await press(b.r, 'y', /Merged: \d+ change\(s\) applied[\s\S]*pushed\s+as\s+snapshot\s+[0-9a-f]{8}-[0-9a-f]{4}/);
+    await press(b.r, KEY.escape, 'Device        device B');
+    f = await press(b.r, 'r', 'No conflict.');
+    expect(f).not.toContain('CONFLICT');
+    expect(f).toMatch(/Ahead\/behind  0 ahead, 0 behind/);
     close(b);
     expect(names()).toContain('Pushed By A (Japan)');
     expect(names()).toContain('Only On B (USA)');

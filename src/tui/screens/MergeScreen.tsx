@@ -37,8 +37,8 @@ export function MergeScreen({ height, active }: { height: number; active: boolea
       if (c === 'apply' && merge.data) {
         const p = mergeProgress(merge.data);
         ui.confirm(
-          `Apply the merge? ${cleanText(merge.data.cleanChanges)}${p.clashes} clash(es), ${p.overridden} resolved against the default. The local database is backed up first; p on Sync pushes the result.`,
-          () => ui.services.applyMerge().then((r) => ui.notify(r.message), ui.fail),
+          `Apply the merge? ${cleanText(merge.data.cleanChanges)}${p.clashes} clash(es), ${p.overridden} resolved against the default. The local database is backed up first; a merge that settles a conflict with the remote is then pushed (as trove merge --apply does).`,
+          () => ui.services.applyMerge().then((r) => (ui.notify(r.message), merge.reload()), ui.fail),
         );
       }
     },
