@@ -1,4 +1,5 @@
 // Text for people: sizes, badges, rates, and fitting cells into a terminal line.
+import { printable } from '../store/printable.js';
 import type { Availability } from './services.js';
 
 /**
@@ -48,8 +49,13 @@ export function formatRate(bytesPerSecond: number): string {
   return `${formatBytes(Math.round(bytesPerSecond))}/s`;
 }
 
-/** Cut `text` to `width` columns, marking the cut with '…'. */
-export function fit(text: string, width: number): string {
+/**
+ * Cut `text` to `width` columns, marking the cut with '…'. Every line the TUI draws passes through
+ * here (or `cell`), so this is where outside text (DAT and file names, error messages) is made
+ * printable: a control character shows as `\x1b`, it never reaches the terminal (QA C3).
+ */
+export function fit(raw: string, width: number): string {
+  const text = printable(raw);
   if (width <= 0) return '';
   if (text.length <= width) return text;
   return width === 1 ? '…' : text.slice(0, width - 1) + '…';

@@ -202,3 +202,36 @@ describe('browser', () => {
     close(x);
   });
 });
+
+describe('outside text on the terminal (QA C3)', () => {
+  it('shows escape sequences in system, release and file set names as text; none reaches the terminal', async () => {
+    const evilDir = path.join(dir, 'evil');
+    const src = path.join(dir, 'evil-src');
+    fs.mkdirSync(src, { recursive: true });
+    const file = path.join(src, 'x.bin'); // file names with control characters are refused at add
+    fs.writeFileSync(file, Buffer.alloc(100, 7));
+    const { library } = Library.init(evilDir);
+    await addFiles(library, { paths: [file], system: 'Esc\x1b[31mSys', release: 'Evil \x1b]0;PWNED\x07 (USA)', title: 'Evil', type: 'rom', fileSet: 'rom\x07set' });
+    library.close();
+    const services = new StoreServices(Library.open(evilDir));
+    const r = render(<App services={services} size={{ columns: 100, rows: 24 }} />);
+    /** What the terminal would receive: Ink's own styling (SGR) is fine, anything else is not. */
+    const safe = () => {
+      const raw = (r.lastFrame() ?? '').replace(/\x1b\[[0-9;]*m/g, '');
+      expect(raw).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
+    };
+    await waitForText(r, 'Esc\\x1b[31mSys');
+    safe();
+    r.stdin.write(KEY.enter);
+    await waitForText(r, 'Evil \\x1b]0;PWNED\\x07 (USA)');
+    safe();
+    r.stdin.write(KEY.enter);
+    await waitForText(r, 'rom\\x07set');
+    safe();
+    r.stdin.write(KEY.enter);
+    await waitForText(r, 'x.bin');
+    safe();
+    r.unmount();
+    services.close();
+  });
+});

@@ -3,7 +3,7 @@
 import { Text } from 'ink';
 import { useMemo, useState } from 'react';
 import { Row, Rows } from '../components/Rows.js';
-import { BADGE, BADGE_COLOR, cell, formatBytes } from '../format.js';
+import { BADGE, BADGE_COLOR, cell, fit, formatBytes } from '../format.js';
 import { usePagedList, type PagedSource } from '../hooks/use-paged-list.js';
 import { listActionFor, useScreenInput } from '../hooks/use-screen-input.js';
 import { SCREEN_COMMANDS } from '../keys.js';
@@ -75,7 +75,7 @@ export function ReleasesScreen({ systemId, height, active }: { systemId: string;
     <>
       <Text wrap="truncate">
         <Text color="cyan">{status}</Text>
-        <Text dimColor> · {shown}</Text>
+        <Text dimColor> · {fit(shown, ui.columns)}</Text>
       </Text>
       <Text dimColor wrap="truncate">
         {' '}
