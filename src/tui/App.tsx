@@ -4,6 +4,7 @@
 import { Box, Text, useApp, type Key } from 'ink';
 import { useLatestInput } from './hooks/use-latest-input.js';
 import { KeyRouterContext, type KeyRouter } from './hooks/key-router.js';
+import { ScreenMemoryContext } from './hooks/screen-memory.js';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { ConfirmBar } from './components/ConfirmBar.js';
 import { Footer } from './components/Footer.js';
@@ -121,6 +122,9 @@ export function App({ services, size, infoMs = INFO_MESSAGE_MS, interrupts }: Ap
   const [catalogVersion, setCatalogVersion] = useState(0);
   const screen = currentScreen(nav);
   const kind: ScreenKind = screen.kind;
+  // Each screen's cursor (and the release query), kept while the user is deeper in the stack.
+  const memoryStore = useRef(new Map<string, unknown>()).current;
+  const screenMemory = useMemo(() => ({ screen: JSON.stringify(screen), store: memoryStore }), [screen, memoryStore]);
   // Quitting never closes the library under a running transfer: first stop them (T1 in QA: blobs
   // renamed into the store were never recorded and were downloaded again next time).
   const [quitLevel, setQuitLevel] = useState(0);
@@ -233,7 +237,9 @@ export function App({ services, size, infoMs = INFO_MESSAGE_MS, interrupts }: Ap
           {overlay?.kind === 'help' ? (
             <HelpOverlay screenCommands={SCREEN_COMMANDS[kind]} height={height} width={columns} />
           ) : (
-            <ScreenView screen={screen} height={height} active={screenActive} />
+            <ScreenMemoryContext.Provider value={screenMemory}>
+              <ScreenView screen={screen} height={height} active={screenActive} />
+            </ScreenMemoryContext.Provider>
           )}
         </Box>
         {overlay?.kind === 'prompt' ? (

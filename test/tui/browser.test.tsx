@@ -83,7 +83,33 @@ describe('browser', () => {
     close(x);
   });
 
-  it('moves the cursor with j/k and arrows, and G/g jump to the ends', async () => {
+  it('going back lands on the row the user came from, at every level, with the release query kept (QA T4)', async () => {
+    const x = open();
+    await waitForText(x.r, 'Nintendo - Super Nintendo Entertainment System');
+    let f = await press(x.r, 'j');
+    const system = selectedLine(f)!.slice(1).split(/\s{2,}/)[0]!;
+    await press(x.r, KEY.enter, /1 of 12/);
+    await press(x.r, 's', 'sort: size');
+    await loaded(x.r, /1 of 12 · filter: all · sort: size/);
+    for (let i = 2; i <= 5; i++) await press(x.r, 'j', new RegExp(`${i} of 12`));
+    f = await loaded(x.r, /5 of 12/);
+    const release = selectedLine(f)!.slice(1).split(/\s{2,}/)[0]!;
+    f = await press(x.r, KEY.enter, /rom\s+rom/);
+    f = await press(x.r, 'j');
+    const fileSet = selectedLine(f)!.slice(1).split(/\s{2,}/)[0]!;
+    expect(fileSet).not.toBe('');
+    await press(x.r, KEY.enter, /sha1 [0-9a-f]{40}/);
+    f = await press(x.r, 'h', /rom\s+rom/);
+    expect(selectedLine(f)!.slice(1).split(/\s{2,}/)[0]).toBe(fileSet); // `d` here acts on the set just visited
+    f = await press(x.r, 'h', /5 of 12/);
+    expect(f).toContain('sort: size');
+    expect(selectedLine(await loaded(x.r, /5 of 12/))!.slice(1).split(/\s{2,}/)[0]).toBe(release);
+    f = await press(x.r, 'h', 'Systems');
+    f = await waitFor(x.r, (t) => selectedLine(t)?.includes(system) ?? false, `${system} selected`);
+    close(x);
+  });
+
+    it('moves the cursor with j/k and arrows, and G/g jump to the ends', async () => {
     const x = open();
     await openReleases(x.r);
     await press(x.r, 'j', /2 of 12/);
