@@ -173,10 +173,6 @@ export function App({ services, size, infoMs = INFO_MESSAGE_MS, interrupts }: Ap
       if (name === 'ctrl+c' || (quitRef.current > 0 && name === 'q')) return quit();
       if (quitRef.current > 0) return;
       if (router.overlay) return router.overlay(input, key);
-      if (overlay?.kind === 'help') {
-        if (name === '?' || name === 'escape' || name === 'q') setOverlay(null);
-        return;
-      }
       if (commandFor(name, SCREEN_COMMANDS[kind])) return router.screen?.(input, key); // the screen's own key
       switch (commandFor(name, GLOBAL_COMMANDS)) {
         case 'quit':
@@ -235,7 +231,7 @@ export function App({ services, size, infoMs = INFO_MESSAGE_MS, interrupts }: Ap
         <Header section={sectionOf(screen)} crumb={breadcrumb(screen)} width={columns} />
         <Box flexDirection="column" height={height}>
           {overlay?.kind === 'help' ? (
-            <HelpOverlay screenCommands={SCREEN_COMMANDS[kind]} height={height} width={columns} />
+            <HelpOverlay screenCommands={SCREEN_COMMANDS[kind]} height={height} width={columns} onClose={() => setOverlay(null)} />
           ) : (
             <ScreenMemoryContext.Provider value={screenMemory}>
               <ScreenView screen={screen} height={height} active={screenActive} />

@@ -61,6 +61,29 @@ export function fit(raw: string, width: number): string {
   return width === 1 ? '…' : text.slice(0, width - 1) + '…';
 }
 
+/**
+ * Cut `text` to `width` by taking out its middle: labels that share a long start ("Nintendo -
+ * Nintendo Entertainment System › …") stay apart by their distinctive end (QA T7).
+ */
+export function fitMiddle(raw: string, width: number): string {
+  const text = printable(raw);
+  if (text.length <= width) return text;
+  if (width < 8) return fit(text, width);
+  const head = Math.floor((width - 1) / 3);
+  const tail = width - 1 - head;
+  return `${text.slice(0, head)}…${text.slice(text.length - tail)}`;
+}
+
+/** Split `text` into at most `lines` lines of `width` (the last one cut with …). */
+export function wrapLines(raw: string, width: number, lines: number): string[] {
+  const text = printable(raw);
+  const w = Math.max(1, width);
+  const out: string[] = [];
+  for (let i = 0; i < text.length && out.length < lines; i += w) out.push(text.slice(i, i + w));
+  if (out.length === lines && text.length > w * lines) out[lines - 1] = fit(text.slice((lines - 1) * w), w);
+  return out;
+}
+
 /** Fit and pad on the right (or the left for numbers). */
 export function cell(text: string, width: number, align: 'left' | 'right' = 'left'): string {
   const t = fit(text, width);

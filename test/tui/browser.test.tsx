@@ -229,6 +229,23 @@ describe('browser', () => {
   });
 });
 
+describe('help on a small terminal (QA T6)', () => {
+  it('scrolls with j, pgdn and G to the last entry, and closes with esc', async () => {
+    const x = open({ columns: 100, rows: 15 });
+    await openReleases(x.r);
+    let f = await press(x.r, '?', 'Keys (? or esc closes)');
+    expect(f).toMatch(/1–\d+ of \d+/);
+    expect(f).not.toContain('device, remote, concurrency');
+    f = await press(x.r, 'j', /2–\d+ of/);
+    f = await press(x.r, KEY.pageDown);
+    f = await press(x.r, 'G', 'device, remote, concurrency'); // the last entry: 5 settings
+    expect(f).toMatch(/^5\s+device, remote, concurrency/m);
+    f = await press(x.r, 'g', /1–\d+ of/);
+    await press(x.r, KEY.escape, /1 of 12/);
+    close(x);
+  });
+});
+
 describe('outside text on the terminal (QA C3)', () => {
   it('shows escape sequences in system, release and file set names as text; none reaches the terminal', async () => {
     const evilDir = path.join(dir, 'evil');

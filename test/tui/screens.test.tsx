@@ -44,6 +44,28 @@ describe('transfers screen', () => {
     r.unmount();
   });
 
+  it('at 60 columns rows stay apart by their end, and the selected row shows its whole failure reason (QA T7)', async () => {
+    const s = new ScriptedServices();
+    const long = 'Nintendo - Nintendo Entertainment System › Super Mario Bros. (World)';
+    const reason = 'download rom/8d/8d8a99fc6753e0a1.zst: not found on fs:/srv/trove (the log says it was uploaded; the uploading device should run `trove upload --verify`)';
+    s.transferState = queue({
+      items: [
+        { id: 'a', label: `${long} · rom 8d8a99fc`, direction: 'download', state: 'failed', bytesDone: 0, bytesTotal: 10, error: reason },
+        { id: 'b', label: `${long} · manual 11aa22bb`, direction: 'download', state: 'queued', bytesDone: 0, bytesTotal: 10 },
+      ],
+    });
+    const r = render(<App services={s} size={{ columns: 60, rows: 16 }} />);
+    await waitForText(r, 'No systems');
+    const f = await press(r, '2', '0/3 files');
+    // Both labels start alike for longer than their column: each row keeps its distinctive end.
+    expect(selectedLine(f)).toMatch(/^›FAILED\s+↓ Nin\S*.*….*rom 8d8a99fc/);
+    expect(f.split('\n').find((l) => l.startsWith(' queued'))).toContain('manual 11aa22bb');
+    // The detail lines under the list: the whole reason, wrapped, down to its end.
+    expect(f.replace(/\n/g, '')).toContain('`trove upload --verify`)');
+    for (const line of f.split('\n')) expect(line.length).toBeLessThanOrEqual(60);
+    r.unmount();
+  });
+
   it('says the queue is not available when the services cannot give one', async () => {
     const s = new ScriptedServices();
     const r = render(<App services={s} size={size} />);
