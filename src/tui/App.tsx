@@ -37,8 +37,11 @@ export interface AppProps {
   size?: Size;
   /** How long an info message stays on the message line; errors stay until the next message. */
   infoMs?: number;
-  /** Signals from outside (SIGINT, SIGTERM to the process) that mean the same as ctrl+c. */
-  interrupts?: (onInterrupt: () => void) => () => void;
+  /**
+   * Signals from outside: 'interrupt' (SIGINT, SIGTERM) means the same as ctrl+c; 'hangup' (the
+   * terminal is gone) cancels the downloads in flight at once, but never forces the exit.
+   */
+  interrupts?: (onInterrupt: (kind: 'interrupt' | 'hangup') => void) => () => void;
 }
 
 /** The app was told to quit a third time while transfers were stopping: the caller exits at once. */
@@ -129,13 +132,19 @@ export function App({ services, size, infoMs = INFO_MESSAGE_MS, interrupts }: Ap
   // renamed into the store were never recorded and were downloaded again next time).
   const [quitLevel, setQuitLevel] = useState(0);
   const quitRef = useRef(0);
-  const quit = useCallback(() => {
-    const level = ++quitRef.current;
-    setQuitLevel(level);
-    if (level === 1) void services.stopTransfers('finish').catch(() => undefined).then(() => exit());
-    else if (level === 2) void services.stopTransfers('abort').catch(() => undefined);
-    else exit(new ForcedQuit());
-  }, [services, exit]);
+  const quit = useCallback(
+    (kind: 'interrupt' | 'hangup' = 'interrupt') => {
+      const prev = quitRef.current;
+      const level = kind === 'hangup' ? Math.max(prev, 2) : prev + 1;
+      if (level === prev) return;
+      quitRef.current = level;
+      setQuitLevel(level);
+      if (prev === 0) void services.stopTransfers(level >= 2 ? 'abort' : 'finish').catch(() => undefined).then(() => exit());
+      else if (level === 2) void services.stopTransfers('abort').catch(() => undefined);
+      if (level >= 3) exit(new ForcedQuit());
+    },
+    [services, exit],
+  );
   useEffect(() => interrupts?.(quit), [interrupts, quit]);
 
   useEffect(() => services.onCatalogChange(() => setCatalogVersion((v) => v + 1)), [services]);

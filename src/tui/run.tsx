@@ -9,14 +9,22 @@ export async function runTui(services: TroveServices): Promise<void> {
   // The alternate screen keeps the user's scrollback intact and gives a clean canvas to redraw.
   // ctrl+c is the app's own key (exitOnCtrlC off): quitting first stops the transfers and waits for
   // their bookkeeping. SIGINT / SIGTERM sent to the process mean the same.
-  const listeners = new Set<() => void>();
-  const onSignal = () => listeners.forEach((l) => l());
-  const interrupts = (l: () => void) => {
+  type Listener = (kind: 'interrupt' | 'hangup') => void;
+  const listeners = new Set<Listener>();
+  const onSignal = () => listeners.forEach((l) => l('interrupt'));
+  const interrupts = (l: Listener) => {
     listeners.add(l);
     return () => void listeners.delete(l);
   };
+  // The terminal went away (window closed, ssh dropped): nobody can watch the downloads finish, so
+  // cut them (the second level) and exit once what finished is recorded; writes to the dead
+  // terminal fail with EIO, which must not crash the process before that.
+  const onHangup = () => listeners.forEach((l) => l('hangup'));
+  const ignoreDeadTerminal = () => undefined;
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onHangup);
+  process.stdout.on('error', ignoreDeadTerminal);
   process.stdout.write('\x1b[?1049h');
   const instance = render(<App services={services} interrupts={interrupts} />, { exitOnCtrlC: false, patchConsole: true, maxFps: 120 });
   let forced = false;
@@ -28,6 +36,7 @@ export async function runTui(services: TroveServices): Promise<void> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onHangup);
     instance.cleanup();
     process.stdout.write('\x1b[?1049l');
   }

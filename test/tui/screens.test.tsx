@@ -79,6 +79,48 @@ const clashes: MergeClash[] = [
   { id: 'c2', entity: 'release', label: 'SNES › Pilotwings (USA)', field: 'name', base: 'Pilotwings (USA)', local: 'Pilotwings (USA) (Rev 1)', cloud: null, defaultSide: 'local', chosen: 'local' },
 ];
 
+describe('quitting (QA T1)', () => {
+  const exited = (r: ReturnType<typeof render>) => r.stdin.listenerCount('readable') === 0;
+  const until = async (ok: () => boolean) => {
+    for (let i = 0; i < 300 && !ok(); i++) await new Promise((res) => setTimeout(res, 10));
+    return ok();
+  };
+
+  it('q waits for the transfers to stop before exiting, and a second ctrl+c cancels them', async () => {
+    const s = new ScriptedServices();
+    s.stopWaits = true;
+    const r = render(<App services={s} size={size} />);
+    await waitForText(r, 'No systems yet');
+    await press(r, 'q', 'Quitting: the transfers in flight finish');
+    expect(s.calls).toEqual(['stop finish']);
+    r.stdin.write('2'); // keys other than quitting ones do nothing now
+    await new Promise((res) => setTimeout(res, 100));
+    expect(r.lastFrame()).toContain('[1 Browse]');
+    expect(exited(r)).toBe(false);
+    await press(r, '\x03', 'Quitting: cancelling the downloads in flight');
+    expect(s.calls).toEqual(['stop finish', 'stop abort']);
+    expect(exited(r)).toBe(false);
+    s.transfersStopped();
+    expect(await until(() => exited(r))).toBe(true);
+  });
+
+  it('a hang-up (the terminal is gone) cancels the downloads in flight and exits once they stopped', async () => {
+    const s = new ScriptedServices();
+    s.stopWaits = true;
+    let signal: ((kind: 'interrupt' | 'hangup') => void) | undefined;
+    const r = render(<App services={s} size={size} interrupts={(l) => ((signal = l), () => (signal = undefined))} />);
+    await waitForText(r, 'No systems yet');
+    signal!('interrupt');
+    await waitForText(r, 'Quitting: the transfers in flight finish');
+    signal!('hangup');
+    signal!('hangup'); // never escalates past cancelling
+    await waitForText(r, 'Quitting: cancelling the downloads in flight');
+    expect(s.calls).toEqual(['stop finish', 'stop abort']);
+    s.transfersStopped();
+    expect(await until(() => exited(r))).toBe(true);
+  });
+});
+
 describe('sync screen and merge viewer', () => {
   it('shows device, base, heads, ahead/behind and local changes; p pushes', async () => {
     const s = new ScriptedServices();
