@@ -4,6 +4,7 @@
 import { Box, Text, useApp, type Key } from 'ink';
 import { useLatestInput } from './hooks/use-latest-input.js';
 import { KeyRouterContext, type KeyRouter } from './hooks/key-router.js';
+import { ScreenMemoryContext } from './hooks/screen-memory.js';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { ConfirmBar } from './components/ConfirmBar.js';
 import { Footer } from './components/Footer.js';
@@ -36,16 +37,39 @@ export interface AppProps {
   size?: Size;
   /** How long an info message stays on the message line; errors stay until the next message. */
   infoMs?: number;
+  /**
+   * Signals from outside: 'interrupt' (SIGINT, SIGTERM) means the same as ctrl+c; 'hangup' (the
+   * terminal is gone) cancels the downloads in flight at once, but never forces the exit.
+   */
+  interrupts?: (onInterrupt: (kind: 'interrupt' | 'hangup') => void) => () => void;
 }
+
+/** The app was told to quit a third time while transfers were stopping: the caller exits at once. */
+export class ForcedQuit extends Error {
+  constructor() {
+    super('quit at once while transfers were stopping');
+  }
+}
+
+/** What the message line says while quitting waits for transfers (level 1: finish, 2: cancel). */
+export const QUITTING_TEXT = [
+  '',
+  'Quitting: the transfers in flight finish and are recorded; the rest stay queued. ctrl+c again cancels the downloads in flight.',
+  'Quitting: cancelling the downloads in flight (they stay queued); an upload in flight finishes. ctrl+c again quits at once.',
+] as const;
 
 /** Info messages ("Queued …", "Exported …") clear themselves after this long. */
 export const INFO_MESSAGE_MS = 6000;
 
-/** Lines the bottom bar takes: a confirmation wraps its question. */
-export function bottomLines(overlay: Overlay | null, columns: number): number {
+/** Lines the bottom bar takes: a confirmation wraps its question, a message wraps up to 3 lines. */
+export function bottomLines(overlay: Overlay | null, columns: number, message = ''): number {
   if (overlay?.kind === 'confirm') return Math.min(4, Math.ceil(overlay.question.length / Math.max(1, columns))) + 1;
-  return 1;
+  if (overlay) return 1;
+  return Math.max(1, Math.min(MESSAGE_LINES, Math.ceil(message.length / Math.max(1, columns))));
 }
+
+/** A message longer than this many lines is cut (with …). */
+const MESSAGE_LINES = 3;
 
 /** Rows left for the screen: the frame is one line shorter than the terminal, so Ink never scrolls. */
 export function bodyHeight(rows: number, bottom: number): number {
@@ -92,7 +116,7 @@ function ScreenView({ screen, height, active }: { screen: Screen; height: number
   }
 }
 
-export function App({ services, size, infoMs = INFO_MESSAGE_MS }: AppProps) {
+export function App({ services, size, infoMs = INFO_MESSAGE_MS, interrupts }: AppProps) {
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize(size);
   const [nav, navigate] = useReducer(navigationReducer, initialNavigation);
@@ -101,6 +125,27 @@ export function App({ services, size, infoMs = INFO_MESSAGE_MS }: AppProps) {
   const [catalogVersion, setCatalogVersion] = useState(0);
   const screen = currentScreen(nav);
   const kind: ScreenKind = screen.kind;
+  // Each screen's cursor (and the release query), kept while the user is deeper in the stack.
+  const memoryStore = useRef(new Map<string, unknown>()).current;
+  const screenMemory = useMemo(() => ({ screen: JSON.stringify(screen), store: memoryStore }), [screen, memoryStore]);
+  // Quitting never closes the library under a running transfer: first stop them (T1 in QA: blobs
+  // renamed into the store were never recorded and were downloaded again next time).
+  const [quitLevel, setQuitLevel] = useState(0);
+  const quitRef = useRef(0);
+  const quit = useCallback(
+    (kind: 'interrupt' | 'hangup' = 'interrupt') => {
+      const prev = quitRef.current;
+      const level = kind === 'hangup' ? Math.max(prev, 2) : prev + 1;
+      if (level === prev) return;
+      quitRef.current = level;
+      setQuitLevel(level);
+      if (prev === 0) void services.stopTransfers(level >= 2 ? 'abort' : 'finish').catch(() => undefined).then(() => exit());
+      else if (level === 2) void services.stopTransfers('abort').catch(() => undefined);
+      if (level >= 3) exit(new ForcedQuit());
+    },
+    [services, exit],
+  );
+  useEffect(() => interrupts?.(quit), [interrupts, quit]);
 
   useEffect(() => services.onCatalogChange(() => setCatalogVersion((v) => v + 1)), [services]);
 
@@ -132,21 +177,20 @@ export function App({ services, size, infoMs = INFO_MESSAGE_MS }: AppProps) {
   router.overlay = null;
 
   const route = (input: string, key: Key) => {
-      if (router.overlay) return router.overlay(input, key);
       const name = keyName(input, key);
-      if (overlay?.kind === 'help') {
-        if (name === '?' || name === 'escape' || name === 'q') setOverlay(null);
-        return;
-      }
+      // ctrl+c wins over everything, prompts included (as in a shell); while quitting it escalates.
+      if (name === 'ctrl+c' || (quitRef.current > 0 && name === 'q')) return quit();
+      if (quitRef.current > 0) return;
+      if (router.overlay) return router.overlay(input, key);
       if (commandFor(name, SCREEN_COMMANDS[kind])) return router.screen?.(input, key); // the screen's own key
       switch (commandFor(name, GLOBAL_COMMANDS)) {
         case 'quit':
-          return exit();
+          return quit();
         case 'help':
           return setOverlay({ kind: 'help' });
         case 'back':
           if (nav.stack.length > 1) return navigate({ type: 'back' });
-          if (name === 'q') return exit();
+          if (name === 'q') return quit();
           return;
         case 'browse':
         case 'transfers':
@@ -185,7 +229,8 @@ export function App({ services, size, infoMs = INFO_MESSAGE_MS }: AppProps) {
     drain();
   });
 
-  const bottom = bottomLines(overlay, columns);
+  const messageText = quitLevel ? QUITTING_TEXT[Math.min(quitLevel, 2)]! : (message?.text ?? '');
+  const bottom = bottomLines(overlay, columns, messageText);
   const height = bodyHeight(rows, bottom);
   const screenActive = overlay === null;
   return (
@@ -195,9 +240,11 @@ export function App({ services, size, infoMs = INFO_MESSAGE_MS }: AppProps) {
         <Header section={sectionOf(screen)} crumb={breadcrumb(screen)} width={columns} />
         <Box flexDirection="column" height={height}>
           {overlay?.kind === 'help' ? (
-            <HelpOverlay screenCommands={SCREEN_COMMANDS[kind]} height={height} width={columns} />
+            <HelpOverlay screenCommands={SCREEN_COMMANDS[kind]} height={height} width={columns} onClose={() => setOverlay(null)} />
           ) : (
-            <ScreenView screen={screen} height={height} active={screenActive} />
+            <ScreenMemoryContext.Provider value={screenMemory}>
+              <ScreenView screen={screen} height={height} active={screenActive} />
+            </ScreenMemoryContext.Provider>
           )}
         </Box>
         {overlay?.kind === 'prompt' ? (
@@ -213,9 +260,11 @@ export function App({ services, size, infoMs = INFO_MESSAGE_MS }: AppProps) {
             }}
           />
         ) : (
-          <Text wrap="truncate" color={message?.tone === 'error' ? 'red' : 'green'}>
-            {message ? fit(message.text, columns) : ' '}
-          </Text>
+          <Box height={bottom} flexDirection="column" overflow="hidden">
+            <Text wrap="wrap" color={quitLevel ? 'yellow' : message?.tone === 'error' ? 'red' : 'green'}>
+              {messageText ? fit(messageText, columns * bottom) : ' '}
+            </Text>
+          </Box>
         )}
         <Footer commands={footerCommands(kind)} width={columns} />
       </Box>

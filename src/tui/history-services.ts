@@ -6,7 +6,7 @@ import type { Library } from '../store/library.js';
 import { TroveError } from '../store/errors.js';
 import type { SideSource } from '../sync/diff/side-resolver.js';
 import type { Remote } from '../sync/remote/remote.js';
-import { formatBytes } from './format.js';
+import { formatBytes, shortId } from './format.js';
 import type { Counts, DiffReport, MergeSide, PendingMerge, PullResolution, RestorePoint, SyncResult, SyncStatus } from './services.js';
 
 /** What these operations need from StoreServices. */
@@ -64,7 +64,7 @@ export async function push(h: HistoryHost): Promise<SyncResult> {
   try {
     const r = await syncPush(h.lib(), remote);
     if (!r.snapshot) return { outcome: 'up-to-date', message: `Nothing to push: ${r.plan.reason}` };
-    return { outcome: 'pushed', message: `Pushed snapshot ${r.snapshot.id.slice(0, 8)} to ${remote.description} (${formatBytes(r.uploadedBytes)} uploaded)` };
+    return { outcome: 'pushed', message: `Pushed snapshot ${shortId(r.snapshot.id)} to ${remote.description} (${formatBytes(r.uploadedBytes)} uploaded)` };
   } catch (err) {
     if (err instanceof TroveError && err.code === 'CONFLICT') return { outcome: 'conflict', message: err.message };
     throw err;
@@ -87,9 +87,9 @@ export async function pull(h: HistoryHost, resolve?: PullResolution): Promise<Sy
         };
       }
       if (!r.snapshot) return { outcome: 'up-to-date', message: `Up to date: ${r.plan.reason}` };
-      const backup = r.backupId ? `; backup ${r.backupId.slice(0, 8)} holds the previous database` : '';
-      if (r.plan.kind === 'keep-local') return { outcome: 'pushed', message: `Kept this device's catalogue and pushed it as ${r.snapshot.id.slice(0, 8)}` };
-      return { outcome: 'pulled', message: `Pulled snapshot ${r.snapshot.id.slice(0, 8)} by ${r.snapshot.device.name}${backup}` };
+      const backup = r.backupId ? `; backup ${shortId(r.backupId)} holds the previous database` : '';
+      if (r.plan.kind === 'keep-local') return { outcome: 'pushed', message: `Kept this device's catalogue and pushed it as ${shortId(r.snapshot.id)}` };
+      return { outcome: 'pulled', message: `Pulled snapshot ${shortId(r.snapshot.id)} by ${r.snapshot.device.name}${backup}` };
     } catch (err) {
       if (err instanceof TroveError && err.code === 'CONFLICT') return { outcome: 'conflict', message: err.message };
       throw err;
@@ -151,18 +151,32 @@ export async function resolveClash(h: HistoryHost, id: string, side: MergeSide):
   chooseResolution(h.lib().state, id, side === 'cloud' ? 'remote' : 'local');
 }
 
+/**
+ * Apply the pending merge and, like `trove merge --apply`, push it at once when it settles a
+ * conflict with the remote (the merge records the remote head and the base as parents): until it is
+ * pushed, the remote still holds the other head and status would go on saying CONFLICT — advice
+ * (`--resolve cloud`) that would throw the merge away. If the push fails, the merge stays applied
+ * and the message says `p` pushes it.
+ */
 export async function applyMerge(h: HistoryHost): Promise<SyncResult> {
   const { applyPendingMerge } = await import('../sync/merge/merge-session.js');
-  return h.exclusive('Applying the merge', async () => {
+  const applied = await h.exclusive('Applying the merge', async () => {
     const device = h.lib().device().id;
     // applyPendingMerge replaces collection.db: no connection to it may stay open (state.db may).
     h.lib().db.close();
-    const r = await applyPendingMerge(h.lib().paths, h.lib().state, device);
-    return {
-      outcome: 'pulled',
-      message: `Merged: ${r.changes} change(s) applied, ${r.conflicts.length} clash(es) resolved; the previous database is backed up. p on Sync pushes the result.`,
-    };
+    return applyPendingMerge(h.lib().paths, h.lib().state, device);
   });
+  const merged = `Merged: ${applied.changes} change(s) applied, ${applied.conflicts.length} clash(es) resolved; backup ${shortId(applied.backup.id)} holds the previous database`;
+  if (!applied.origin) return { outcome: 'pulled', message: `${merged}. p on Sync pushes the result.` };
+  const { syncPush } = await import('../sync/snapshot/push-pull.js');
+  try {
+    const r = await syncPush(h.lib(), await h.withRemote()); // the library reopened on the merged file
+    if (!r.snapshot) return { outcome: 'pulled', message: `${merged}; nothing to push: ${r.plan.reason}` };
+    return { outcome: 'pushed', message: `${merged}; pushed as snapshot ${shortId(r.snapshot.id)}.` };
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return { outcome: 'pulled', message: `${merged}; not pushed yet (${why}): p on Sync pushes it.` };
+  }
 }
 
 // ---- backups and snapshots (issue 5) ----
@@ -199,9 +213,9 @@ export async function restore(h: HistoryHost, point: RestorePoint): Promise<stri
   return h.exclusive('Restoring', async () => {
     if (point.kind === 'backup') {
       const r = await restoreBackup(h.lib(), point.id);
-      return `Restored backup ${r.restored.id.slice(0, 8)} (${r.restored.reason}); backup ${r.backup.id.slice(0, 8)} holds the previous database`;
+      return `Restored backup ${shortId(r.restored.id)} (${r.restored.reason}); backup ${shortId(r.backup.id)} holds the previous database`;
     }
     const r = await restoreSnapshot(h.lib(), remote!, point.id);
-    return `Restored snapshot ${r.snapshot.id.slice(0, 8)} by ${r.snapshot.device.name}; backup ${r.backup.id.slice(0, 8)} holds the previous database`;
+    return `Restored snapshot ${shortId(r.snapshot.id)} by ${r.snapshot.device.name}; backup ${shortId(r.backup.id)} holds the previous database`;
   });
 }

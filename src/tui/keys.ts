@@ -103,7 +103,12 @@ export function footerCommands(screen: ScreenKind): Command[] {
 
 const GLYPH: Record<string, string> = { up: '↑', down: '↓', left: '←', right: '→', enter: '⏎', escape: 'esc', space: 'space', tab: 'tab' };
 
+/** One key as a person reads it: '↑', '⏎', '/', 'ctrl+c'. */
+export function keyGlyph(k: string): string {
+  return GLYPH[k] ?? k;
+}
+
 /** "↑/k" — a command's keys as a person types them. */
 export function keysLabel(c: Command): string {
-  return COMMANDS[c].keys.map((k) => GLYPH[k] ?? k).join('/');
+  return COMMANDS[c].keys.map(keyGlyph).join('/');
 }

@@ -218,6 +218,12 @@ export interface TroveServices {
   /** Upload what this device holds that the remote lacks (pending, failed before, never tracked). */
   uploadPending(): Promise<{ queued: number; notHere: number }>;
   setTransfersPaused(paused: boolean): Promise<void>;
+  /**
+   * Quitting: start no new transfer; `finish` lets those in flight finish, `abort` cuts the
+   * downloads among them (they stay queued). Resolves once nothing runs and what finished is
+   * recorded — only then may the library be closed.
+   */
+  stopTransfers(mode: 'finish' | 'abort'): Promise<void>;
 
   // sync
   syncStatus(): Promise<SyncStatus>;

@@ -211,6 +211,9 @@ export class StoreServices implements TroveServices {
   async setTransfersPaused(paused: boolean): Promise<void> {
     this.session().setPaused(paused);
   }
+  async stopTransfers(mode: 'finish' | 'abort'): Promise<void> {
+    await this.transferSession?.stop(mode);
+  }
 
   /** Restores, pulls and merges swap collection.db: never under a running download or upload. */
   private async exclusive<T>(what: string, op: () => Promise<T>): Promise<T> {

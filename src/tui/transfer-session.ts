@@ -8,6 +8,11 @@
 // would throw away its bytes. So pause means: stop taking new items — items in flight finish (and are
 // verified and committed), the others wait in the worker's `beforeItem` gate until resume. This is
 // what rclone's and most download managers' "pause" amounts to for a file that is already streaming.
+//
+// Quitting (stop): no new item starts, the items in flight finish and their bookkeeping commits
+// before the session reports idle — the library must not be closed under a run, or blobs land in
+// the store unrecorded. `stop('abort')` also cuts the downloads in flight (they stay queued); an
+// upload's PUT cannot be cut here and finishes (the next upload run stats what it is unsure of).
 import type { Library } from '../store/library.js';
 import { sha1OfBlobKey } from '../store/blob/blob-key.js';
 import { TroveError } from '../store/errors.js';
@@ -35,7 +40,12 @@ interface Entry extends TransferItem {
   type: string;
   /** False for files neither here nor on the remote: nothing to retry from. */
   fetchable: boolean;
+  /** Handed to the worker (past the pause gate); shown `active` only once its bytes move. */
+  started?: boolean;
 }
+
+/** Thrown by the pause gate into an upload run that is being stopped: the item is not started. */
+const STOPPING = new Error('transfers stopping: the app is quitting');
 
 export interface QueuedResult {
   queued: number;
@@ -62,6 +72,7 @@ class RunLoop {
   constructor(
     private readonly once: () => Promise<void>,
     private readonly settled: () => void,
+    private readonly stopping: () => boolean = () => false,
   ) {}
 
   get busy(): boolean {
@@ -69,6 +80,7 @@ class RunLoop {
   }
 
   kick(): void {
+    if (this.stopping()) return;
     if (this.running) {
       this.again = true;
       return;
@@ -89,7 +101,7 @@ class RunLoop {
     do {
       this.again = false;
       await this.once();
-    } while (this.again);
+    } while (this.again && !this.stopping());
   }
 }
 
@@ -97,8 +109,10 @@ export class TransferSession {
   private readonly entries = new Map<string, Entry>();
   private paused = false;
   private waiters: (() => void)[] = [];
-  private readonly downloads = new RunLoop(() => this.runDownloadsOnce(), () => this.emit());
-  private readonly uploads = new RunLoop(() => this.runUploadsOnce(), () => this.emit());
+  private readonly stopRuns = new AbortController();
+  private readonly abortRuns = new AbortController();
+  private readonly downloads = new RunLoop(() => this.runDownloadsOnce(), () => this.emit(), () => this.stopping);
+  private readonly uploads = new RunLoop(() => this.runUploadsOnce(), () => this.emit(), () => this.stopping);
 
   constructor(private readonly deps: TransferSessionDeps) {}
 
@@ -107,8 +121,32 @@ export class TransferSession {
     return this.downloads.busy || this.uploads.busy;
   }
 
+  get stopping(): boolean {
+    return this.stopRuns.signal.aborted;
+  }
+
+  /** Items handed to a worker and not finished: what quitting waits for. */
+  get inFlight(): number {
+    return [...this.entries.values()].filter((e) => e.started && (e.state === 'queued' || e.state === 'active')).length;
+  }
+
+  /**
+   * Quitting: start nothing new (paused items are let go and not started), let the items in flight
+   * finish — `abort` cuts the downloads among them — and resolve once every run has committed its
+   * bookkeeping. Unstarted items stay queued in state.db for the next run. Idempotent; `abort`
+   * after `finish` escalates.
+   */
+  async stop(mode: 'finish' | 'abort' = 'finish'): Promise<void> {
+    this.stopRuns.abort();
+    if (mode === 'abort') this.abortRuns.abort();
+    for (const w of this.waiters.splice(0)) w();
+    this.emit();
+    await this.idle();
+  }
+
   /** Queue the files of a release / file set / system that are on the remote only, and start. */
   request(filter: TargetFilter, label: string): QueuedResult {
+    this.refuseWhileStopping();
     const lib = this.deps.lib();
     this.deps.remote(); // fails here (no remote configured, bad options) rather than in the background
     const plan = planDownloads(targetFiles(lib.db, filter));
@@ -134,6 +172,7 @@ export class TransferSession {
    * uploads again, local blobs never tracked), as `trove upload` does, and start.
    */
   requestUploads(): UploadQueuedResult {
+    this.refuseWhileStopping();
     const lib = this.deps.lib();
     this.deps.remote();
     lib.db.transaction(() => {
@@ -160,10 +199,11 @@ export class TransferSession {
   }
 
   retry(id: string): void {
+    this.refuseWhileStopping();
     const e = this.entries.get(id);
     if (!e || e.state !== 'failed') throw new TroveError('NOT_FOUND', `no failed transfer ${id}`);
     if (!e.fetchable) throw new TroveError('NOT_AVAILABLE', `${e.label}: ${e.error}`);
-    Object.assign(e, { state: 'queued', error: undefined, bytesDone: 0 });
+    Object.assign(e, { state: 'queued', error: undefined, bytesDone: 0, started: false });
     if (e.direction === 'upload') {
       // An upload run takes failed uploads up again by itself.
       this.emit();
@@ -172,6 +212,10 @@ export class TransferSession {
     enqueueDownloads(this.deps.lib().state, [{ sha1: id, type: e.type, size: e.bytesTotal }]);
     this.emit();
     this.downloads.kick();
+  }
+
+  private refuseWhileStopping(): void {
+    if (this.stopping) throw new TroveError('BUSY', 'transfers are stopping (the app is quitting)');
   }
 
   setPaused(paused: boolean): void {
@@ -186,7 +230,10 @@ export class TransferSession {
   }
 
   snapshot(): TransferSnapshot {
-    const items = [...this.entries.values()].map(({ type: _t, fetchable: _f, ...i }) => ({ ...i, state: this.paused && i.state === 'queued' ? ('paused' as const) : i.state }));
+    const items = [...this.entries.values()].map(({ type: _t, fetchable: _f, started, ...i }) => ({
+      ...i,
+      state: this.paused && i.state === 'queued' && !started ? ('paused' as const) : i.state,
+    }));
     const finished = items.filter((i) => i.state === 'done' || i.state === 'failed');
     return {
       items,
@@ -202,7 +249,7 @@ export class TransferSession {
 
   private upsert(sha1: string, e: Partial<Entry>): void {
     const old = this.entries.get(sha1);
-    if (old && (old.state === 'active' || (old.state === 'queued' && e.state === 'failed'))) return;
+    if (old && (old.state === 'active' || old.started || (old.state === 'queued' && e.state === 'failed'))) return;
     this.entries.set(sha1, { id: sha1, direction: 'download', label: sha1, type: 'rom', bytesDone: 0, bytesTotal: 0, fetchable: true, state: 'queued', ...old, ...e } as Entry);
   }
 
@@ -210,12 +257,21 @@ export class TransferSession {
     this.deps.onChange(this.snapshot());
   }
 
-  /** Waits while paused, then marks the item active: no new item starts while paused. */
-  private gate(idOf: (sha1: string) => string) {
+  /**
+   * Waits while paused: no new item starts while paused. When the session stops, the item is not
+   * started (a download run checks its stop signal next; an upload run is told by STOPPING).
+   * The item shows `active` once its first bytes move (onEvent), not when the worker takes it:
+   * a worker takes up to twice its concurrency ahead, and those wait for a network slot.
+   */
+  private gate(idOf: (sha1: string) => string, onStop: 'return' | 'throw') {
     return async (key: string) => {
-      if (this.paused) await new Promise<void>((r) => this.waiters.push(r));
+      if (this.paused && !this.stopping) await new Promise<void>((r) => this.waiters.push(r));
+      if (this.stopping) {
+        if (onStop === 'throw') throw STOPPING;
+        return;
+      }
       const e = this.entries.get(idOf(sha1OfBlobKey(key) ?? ''));
-      if (e) e.state = 'active';
+      if (e) e.started = true;
       this.emit();
     };
   }
@@ -224,7 +280,12 @@ export class TransferSession {
     const lib = this.deps.lib();
     for (const q of queuedDownloads(lib.state)) this.upsert(q.sha1, { type: q.type, bytesTotal: q.size, fetchable: true });
     try {
-      await runDownloads(lib, this.deps.remote(), { beforeItem: this.gate((h) => h), onProgress: (ev) => this.onEvent(ev, this.downloads, (h) => h) });
+      await runDownloads(lib, this.deps.remote(), {
+        beforeItem: this.gate((h) => h, 'return'),
+        onProgress: (ev) => this.onEvent(ev, this.downloads, (h) => h),
+        stop: this.stopRuns.signal,
+        abort: this.abortRuns.signal,
+      });
     } catch (err) {
       this.failUnfinished('download', err);
     }
@@ -233,10 +294,11 @@ export class TransferSession {
   private async runUploadsOnce(): Promise<void> {
     const idOf = (sha1: string) => UPLOAD_ID + sha1;
     try {
-      const r = await runUploads(this.deps.lib(), this.deps.remote(), { beforeItem: this.gate(idOf), onProgress: (ev) => this.onEvent(ev, this.uploads, idOf) });
+      const r = await runUploads(this.deps.lib(), this.deps.remote(), { beforeItem: this.gate(idOf, 'throw'), onProgress: (ev) => this.onEvent(ev, this.uploads, idOf) });
       if (r.stoppedBy) this.failUnfinished('upload', new Error(r.stoppedBy.message));
     } catch (err) {
-      this.failUnfinished('upload', err);
+      // Stopped on purpose: what did not start stays UploadPending for the next run.
+      if (err !== STOPPING) this.failUnfinished('upload', err);
     }
   }
 
@@ -253,7 +315,9 @@ export class TransferSession {
     run.eta = ev.etaSeconds;
     for (const f of ev.inFlight) {
       const e = this.entries.get(idOf(sha1OfBlobKey(f.item) ?? ''));
-      if (e && e.state === 'active') e.bytesDone = Math.min(f.bytes, e.bytesTotal);
+      if (!e || (e.state !== 'active' && e.state !== 'queued')) continue;
+      e.bytesDone = Math.min(f.bytes, e.bytesTotal);
+      if (f.bytes > 0) e.state = 'active';
     }
     if (ev.type === 'item') {
       const e = this.entries.get(idOf(ev.sha1));

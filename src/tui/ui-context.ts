@@ -8,6 +8,8 @@ export interface PromptOptions {
   label: string;
   initial?: string;
   onSubmit(value: string): void;
+  /** A reason the value cannot be taken: the prompt stays open and shows it (enter tries again). */
+  validate?(value: string): string | undefined;
   /** Called on every edit (live search). */
   onChange?(value: string): void;
   onCancel?(): void;

@@ -83,7 +83,33 @@ describe('browser', () => {
     close(x);
   });
 
-  it('moves the cursor with j/k and arrows, and G/g jump to the ends', async () => {
+  it('going back lands on the row the user came from, at every level, with the release query kept (QA T4)', async () => {
+    const x = open();
+    await waitForText(x.r, 'Nintendo - Super Nintendo Entertainment System');
+    let f = await press(x.r, 'j');
+    const system = selectedLine(f)!.slice(1).split(/\s{2,}/)[0]!;
+    await press(x.r, KEY.enter, /1 of 12/);
+    await press(x.r, 's', 'sort: size');
+    await loaded(x.r, /1 of 12 · filter: all · sort: size/);
+    for (let i = 2; i <= 5; i++) await press(x.r, 'j', new RegExp(`${i} of 12`));
+    f = await loaded(x.r, /5 of 12/);
+    const release = selectedLine(f)!.slice(1).split(/\s{2,}/)[0]!;
+    f = await press(x.r, KEY.enter, /rom\s+rom/);
+    f = await press(x.r, 'j');
+    const fileSet = selectedLine(f)!.slice(1).split(/\s{2,}/)[0]!;
+    expect(fileSet).not.toBe('');
+    await press(x.r, KEY.enter, /sha1 [0-9a-f]{40}/);
+    f = await press(x.r, 'h', /rom\s+rom/);
+    expect(selectedLine(f)!.slice(1).split(/\s{2,}/)[0]).toBe(fileSet); // `d` here acts on the set just visited
+    f = await press(x.r, 'h', /5 of 12/);
+    expect(f).toContain('sort: size');
+    expect(selectedLine(await loaded(x.r, /5 of 12/))!.slice(1).split(/\s{2,}/)[0]).toBe(release);
+    f = await press(x.r, 'h', 'Systems');
+    f = await waitFor(x.r, (t) => selectedLine(t)?.includes(system) ?? false, `${system} selected`);
+    close(x);
+  });
+
+    it('moves the cursor with j/k and arrows, and G/g jump to the ends', async () => {
     const x = open();
     await openReleases(x.r);
     await press(x.r, 'j', /2 of 12/);
@@ -200,5 +226,55 @@ describe('browser', () => {
     for (const words of ['search release names', 'cycle availability', 'download every file of this system', 'drop local copies']) expect(f).toContain(words);
     await press(x.r, '?', /1 of 12/);
     close(x);
+  });
+});
+
+describe('help on a small terminal (QA T6)', () => {
+  it('scrolls with j, pgdn and G to the last entry, and closes with esc', async () => {
+    const x = open({ columns: 100, rows: 15 });
+    await openReleases(x.r);
+    let f = await press(x.r, '?', 'Keys (? or esc closes)');
+    expect(f).toMatch(/1–\d+ of \d+/);
+    expect(f).not.toContain('device, remote, concurrency');
+    f = await press(x.r, 'j', /2–\d+ of/);
+    f = await press(x.r, KEY.pageDown);
+    f = await press(x.r, 'G', 'device, remote, concurrency'); // the last entry: 5 settings
+    expect(f).toMatch(/^5\s+device, remote, concurrency/m);
+    f = await press(x.r, 'g', /1–\d+ of/);
+    await press(x.r, KEY.escape, /1 of 12/);
+    close(x);
+  });
+});
+
+describe('outside text on the terminal (QA C3)', () => {
+  it('shows escape sequences in system, release and file set names as text; none reaches the terminal', async () => {
+    const evilDir = path.join(dir, 'evil');
+    const src = path.join(dir, 'evil-src');
+    fs.mkdirSync(src, { recursive: true });
+    const file = path.join(src, 'x.bin'); // file names with control characters are refused at add
+    fs.writeFileSync(file, Buffer.alloc(100, 7));
+    const { library } = Library.init(evilDir);
+    await addFiles(library, { paths: [file], system: 'Esc\x1b[31mSys', release: 'Evil \x1b]0;PWNED\x07 (USA)', title: 'Evil', type: 'rom', fileSet: 'rom\x07set' });
+    library.close();
+    const services = new StoreServices(Library.open(evilDir));
+    const r = render(<App services={services} size={{ columns: 100, rows: 24 }} />);
+    /** What the terminal would receive: Ink's own styling (SGR) is fine, anything else is not. */
+    const safe = () => {
+      const raw = (r.lastFrame() ?? '').replace(/\x1b\[[0-9;]*m/g, '');
+      expect(raw).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
+    };
+    await waitForText(r, 'Esc\\x1b[31mSys');
+    safe();
+    r.stdin.write(KEY.enter);
+    await waitForText(r, 'Evil \\x1b]0;PWNED\\x07 (USA)');
+    safe();
+    r.stdin.write(KEY.enter);
+    await waitForText(r, 'rom\\x07set');
+    safe();
+    r.stdin.write(KEY.enter);
+    await waitForText(r, 'x.bin');
+    safe();
+    r.unmount();
+    services.close();
   });
 });

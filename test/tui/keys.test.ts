@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, commandFor, GLOBAL_COMMANDS, keyName, SCREEN_COMMANDS, type Command } from '../../src/tui/keys.js';
 import type { Key } from 'ink';
+import { footerText } from '../../src/tui/components/Footer.js';
 
 const noKey: Key = {
   upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
@@ -58,5 +59,13 @@ describe('key table', () => {
     [{ tab: true }, '', 'tab'],
   ] as const)('names %j + %j as %s', (flags, input, name) => {
     expect(keyName(input, { ...noKey, ...flags })).toBe(name);
+  });
+});
+
+describe('footer', () => {
+  it('shows the key of every command, the / of search included (QA T5)', () => {
+    const text = footerText(SCREEN_COMMANDS.releases, 200);
+    expect(text).toContain('⏎ open  / search  f filter');
+    expect(text).not.toMatch(/  search/);
   });
 });

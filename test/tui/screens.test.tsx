@@ -44,6 +44,28 @@ describe('transfers screen', () => {
     r.unmount();
   });
 
+  it('at 60 columns rows stay apart by their end, and the selected row shows its whole failure reason (QA T7)', async () => {
+    const s = new ScriptedServices();
+    const long = 'Nintendo - Nintendo Entertainment System › Super Mario Bros. (World)';
+    const reason = 'download rom/8d/8d8a99fc6753e0a1.zst: not found on fs:/srv/trove (the log says it was uploaded; the uploading device should run `trove upload --verify`)';
+    s.transferState = queue({
+      items: [
+        { id: 'a', label: `${long} · rom 8d8a99fc`, direction: 'download', state: 'failed', bytesDone: 0, bytesTotal: 10, error: reason },
+        { id: 'b', label: `${long} · manual 11aa22bb`, direction: 'download', state: 'queued', bytesDone: 0, bytesTotal: 10 },
+      ],
+    });
+    const r = render(<App services={s} size={{ columns: 60, rows: 16 }} />);
+    await waitForText(r, 'No systems');
+    const f = await press(r, '2', '0/3 files');
+    // Both labels start alike for longer than their column: each row keeps its distinctive end.
+    expect(selectedLine(f)).toMatch(/^›FAILED\s+↓ Nin\S*.*….*rom 8d8a99fc/);
+    expect(f.split('\n').find((l) => l.startsWith(' queued'))).toContain('manual 11aa22bb');
+    // The detail lines under the list: the whole reason, wrapped, down to its end.
+    expect(f.replace(/\n/g, '')).toContain('`trove upload --verify`)');
+    for (const line of f.split('\n')) expect(line.length).toBeLessThanOrEqual(60);
+    r.unmount();
+  });
+
   it('says the queue is not available when the services cannot give one', async () => {
     const s = new ScriptedServices();
     const r = render(<App services={s} size={size} />);
@@ -57,6 +79,48 @@ const clashes: MergeClash[] = [
   { id: 'c2', entity: 'release', label: 'SNES › Pilotwings (USA)', field: 'name', base: 'Pilotwings (USA)', local: 'Pilotwings (USA) (Rev 1)', cloud: null, defaultSide: 'local', chosen: 'local' },
 ];
 
+describe('quitting (QA T1)', () => {
+  const exited = (r: ReturnType<typeof render>) => r.stdin.listenerCount('readable') === 0;
+  const until = async (ok: () => boolean) => {
+    for (let i = 0; i < 300 && !ok(); i++) await new Promise((res) => setTimeout(res, 10));
+    return ok();
+  };
+
+  it('q waits for the transfers to stop before exiting, and a second ctrl+c cancels them', async () => {
+    const s = new ScriptedServices();
+    s.stopWaits = true;
+    const r = render(<App services={s} size={size} />);
+    await waitForText(r, 'No systems yet');
+    await press(r, 'q', 'Quitting: the transfers in flight finish');
+    expect(s.calls).toEqual(['stop finish']);
+    r.stdin.write('2'); // keys other than quitting ones do nothing now
+    await new Promise((res) => setTimeout(res, 100));
+    expect(r.lastFrame()).toContain('[1 Browse]');
+    expect(exited(r)).toBe(false);
+    await press(r, '\x03', 'Quitting: cancelling the downloads in flight');
+    expect(s.calls).toEqual(['stop finish', 'stop abort']);
+    expect(exited(r)).toBe(false);
+    s.transfersStopped();
+    expect(await until(() => exited(r))).toBe(true);
+  });
+
+  it('a hang-up (the terminal is gone) cancels the downloads in flight and exits once they stopped', async () => {
+    const s = new ScriptedServices();
+    s.stopWaits = true;
+    let signal: ((kind: 'interrupt' | 'hangup') => void) | undefined;
+    const r = render(<App services={s} size={size} interrupts={(l) => ((signal = l), () => (signal = undefined))} />);
+    await waitForText(r, 'No systems yet');
+    signal!('interrupt');
+    await waitForText(r, 'Quitting: the transfers in flight finish');
+    signal!('hangup');
+    signal!('hangup'); // never escalates past cancelling
+    await waitForText(r, 'Quitting: cancelling the downloads in flight');
+    expect(s.calls).toEqual(['stop finish', 'stop abort']);
+    s.transfersStopped();
+    expect(await until(() => exited(r))).toBe(true);
+  });
+});
+
 describe('sync screen and merge viewer', () => {
   it('shows device, base, heads, ahead/behind and local changes; p pushes', async () => {
     const s = new ScriptedServices();
@@ -68,13 +132,22 @@ describe('sync screen and merge viewer', () => {
     let f = await press(r, '3', 'Device        laptop');
     expect(f).toContain('Remote        fs:/srv/trove');
     expect(f).toContain('1 ahead, 0 behind');
-    expect(f).toContain('Local changes 3 release');
-    expect(f).toContain('0190bbbb by desktop');
+    expect(f).toContain('Local changes +3 release');
+    expect(f).toContain('0190bbbbcccc by desktop');
     f = await press(r, 'p', 'Pushed snapshot 0190ffff');
     r.unmount();
   });
 
-  it('a pull that meets a conflict opens the diff viewer (local → head)', async () => {
+  it('shows deletions among the local changes, not "none" (QA T2)', async () => {
+    const s = new ScriptedServices();
+    s.status = { device: { id: 'd', name: 'laptop' }, remote: 'fs:/x', base: 'b', ahead: 1, behind: 0, heads: [], localChanges: { file: -1, release: -1 }, conflict: false, pendingMerge: false };
+    const r = render(<App services={s} size={size} />);
+    const f = await press(r, '3', 'Device        laptop');
+    expect(f).toContain('Local changes -1 file, -1 release');
+    r.unmount();
+  });
+
+    it('a pull that meets a conflict opens the diff viewer (local → head)', async () => {
     const s = new ScriptedServices();
     s.status = { device: { id: 'd', name: 'laptop' }, remote: 'fs:/x', base: 'b', ahead: 1, behind: 1, heads: [], localChanges: { release: 2 }, conflict: false, pendingMerge: false };
     s.pullResult = { outcome: 'conflict', message: 'conflict: the remote moved on' };

@@ -49,6 +49,14 @@ export class ScriptedServices implements TroveServices {
   async retryTransfer(id: string): Promise<void> { this.calls.push(`retry ${id}`); }
   async uploadPending(): Promise<{ queued: number; notHere: number }> { this.calls.push('upload'); return { queued: 0, notHere: 0 }; }
   async setTransfersPaused(p: boolean): Promise<void> { this.calls.push(`paused ${p}`); }
+  /** Resolves when the test calls `transfersStopped()` (quitting waits for it). */
+  stopWaits = false;
+  private stopped: (() => void)[] = [];
+  async stopTransfers(mode: 'finish' | 'abort'): Promise<void> {
+    this.calls.push(`stop ${mode}`);
+    if (this.stopWaits) await new Promise<void>((r) => this.stopped.push(r));
+  }
+  transfersStopped(): void { for (const r of this.stopped.splice(0)) r(); }
 
   async syncStatus(): Promise<SyncStatus> { if (!this.status) throw none('sync'); return this.status; }
   async push(): Promise<SyncResult> { this.calls.push('push'); return { outcome: 'pushed', message: 'Pushed snapshot 0190ffff (fast-forward)' }; }

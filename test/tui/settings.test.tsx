@@ -37,7 +37,16 @@ describe('settings screen', () => {
     await press(r, KEY.enter, '3 transfers at a time');
     await press(r, KEY.enter, 'Concurrency (1–64): 3');
     r.stdin.write('00');
-    await press(r, KEY.enter, 'concurrency must be a whole number from 1 to 64');
+    f = await press(r, KEY.enter, 'concurrency must be a whole number from 1 to 64');
+    // QA T9: the prompt stays open with the reason; the next keys are typed into it, not taken as
+    // commands ('1' would switch to Browse).
+    expect(f).toContain('Concurrency (1–64): 300');
+    for (let i = 0; i < 3; i++) r.stdin.write(KEY.backspace);
+    await waitForText(r, /Concurrency \(1–64\):\s*$/m);
+    r.stdin.write('1');
+    f = await press(r, KEY.enter, '1 transfer at a time');
+    expect(f).not.toContain('1 transfers');
+    expect(f).toContain('Settings');
     r.unmount();
     services.close();
   });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { bar, cell, fit, formatBytes, formatDuration } from '../../src/tui/format.js';
+import { uuidv7 } from '../../src/store/ids.js';
+import type { SnapshotManifest } from '../../src/sync/snapshot/manifest.js';
+import { findSnapshot } from '../../src/sync/snapshot/restore.js';
+import { bar, cell, fit, formatBytes, formatDuration, shortId } from '../../src/tui/format.js';
+import { changeText } from '../../src/tui/screens/SyncScreen.js';
 import { canDrop, dropQuestion, restoreQuestion } from '../../src/tui/state/confirmations.js';
 import { diffRows, mergeProgress, toggle } from '../../src/tui/state/diff-rows.js';
 import { breadcrumb, currentScreen, initialNavigation, navigationReducer, nextFilter, sectionOf } from '../../src/tui/state/navigation.js';
@@ -52,6 +56,26 @@ describe('text', () => {
     expect(q).toContain('1 file(s) exist only here and will be kept');
     expect(canDrop({ local: 3, synchronized: 0 })).toBe(false);
     expect(dropQuestion('X', { files: 2, local: 0, synchronized: 0 })).toBe('X has no local copies to drop.');
+  });
+
+  it('shows snapshot and backup ids long enough to tell apart, and a restore finds one by what is shown (QA T8)', () => {
+    // UUIDv7 ids made a second apart share their first 8 characters (a ~65 s time prefix).
+    const t = Date.parse('2026-01-02T03:04:05Z');
+    const a = uuidv7(t);
+    const b = uuidv7(t + 1000);
+    expect(a.slice(0, 8)).toBe(b.slice(0, 8));
+    expect(shortId(a)).not.toBe(shortId(b));
+    expect(shortId(a)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}$/);
+    const byId = new Map([a, b].map((id) => [id, { id } as SnapshotManifest]));
+    expect(findSnapshot(byId, shortId(b)).id).toBe(b);
+    const p: RestorePoint = { id: b, kind: 'snapshot', createdAt: '2026-01-02T03:04:06Z', device: 'laptop', note: '', counts: { systems: 1, releases: 1, fileSets: 1, files: 1 } };
+    expect(restoreQuestion(p, p.counts)).toContain(`snapshot ${shortId(b)} `);
+  });
+
+  it('shows local deletions as well as additions (QA T2)', () => {
+    expect(changeText({ release: -1, file: -2 })).toBe('-1 release, -2 file');
+    expect(changeText({ release: 3, file: 0, file_set: -1 })).toBe('+3 release, -1 file_set');
+    expect(changeText({})).toBe('none');
   });
 
   it('says what a restore changes', () => {

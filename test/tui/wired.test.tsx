@@ -12,6 +12,7 @@ import { Library } from '../../src/store/library.js';
 import { listReleases } from '../../src/store/repo/catalog-queries.js';
 import { startMerge } from '../../src/sync/merge/merge-session.js';
 import { OpendalRemote } from '../../src/sync/remote/opendal-remote.js';
+import type { Remote } from '../../src/sync/remote/remote.js';
 import { parseRemoteArgs, saveRemoteConfig } from '../../src/sync/remote/remote-config.js';
 import { planDrop } from '../../src/sync/transfer/drop-plan.js';
 import { runDrop } from '../../src/sync/transfer/drop-worker.js';
@@ -184,8 +185,8 @@ describe('sync, backups and snapshots between two libraries on one remote', () =
     const a = open(libA);
     let f = await press(a.r, '3', 'Device        device A');
     expect(f).toContain('Heads         none');
-    await press(a.r, 'p', /Pushed snapshot [0-9a-f]{8} to/);
-    f = await waitForText(a.r, /Heads\s+[0-9a-f]{8} by device A/);
+    await press(a.r, 'p', /Pushed snapshot [0-9a-f]{8}-[0-9a-f]{4} to/);
+    f = await waitForText(a.r, /Heads\s+[0-9a-f]{8}-[0-9a-f]{4} by device A/);
     close(a);
 
     // B has a catalogue of its own (one release A does not have): pulling A's head is a conflict.
@@ -196,7 +197,7 @@ describe('sync, backups and snapshots between two libraries on one remote', () =
     useRemote(lb);
     lb.close();
     const b = open(libB);
-    f = await press(b.r, '3', /Heads\s+[0-9a-f]{8} by device A/);
+    f = await press(b.r, '3', /Heads\s+[0-9a-f]{8}-[0-9a-f]{4} by device A/);
     expect(f).toContain('CONFLICT');
     // The diff viewer shows local → head: B's own release is what the head lacks.
     f = await press(b.r, 'v', 'Only On B (USA)');
@@ -204,7 +205,7 @@ describe('sync, backups and snapshots between two libraries on one remote', () =
     await press(b.r, 'l', 'Settle the conflict');
     for (const ch of 'cloud') b.r.stdin.write(ch);
     await waitForText(b.r, 'or merge: cloud');
-    f = await press(b.r, KEY.enter, /Pulled snapshot [0-9a-f]{8} by device A; backup [0-9a-f]{8} holds the previous database/);
+    f = await press(b.r, KEY.enter, /Pulled snapshot [0-9a-f]{8}-[0-9a-f]{4} by device A; backup [0-9a-f]{8}-[0-9a-f]{4} holds the previous database/);
     f = await waitForText(b.r, 'No conflict.');
 
     f = await press(b.r, '4', 'pull --resolve…');
@@ -222,9 +223,9 @@ describe('sync, backups and snapshots between two libraries on one remote', () =
     expect(f).toMatch(/\+ \S/);
     await press(b.r, 'q', 'Backups (tab: other pane)');
     await waitForText(b.r, /›\S.*pull --resolve/); // the list reloads when the screen comes back
-    f = await press(b.r, KEY.enter, /Restore the backup [0-9a-f]{8}/);
+    f = await press(b.r, KEY.enter, /Restore the backup [0-9a-f]{8}-[0-9a-f]{4}/);
     expect(f).toMatch(words('releases 3 → 1'));
-    await press(b.r, 'y', /Restored backup [0-9a-f]{8} \(pull --resolve cloud/);
+    await press(b.r, 'y', /Restored backup [0-9a-f]{8}-[0-9a-f]{4} \(pull --resolve cloud/);
     await press(b.r, '1', 'Sega - Mega Drive - Genesis');
     close(b);
   });
@@ -238,7 +239,7 @@ describe('sync, backups and snapshots between two libraries on one remote', () =
     la.close();
     const a = open(libA);
     await press(a.r, '3', 'Device        device A');
-    await press(a.r, 'p', /Pushed snapshot [0-9a-f]{8} to/);
+    await press(a.r, 'p', /Pushed snapshot [0-9a-f]{8}-[0-9a-f]{4} to/);
     close(a);
 
     const names = () => {
@@ -260,7 +261,13 @@ describe('sync, backups and snapshots between two libraries on one remote', () =
     expect(f).toMatch(/Merge planned: \d+ change\(s\), \d+ clash\(es\) to settle/);
     expect(names()).toEqual(before); // planned, not applied
     f = await press(b.r, 'a', 'Apply the merge?');
-    await press(b.r, 'y', /Merged: \d+ change\(s\) applied/);
+    // QA T3: applying settles the conflict with the remote, so it is pushed at once (as `trove merge
+    // --apply`): the Sync screen then shows no conflict, not advice to take the cloud side.
+    f = await press(b.r, 'y', /Merged: \d+ change\(s\) applied[\s\S]*pushed\s+as\s+snapshot\s+[0-9a-f]{8}-[0-9a-f]{4}/);
+    await press(b.r, KEY.escape, 'Device        device B');
+    f = await press(b.r, 'r', 'No conflict.');
+    expect(f).not.toContain('CONFLICT');
+    expect(f).toMatch(/Ahead\/behind  0 ahead, 0 behind/);
     close(b);
     expect(names()).toContain('Pushed By A (Japan)');
     expect(names()).toContain('Only On B (USA)');
@@ -298,5 +305,111 @@ describe('sync, backups and snapshots between two libraries on one remote', () =
     const after = Library.open(libB);
     expect((after.db.prepare('SELECT region FROM release WHERE id = ?').get(firstRelease.id) as { region: string }).region).toBe('Local Region');
     after.close();
+  });
+});
+
+/** A remote whose reads wait until release(); `held` resolves when the first read waits. */
+function holdReads(inner: Remote): { remote: Remote; release: () => void; held: Promise<void>; reads: string[] } {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let reached!: () => void;
+  const held = new Promise<void>((r) => (reached = r));
+  const reads: string[] = [];
+  const remote = Object.create(inner) as Remote;
+  remote.read = (key, opts) =>
+    (async function* () {
+      reads.push(key);
+      reached();
+      await gate;
+      yield* inner.read(key, opts);
+    })();
+  return { remote, release, held, reads };
+}
+
+/** Ink stops reading stdin when the app exits. */
+const exited = (r: Rendered) => r.stdin.listenerCount('readable') === 0;
+
+describe('quitting during a download (QA T1)', () => {
+  const libD = path.join(dir, 'd');
+  const remoteD = path.join(dir, 'remote-d');
+  let storeFiles: () => string[];
+
+  beforeAll(async () => {
+    const { library } = Library.init(libD, { deviceName: 'device D' });
+    const src = path.join(dir, 'd-src');
+    fs.mkdirSync(src, { recursive: true });
+    for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(src, `disc${i}.bin`), Buffer.alloc(30_000 + i, 60 + i));
+    await addFiles(library, { paths: [src], system: 'Sony - PlayStation', release: 'Quit Test (USA)', title: 'Quit Test', region: 'USA', type: 'rom', fileSet: 'rom' });
+    const cfg = parseRemoteArgs('fs', [`root=${remoteD}`]);
+    saveRemoteConfig(library, cfg);
+    library.setSetting(CONCURRENCY_SETTING, '1');
+    await runUploads(library, new OpendalRemote(cfg), {});
+    library.close();
+    storeFiles = () => (fs.readdirSync(path.join(libD, 'store'), { recursive: true }) as string[]).filter((p) => p.endsWith('.zst'));
+  });
+
+  async function dropAll(): Promise<void> {
+    const lib = Library.open(libD);
+    await runDrop(lib, new OpendalRemote(parseRemoteArgs('fs', [`root=${remoteD}`])), planDrop(targetFiles(lib.db, {})));
+    lib.close();
+    expect(storeFiles()).toEqual([]);
+  }
+
+  /** Open the TUI with held reads and start downloading the release. */
+  async function startDownload() {
+    const x = open(libD);
+    const held = holdReads(new OpendalRemote(parseRemoteArgs('fs', [`root=${remoteD}`])));
+    (x.services as unknown as { remoteCache: Remote }).remoteCache = held.remote;
+    await waitForText(x.r, 'Sony');
+    x.r.stdin.write(KEY.enter);
+    await waitForText(x.r, /›Quit Test \(USA\).*\scloud/);
+    await press(x.r, 'd', 'for download');
+    await held.held;
+    return { x, held };
+  }
+
+  function recorded(): { local: string[]; queue: string[] } {
+    const lib = Library.open(libD);
+    const local = lib.state.prepare('SELECT sha1 FROM local_blob').pluck().all() as string[];
+    const queue = lib.state.prepare('SELECT state FROM download_queue').pluck().all() as string[];
+    lib.close();
+    return { local, queue };
+  }
+
+  it('ctrl+c says it is finishing, waits for the download in flight, records it, and leaves the rest queued', async () => {
+    await dropAll();
+    const { x, held } = await startDownload();
+    // QA T9: taken by the worker but no byte moved yet (concurrency 1, the read is held): not `active`.
+    const before = await x.services.transfers();
+    expect(before.items.filter((i) => i.state === 'active')).toEqual([]);
+    await press(x.r, '\x03', 'Quitting: the transfers in flight finish');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(exited(x.r)).toBe(false); // still waiting for the held download
+    held.release();
+    for (let i = 0; i < 500 && !exited(x.r); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(exited(x.r)).toBe(true);
+    close(opened.pop()!); // as `trove` does after the UI returns
+    await new Promise((r) => setTimeout(r, 300)); // anything still running would land now
+    const { local, queue } = recorded();
+    expect(held.reads).toHaveLength(1);
+    expect(storeFiles()).toHaveLength(1);
+    expect(local).toHaveLength(1);
+    expect(storeFiles()[0]).toContain(local[0]);
+    expect(queue).toEqual(['Pending', 'Pending', 'Pending', 'Pending']);
+  });
+
+  it('ctrl+c twice cancels the download in flight: nothing half-done in the store, everything still queued', async () => {
+    await dropAll();
+    const { x, held } = await startDownload();
+    await press(x.r, '\x03', 'Quitting: the transfers in flight finish');
+    await press(x.r, '\x03', 'Quitting: cancelling the downloads in flight');
+    held.release();
+    for (let i = 0; i < 500 && !exited(x.r); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(exited(x.r)).toBe(true);
+    close(opened.pop()!);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(storeFiles()).toEqual([]);
+    expect(fs.readdirSync(path.join(libD, 'tmp'))).toEqual([]);
+    expect(recorded()).toEqual({ local: [], queue: ['Pending', 'Pending', 'Pending', 'Pending', 'Pending'] });
   });
 });

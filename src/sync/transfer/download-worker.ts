@@ -8,13 +8,17 @@
 // checked up front.
 // Durability: the temp file is fsynced before its rename; the rename's directory is fsynced before
 // the row recording the blob as local commits — once per directory per batch (dir-sync-batch.ts),
-// not once per file. A crash before that commit only costs a re-download.
+// not once per file. A crash before that commit costs nothing: the next run finds the verified blob
+// at its final path, checks it again and records it (adoptFinishedBlobs) instead of downloading it.
+// Interruption (ctrl+c): `stop` takes no new item and lets the items in flight finish and be
+// recorded; `abort` also cuts the items in flight (temp removed, left Pending). Either way the run
+// resolves only once the bookkeeping of what finished committed, with `interrupted` set.
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import PQueue from 'p-queue';
-import { commitTemp, tempName, writeAll } from '../../store/atomic-fs.js';
-import { decodeBlob } from '../../store/blob/blob-reader.js';
+import { commitTemp, fsyncDir, tempName, writeAll } from '../../store/atomic-fs.js';
+import { decodeBlob, verifyBlobFile } from '../../store/blob/blob-reader.js';
 import { removeStaleTempsIn } from '../../store/stale-temps.js';
 import { blobKey, blobPath, sha1OfBlobKey, type FileType } from '../../store/blob/blob-key.js';
 import { TroveError, withContext } from '../../store/errors.js';
@@ -37,11 +41,34 @@ export interface DownloadReport {
   failed: ItemFailure[];
   bytes: number;
   stoppedBy?: { code: string; message: string };
+  /**
+   * Found verified at their final path but not recorded (a run interrupted after the rename):
+   * recorded now, not downloaded. Also counted in `alreadyLocal`.
+   */
+  adopted: number;
+  /** The run was stopped or aborted by the caller: what did not finish stays queued (Pending). */
+  interrupted?: boolean;
+}
+
+export interface DownloadOptions extends TransferOptions {
+  /**
+   * Aborted: start no new item (those left stay Pending, as after a crash); items in flight finish,
+   * are verified and recorded. The first ctrl+c of a CLI or TUI. A caller whose `beforeItem` holds
+   * items (a pause) must let them through when it stops the run.
+   */
+  stop?: AbortSignal;
+  /**
+   * Aborted: also cut the items in flight (their temp files are removed, they stay Pending); what
+   * already finished is still recorded. The second ctrl+c.
+   */
+  abort?: AbortSignal;
 }
 
 const TEMP_HINT = 'dl';
 /** Thrown (as is, never wrapped) for an item whose request was not sent because the run stopped. */
 const NOT_SENT = new Error('run stopped before the request');
+/** Thrown (as is, never wrapped) out of a download cut by the caller's `abort` signal. */
+const ABORTED = new Error('download aborted by the caller');
 /**
  * Blobs of at most this many (decompressed) bytes release their network slot as soon as their bytes
  * arrived, so that verifying, writing and fsyncing them overlaps the next requests. The worker runs
@@ -110,6 +137,8 @@ export interface DownloadBlobOptions {
   network?: <T>(fn: () => Promise<T>) => Promise<T>;
   /** How many original bytes are verified so far (per-item progress). */
   onVerified?: (bytes: number) => void;
+  /** Aborted: stop reading, remove the temp file, throw (nothing at the final path). */
+  abort?: AbortSignal;
 }
 
 /** Download one blob to the store, verified. Throws (leaving nothing at the final path) on any failure. */
@@ -135,6 +164,7 @@ export async function downloadBlob(
       for await (const plain of decodeBlob(source as AsyncIterable<Buffer>, { sha1: item.sha1, size: item.size }, label, {
         parallel,
         onRaw: async (chunk) => {
+          if (opts.abort?.aborted) throw ABORTED;
           await writeAll(fh!, chunk);
           stored += chunk.length;
           onBytes(chunk.length);
@@ -147,7 +177,10 @@ export async function downloadBlob(
     };
     const get = async () => {
       const parts: Buffer[] = [];
-      for await (const c of remote.read(key, { size: opts.storedSize })) parts.push(c);
+      for await (const c of remote.read(key, { size: opts.storedSize })) {
+        if (opts.abort?.aborted) throw ABORTED;
+        parts.push(c);
+      }
       return parts;
     };
     if (whole && item.size <= OVERLAP_MAX_BYTES) {
@@ -163,6 +196,7 @@ export async function downloadBlob(
       // instead of 205-228 MiB, at the same speed (hashing on the main thread is the slower step).
       await network(() => decode(remote.read(key), 1));
     }
+    if (opts.abort?.aborted) throw ABORTED;
     await fh!.sync(); // set by decode()
     await fh!.close();
     fh = undefined;
@@ -175,24 +209,65 @@ export async function downloadBlob(
   } catch (err) {
     await fh?.close().catch(() => undefined);
     await fsp.rm(tmp, { force: true });
-    throw err instanceof TroveError || err === NOT_SENT ? err : withContext(`download ${key}`, err);
+    throw err instanceof TroveError || err === NOT_SENT || err === ABORTED ? err : withContext(`download ${key}`, err);
   }
 }
 
-export async function runDownloads(lib: Library, remote: Remote, opts: TransferOptions = {}): Promise<DownloadReport> {
+/**
+ * Queued items whose blob already sits at its final path without a `local_blob` row: a run was
+ * interrupted (killed, a hard quit) between the rename and the batch that records it. Each is
+ * verified again (SHA1 and size, as a download is) and, when whole, recorded instead of fetched;
+ * a damaged one is left to the download, which renames a verified copy over it. Returns the items
+ * still to download.
+ */
+async function adoptFinishedBlobs(lib: Library, items: DownloadItem[], report: DownloadReport): Promise<DownloadItem[]> {
+  const rest: DownloadItem[] = [];
+  const found: { item: DownloadItem; stored: number }[] = [];
+  for (const i of items) {
+    const file = blobPath(lib.paths.storeDir, i.type, i.sha1);
+    const st = await fsp.stat(file).catch(() => undefined);
+    if (!st?.isFile()) {
+      rest.push(i);
+      continue;
+    }
+    try {
+      await verifyBlobFile(file, { sha1: i.sha1, size: i.size }, `blob ${i.sha1}`);
+      found.push({ item: i, stored: st.size });
+    } catch {
+      rest.push(i);
+    }
+  }
+  if (!found.length) return rest;
+  // The rename may not be durable yet (its directory was never fsynced): make it so before the row.
+  await Promise.all([...new Set(found.map((f) => path.dirname(blobPath(lib.paths.storeDir, f.item.type, f.item.sha1))))].map((d) => fsyncDir(d)));
+  lib.state.transaction(() => {
+    for (const { item, stored } of found) {
+      markLocal(lib.state, 'main', { sha1: item.sha1, type: item.type as FileType, size: item.size, storedBytes: stored });
+      removeDownload(lib.state, item.sha1);
+    }
+  })();
+  report.adopted += found.length;
+  report.alreadyLocal += found.length;
+  return rest;
+}
+
+export async function runDownloads(lib: Library, remote: Remote, opts: DownloadOptions = {}): Promise<DownloadReport> {
   const state = lib.state;
   const concurrency = opts.concurrency ?? configuredConcurrency(lib);
   resetDownloads(state);
   await removeStaleDownloadTemps(lib.paths.tmpDir);
-  const report: DownloadReport = { downloaded: 0, alreadyLocal: 0, failed: [], bytes: 0 };
+  const report: DownloadReport = { downloaded: 0, alreadyLocal: 0, adopted: 0, failed: [], bytes: 0 };
   const isLocal = state.prepare('SELECT 1 FROM local_blob WHERE sha1 = ?');
-  const items: DownloadItem[] = [];
+  const unrecorded: DownloadItem[] = [];
   for (const i of queuedDownloads(state)) {
     if (isLocal.get(i.sha1) && fs.existsSync(blobPath(lib.paths.storeDir, i.type, i.sha1))) {
       removeDownload(state, i.sha1);
       report.alreadyLocal++;
-    } else items.push(i);
+    } else unrecorded.push(i);
   }
+  const items = await adoptFinishedBlobs(lib, unrecorded, report);
+  // Stopped by the caller (ctrl+c): take no new item and send no new request.
+  const halted = () => !!(opts.stop?.aborted || opts.abort?.aborted);
   const tracker = new ProgressTracker('download', opts.onProgress);
   const countOfType = lib.db.prepare('SELECT count(*) FROM file WHERE type = ?').pluck();
   // Remote sizes: from the catalogue where the uploading device recorded them (no request at all),
@@ -222,7 +297,7 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
   // before the failed item's own handler runs).
   const network = <T>(fn: () => Promise<T>) =>
     net.add(async () => {
-      if (stopped) throw NOT_SENT;
+      if (stopped || halted()) throw NOT_SENT;
       try {
         return await fn();
       } catch (err) {
@@ -264,7 +339,7 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
   const one = async (item: DownloadItem) => {
     const key = blobKey(item.type, item.sha1);
     await opts.beforeItem?.(key);
-    if (stopped) return;
+    if (stopped || halted()) return; // still Pending: the next run takes it
     tracker.begin(key);
     if (!sizes.has(item.sha1)) {
       notFound(item, key);
@@ -272,6 +347,10 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
     }
     for (let attempt = 1; ; attempt++) {
       if (stopped) return;
+      if (halted()) {
+        log.add(() => setDownloadState(state, item.sha1, 'Pending'));
+        return;
+      }
       log.add(() => setDownloadState(state, item.sha1, 'InProgress'));
       let got = 0;
       try {
@@ -289,6 +368,7 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
             touched: (dir) => log.touched(dir),
             network,
             onVerified: (n) => tracker.setItemBytes(key, n),
+            abort: opts.abort,
           },
         );
         report.downloaded++;
@@ -301,7 +381,7 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
         return;
       } catch (raw) {
         tracker.addBytes(-got);
-        if (raw === NOT_SENT) {
+        if (raw === NOT_SENT || raw === ABORTED) {
           log.add(() => setDownloadState(state, item.sha1, 'Pending'));
           return; // stays queued for the next run, as if never started
         }
@@ -324,7 +404,7 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
         }
         const err = raw as TroveError;
         const d = decide(err.code, attempt, opts, opts.random);
-        if (d.action === 'retry' && !stopped) {
+        if (d.action === 'retry' && !stopped && !halted()) {
           log.add(() => setDownloadState(state, item.sha1, 'Pending', err.message));
           tracker.retry(key, item.sha1, attempt, d.delayMs, err.code, err.message);
           await sleep(d.delayMs);
@@ -342,14 +422,22 @@ export async function runDownloads(lib: Library, remote: Remote, opts: TransferO
       }
     }
   };
+  // Items not handed to a worker yet are dropped at once (they never settle; onIdle covers them).
+  const halt = () => queue.clear();
+  opts.stop?.addEventListener('abort', halt);
+  opts.abort?.addEventListener('abort', halt);
   const bugs: unknown[] = [];
   for (const i of items) queue.add(() => one(i)).catch((err) => bugs.push(err));
+  if (halted()) halt();
   try {
     await queue.onIdle();
   } finally {
+    opts.stop?.removeEventListener('abort', halt);
+    opts.abort?.removeEventListener('abort', halt);
     await log.flush();
   }
   if (bugs.length) throw bugs[0];
+  if (halted()) report.interrupted = true;
   tracker.end();
   return report;
 }

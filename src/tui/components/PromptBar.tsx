@@ -7,11 +7,14 @@ import type { PromptOptions } from '../ui-context.js';
 
 export function PromptBar({ options, width, onClose }: { options: PromptOptions; width: number; onClose: () => void }) {
   const [value, setValue] = useState(options.initial ?? '');
+  const [problem, setProblem] = useState<string>();
   // The text so far lives in a ref too: keys typed faster than renders must each see the previous one.
   const current = useRef(value);
   useKeys((input, key) => {
     const value = current.current;
     if (key.return) {
+      const bad = options.validate?.(value);
+      if (bad) return setProblem(bad);
       onClose();
       options.onSubmit(value);
       return;
@@ -27,14 +30,18 @@ export function PromptBar({ options, width, onClose }: { options: PromptOptions;
     if (next !== value) {
       current.current = next;
       setValue(next);
+      setProblem(undefined);
       options.onChange?.(next);
     }
   }, true, 'overlay');
   const text = `${options.label}: ${value}`;
+  const room = Math.max(1, width - 1);
+  const note = problem ? fit(`  ${problem}`, Math.max(0, room - Math.min(text.length, room))) : '';
   return (
     <Text wrap="truncate">
-      <Text color="yellow">{fit(text, Math.max(1, width - 1))}</Text>
+      <Text color="yellow">{fit(text, room - note.length)}</Text>
       <Text inverse> </Text>
+      <Text color="red">{note}</Text>
     </Text>
   );
 }

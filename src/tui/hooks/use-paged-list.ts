@@ -2,6 +2,7 @@
 // screen, and only the pages under it (plus one either side) are fetched. Rows not loaded yet are
 // undefined, so a key press always renders at once and the data fills in.
 import { useEffect, useReducer, useRef, useState } from 'react';
+import { useRemembered } from './screen-memory.js';
 import { errorText } from './use-async.js';
 import { initialWindow, listReducer, pagesFor, type ListAction, type ListWindow } from '../state/list-window.js';
 
@@ -24,9 +25,15 @@ export interface PagedList<T> {
 
 export const PAGE_SIZE = 100;
 
-/** `refresh` bumps reload the same query in place (the cursor stays). */
-export function usePagedList<T>(source: PagedSource<T>, height: number, refresh: number): PagedList<T> {
+/**
+ * `refresh` bumps reload the same query in place (the cursor stays). With `remember`, the cursor is
+ * kept under that slot of the screen (screen-memory.ts) and restored when the same query is counted
+ * again after going back.
+ */
+export function usePagedList<T>(source: PagedSource<T>, height: number, refresh: number, remember?: string): PagedList<T> {
   const [window, dispatch] = useReducer(listReducer, height, initialWindow);
+  const memory = useRemembered<{ key: string; cursor: number; offset: number }>(remember);
+  const pendingRestore = useRef(memory.initial);
   // Everything loaded belongs to one query+refresh token; rows of an older token are never shown,
   // even in the render between a query change and the effect that starts its loading.
   const token = `${source.key}#${refresh}`;
@@ -56,6 +63,9 @@ export function usePagedList<T>(source: PagedSource<T>, height: number, refresh:
       (total) => {
         if (gen !== generation.current) return;
         dispatch({ type: 'total', total });
+        const back = pendingRestore.current;
+        pendingRestore.current = undefined;
+        if (back && back.key === source.key) dispatch({ type: 'restore', cursor: back.cursor, offset: back.offset });
         setCounted(token);
       },
       (err) => {
@@ -67,6 +77,9 @@ export function usePagedList<T>(source: PagedSource<T>, height: number, refresh:
   }, [source.key, refresh]);
 
   const counting = counted !== token;
+  useEffect(() => {
+    if (!counting && !pendingRestore.current) memory.save({ key: source.key, cursor: window.cursor, offset: window.offset });
+  });
   const errorNow = error?.token === token ? error.text : undefined;
   const pages = cache.current.token === token ? cache.current.pages : new Map<number, T[]>();
 

@@ -37,7 +37,7 @@ export function DiffScreen({ from, to, height, active }: { from: string; to: str
   return (
     <>
       <Text color="cyan" wrap="truncate">
-        {report.data ? `${report.data.changes.length} change(s) from ${report.data.from} to ${report.data.to}` : report.error ?? 'Computing the diff …'}
+        {fit(report.data ? `${report.data.changes.length} change(s) from ${report.data.from} to ${report.data.to}` : report.error ?? 'Computing the diff …', ui.columns)}
       </Text>
       <Rows height={height - 1} empty={report.data ? 'No differences.' : ''}>
         {list.rows.map((r, i) => (

@@ -12,7 +12,7 @@ import { exportDirFor, startDownload, startDrop, startExport } from './actions.j
 export function FileSetsScreen(props: { releaseId: string; release: string; system: string; height: number; active: boolean }) {
   const ui = useUi();
   const sets = useAsync(() => ui.services.listFileSets(props.releaseId), [props.releaseId, ui.catalogVersion]);
-  const list = useList(sets.data, props.height - 1);
+  const list = useList(sets.data, props.height - 1, { remember: 'fileSets', idOf: (s) => s.id });
   useScreenInput(
     SCREEN_COMMANDS.fileSets,
     (c) => {

@@ -11,7 +11,7 @@ import { useUi } from '../ui-context.js';
 export function FilesScreen({ fileSetId, height, active }: { fileSetId: string; height: number; active: boolean }) {
   const ui = useUi();
   const files = useAsync(() => ui.services.listFiles(fileSetId), [fileSetId, ui.catalogVersion]);
-  const list = useList(files.data, height - 2);
+  const list = useList(files.data, height - 2, { remember: 'files', idOf: (f) => `${f.sha1}/${f.name}` });
   useScreenInput(
     SCREEN_COMMANDS.files,
     (c) => {

@@ -2,7 +2,7 @@
 // at a time; a applies the merge after a confirmation.
 import { Box, Text } from 'ink';
 import { Row, Rows } from '../components/Rows.js';
-import { cell } from '../format.js';
+import { cell, fit } from '../format.js';
 import { useAsync } from '../hooks/use-async.js';
 import { useList } from '../hooks/use-list.js';
 import { listActionFor, useScreenInput } from '../hooks/use-screen-input.js';
@@ -37,8 +37,8 @@ export function MergeScreen({ height, active }: { height: number; active: boolea
       if (c === 'apply' && merge.data) {
         const p = mergeProgress(merge.data);
         ui.confirm(
-          `Apply the merge? ${cleanText(merge.data.cleanChanges)}${p.clashes} clash(es), ${p.overridden} resolved against the default. The local database is backed up first; p on Sync pushes the result.`,
-          () => ui.services.applyMerge().then((r) => ui.notify(r.message), ui.fail),
+          `Apply the merge? ${cleanText(merge.data.cleanChanges)}${p.clashes} clash(es), ${p.overridden} resolved against the default. The local database is backed up first; a merge that settles a conflict with the remote is then pushed (as trove merge --apply does).`,
+          () => ui.services.applyMerge().then((r) => (ui.notify(r.message), merge.reload()), ui.fail),
         );
       }
     },
@@ -53,7 +53,7 @@ export function MergeScreen({ height, active }: { height: number; active: boolea
   return (
     <>
       <Text color="cyan" wrap="truncate">
-        {head}
+        {fit(head, w)}
       </Text>
       <Rows height={height - 1 - detail} empty={merge.data ? 'No clashes: a applies the merge.' : ''}>
         {list.rows.map((c, i) => (
@@ -67,7 +67,7 @@ export function MergeScreen({ height, active }: { height: number; active: boolea
         {sel ? (
           <>
             <Text bold wrap="truncate">
-              {sel.label} — {sel.field}
+              {fit(`${sel.label} — ${sel.field}`, w)}
             </Text>
             <Text dimColor wrap="truncate">
               {cell('base', side)} {cell('local (l)', side)} {cell('cloud (c)', side)}

@@ -1,10 +1,11 @@
 // A system's releases: paged from the store (100k rows scroll without loading them), searchable,
 // filtered by availability, sorted by name or size.
 import { Text } from 'ink';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Row, Rows } from '../components/Rows.js';
-import { BADGE, BADGE_COLOR, cell, formatBytes } from '../format.js';
+import { BADGE, BADGE_COLOR, cell, fit, formatBytes } from '../format.js';
 import { usePagedList, type PagedSource } from '../hooks/use-paged-list.js';
+import { useRemembered } from '../hooks/screen-memory.js';
 import { listActionFor, useScreenInput } from '../hooks/use-screen-input.js';
 import { SCREEN_COMMANDS } from '../keys.js';
 import type { ReleaseItem, ReleaseQuery } from '../services.js';
@@ -22,7 +23,10 @@ export function releaseColumns(width: number): { name: number; title: number; re
 
 export function ReleasesScreen({ systemId, height, active }: { systemId: string; height: number; active: boolean }) {
   const ui = useUi();
-  const [query, setQuery] = useState<ReleaseQuery>({ systemId, search: '', filter: 'all', sort: 'name' });
+  // The query (search, filter, sort) and the cursor survive going into a release and back.
+  const rememberedQuery = useRemembered<ReleaseQuery>('query');
+  const [query, setQuery] = useState<ReleaseQuery>(rememberedQuery.initial ?? { systemId, search: '', filter: 'all', sort: 'name' });
+  useEffect(() => rememberedQuery.save(query));
   const source = useMemo<PagedSource<ReleaseItem>>(
     () => ({
       key: releaseQueryKey(query),
@@ -31,7 +35,7 @@ export function ReleasesScreen({ systemId, height, active }: { systemId: string;
     }),
     [query, ui.services],
   );
-  const list = usePagedList(source, height - 2, ui.catalogVersion);
+  const list = usePagedList(source, height - 2, ui.catalogVersion, 'releases');
 
   useScreenInput(
     SCREEN_COMMANDS.releases,
@@ -75,7 +79,7 @@ export function ReleasesScreen({ systemId, height, active }: { systemId: string;
     <>
       <Text wrap="truncate">
         <Text color="cyan">{status}</Text>
-        <Text dimColor> · {shown}</Text>
+        <Text dimColor> · {fit(shown, ui.columns)}</Text>
       </Text>
       <Text dimColor wrap="truncate">
         {' '}

@@ -23,7 +23,7 @@ export function settingRows(s: Settings): SettingRow[] {
     { label: 'Library', value: s.library },
     { label: 'Remote', value: s.remote ? s.remote.description : 'none (trove remote set fs root=<folder>)' },
     ...Object.entries(s.remote?.options ?? {}).map(([k, v]) => ({ label: `  ${k}`, value: v })),
-    { label: 'Concurrency', value: `${s.concurrency} transfers at a time`, edit: 'concurrency' as const },
+    { label: 'Concurrency', value: `${s.concurrency} transfer${s.concurrency === 1 ? '' : 's'} at a time`, edit: 'concurrency' as const },
   ];
 }
 
@@ -51,6 +51,9 @@ export function SettingsScreen({ height, active }: { height: number; active: boo
         ui.prompt({
           label: 'Concurrency (1–64)',
           initial: String(s.concurrency),
+          // A bad value keeps the prompt open with the reason (QA T9: it closed, and the next keys
+          // typed went to the screen).
+          validate: (v) => (/^\s*\d+\s*$/.test(v) && Number(v) >= 1 && Number(v) <= 64 ? undefined : `concurrency must be a whole number from 1 to 64, not ${JSON.stringify(v)}`),
           onSubmit: (v) => ui.services.setConcurrency(Number(v)).then(() => (ui.notify(`Concurrency set to ${Number(v)}`), settings.reload()), ui.fail),
         });
       }

@@ -4,22 +4,27 @@
 // merge (plan a three-way merge and open the merge viewer, where each clash is settled one by one).
 import { Box, Text } from 'ink';
 import { useState } from 'react';
-import { fit } from '../format.js';
+import { fit, shortId } from '../format.js';
 import { useAsync } from '../hooks/use-async.js';
 import { useScreenInput } from '../hooks/use-screen-input.js';
 import { SCREEN_COMMANDS } from '../keys.js';
 import type { SyncStatus } from '../services.js';
 import { useUi } from '../ui-context.js';
 
+/** Row-count differences against the base, deletions too: "+1 release, -2 file". */
+export function changeText(changes: Record<string, number>): string {
+  const shown = Object.entries(changes).filter(([, n]) => n !== 0);
+  return shown.length ? shown.map(([e, n]) => `${n > 0 ? '+' : ''}${n} ${e}`).join(', ') : 'none';
+}
+
 export function syncLines(s: SyncStatus): string[] {
-  const changes = Object.entries(s.localChanges).filter(([, n]) => n > 0);
   return [
     `Device        ${s.device.name} (${s.device.id})`,
     `Remote        ${s.remote ?? 'none configured (5: settings)'}`,
-    `Base          ${s.base ?? 'none: never pushed or pulled'}`,
-    `Heads         ${s.heads.length ? s.heads.map((h) => `${h.id.slice(0, 8)} by ${h.device} at ${h.createdAt}`).join('; ') : 'none'}`,
+    `Base          ${s.base ? shortId(s.base) : 'none: never pushed or pulled'}`,
+    `Heads         ${s.heads.length ? s.heads.map((h) => `${shortId(h.id)} by ${h.device} at ${h.createdAt}`).join('; ') : 'none'}`,
     `Ahead/behind  ${s.ahead} ahead, ${s.behind} behind`,
-    `Local changes ${changes.length ? changes.map(([e, n]) => `${n} ${e}`).join(', ') : 'none'}`,
+    `Local changes ${changeText(s.localChanges)}`,
     s.conflict ? 'CONFLICT: the remote moved on and this database changed too. l settles it: cloud, local or merge.' : 'No conflict.',
     s.pendingMerge ? 'A merge is pending: m opens it.' : '',
   ].filter(Boolean);

@@ -11,7 +11,7 @@ import { useUi } from '../ui-context.js';
 export function SystemsScreen({ height, active }: { height: number; active: boolean }) {
   const ui = useUi();
   const systems = useAsync(() => ui.services.listSystems(), [ui.catalogVersion]);
-  const list = useList(systems.data, height - 1);
+  const list = useList(systems.data, height - 1, { remember: 'systems', idOf: (s) => s.id });
   useScreenInput(
     SCREEN_COMMANDS.systems,
     (c) => {

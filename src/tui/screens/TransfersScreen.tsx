@@ -1,10 +1,10 @@
 // The transfer queue: per-item and total progress, rate, ETA, failures with their reason; r retries
 // the selected failed item, space pauses or resumes, u uploads what the remote lacks. Updates arrive
 // as events from the services.
-import { Text } from 'ink';
+import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
 import { Row, Rows } from '../components/Rows.js';
-import { cell, fit } from '../format.js';
+import { cell, fit, fitMiddle, wrapLines } from '../format.js';
 import { errorText, useAsync } from '../hooks/use-async.js';
 import { useList } from '../hooks/use-list.js';
 import { listActionFor, useScreenInput } from '../hooks/use-screen-input.js';
@@ -19,7 +19,9 @@ export function TransfersScreen({ height, active }: { height: number; active: bo
   const [live, setLive] = useState<TransferSnapshot>();
   useEffect(() => ui.services.onTransfers(setLive), [ui.services]);
   const snap = live ?? first.data;
-  const list = useList(snap?.items, height - 2);
+  // Below the list: the selected item's whole label and its failure reason (or progress), wrapped.
+  const detail = 4;
+  const list = useList(snap?.items, height - 2 - detail);
   useScreenInput(
     SCREEN_COMMANDS.transfers,
     (c) => {
@@ -44,7 +46,9 @@ export function TransfersScreen({ height, active }: { height: number; active: bo
     active,
   );
   const w = ui.columns - 1;
-  const fixed = { state: 7, progress: 30 };
+  const sel = list.selected;
+  // The progress column shrinks on narrow terminals so the label keeps room to tell rows apart.
+  const fixed = { state: 7, progress: w >= 100 ? 30 : Math.max(14, Math.floor(w * 0.28)) };
   const label = Math.max(10, w - fixed.state - fixed.progress - 2);
   return (
     <>
@@ -55,14 +59,28 @@ export function TransfersScreen({ height, active }: { height: number; active: bo
         {' '}
         {cell('State', fixed.state)} {cell('Item', label)} {cell('Progress', fixed.progress)}
       </Text>
-      <Rows height={height - 2} empty={snap ? 'Nothing queued. d on a release downloads it; u here uploads what the remote lacks.' : first.error ? 'r: try again' : ''}>
+      <Rows height={height - 2 - detail} empty={snap ? 'Nothing queued. d on a release downloads it; u here uploads what the remote lacks.' : first.error ? 'r: try again' : ''}>
         {list.rows.map((it, i) => (
           <Row key={it.id} selected={list.window.offset + i === list.window.cursor}>
             <Text color={it.state === 'failed' ? 'red' : it.state === 'done' ? 'green' : undefined}>{cell(STATE_LABEL[it.state], fixed.state)}</Text>{' '}
-            {cell(`${it.direction === 'upload' ? '↑' : '↓'} ${it.label}`, label)} {cell(itemProgress(it, 20), fixed.progress)}
+            {cell(fitMiddle(`${it.direction === 'upload' ? '↑' : '↓'} ${it.label}`, label), label)} {cell(itemProgress(it, fixed.progress - 10), fixed.progress)}
           </Row>
         ))}
       </Rows>
+      <Box flexDirection="column" height={detail}>
+        {sel ? (
+          <>
+            <Text bold wrap="truncate">
+              {fit(`${sel.direction === 'upload' ? '↑' : '↓'} ${sel.label}`, w)}
+            </Text>
+            {(sel.error ? wrapLines(sel.error, w, detail - 1) : [`${STATE_LABEL[sel.state]} ${itemProgress(sel, 20)}`]).map((l, i) => (
+              <Text key={i} color={sel.state === 'failed' ? 'red' : undefined} wrap="truncate">
+                {l}
+              </Text>
+            ))}
+          </>
+        ) : null}
+      </Box>
     </>
   );
 }

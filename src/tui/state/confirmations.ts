@@ -1,5 +1,5 @@
 // What a confirmation says before a destructive step, computed from plain rows.
-import { formatBytes } from '../format.js';
+import { formatBytes, shortId } from '../format.js';
 import type { Counts, RestorePoint } from '../services.js';
 
 /** Drop: only files with a verified remote copy are freed; the rest stay (never the last copy). */
@@ -29,7 +29,7 @@ export function restoreQuestion(point: RestorePoint, now: Counts): string {
     change('files', now.files, c.files),
   ].filter(Boolean);
   const what = changes.length ? changes.join(', ') : 'the same counts (contents may differ)';
-  return `Restore the ${point.kind} ${point.id.slice(0, 8)} from ${point.createdAt} (${point.device})? Catalogue: ${what}. The current database is backed up first.`;
+  return `Restore the ${point.kind} ${shortId(point.id)} from ${point.createdAt} (${point.device})? Catalogue: ${what}. The current database is backed up first.`;
 }
 
 export function exportSummary(files: number, dir: string): string {

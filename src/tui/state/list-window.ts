@@ -15,7 +15,9 @@ export type ListAction =
   | { type: 'bottom' }
   | { type: 'resize'; height: number }
   | { type: 'total'; total: number }
-  | { type: 'reset'; total?: number };
+  | { type: 'reset'; total?: number }
+  /** Back to a remembered place (going back to a screen). */
+  | { type: 'restore'; cursor: number; offset: number };
 
 export function initialWindow(height: number, total = 0): ListWindow {
   return clamp({ total, cursor: 0, offset: 0, height: Math.max(1, height) });
@@ -48,6 +50,8 @@ export function listReducer(w: ListWindow, a: ListAction): ListWindow {
       return clamp({ ...w, total: a.total });
     case 'reset':
       return clamp({ ...w, total: a.total ?? w.total, cursor: 0, offset: 0 });
+    case 'restore':
+      return clamp({ ...w, cursor: a.cursor, offset: a.offset });
   }
 }
 

@@ -160,6 +160,102 @@ describe('runDownloads', () => {
   });
 });
 
+/** Holds every read until `release()`; `started` resolves when the first read is waiting. */
+class HeldRemote extends FaultyRemote {
+  private open!: () => void;
+  private readonly gate = new Promise<void>((r) => (this.open = r));
+  private onStart!: () => void;
+  readonly started = new Promise<void>((r) => (this.onStart = r));
+  readKeys: string[] = [];
+  release(): void {
+    this.open();
+  }
+  override async *read(key: string, opts?: Parameters<FaultyRemote['read']>[1]): AsyncIterable<Buffer> {
+    this.readKeys.push(key);
+    this.onStart();
+    await this.gate;
+    yield* super.read(key, opts);
+  }
+}
+
+const localRows = () => fx.lib.state.prepare('SELECT sha1 FROM local_blob').pluck().all() as string[];
+const queueStates = () => fx.lib.state.prepare('SELECT state FROM download_queue').pluck().all() as string[];
+
+describe('runDownloads interrupted by the caller (ctrl+c)', () => {
+  it('stop: starts no new item, lets the one in flight finish and records it; the rest stays Pending', async () => {
+    const { remote } = await cloudOnly();
+    const wanted = queueAll();
+    expect(wanted.length).toBeGreaterThan(3);
+    const held = new HeldRemote(remote);
+    const stop = new AbortController();
+    const run = runDownloads(fx.lib, held, { ...noSleep, concurrency: 1, stop: stop.signal });
+    await held.started;
+    stop.abort();
+    held.release();
+    const report = await run;
+    expect(report.interrupted).toBe(true);
+    expect(report.downloaded).toBe(1);
+    expect(held.readKeys).toHaveLength(1);
+    // What finished is in the store and recorded; nothing is in the store unrecorded.
+    expect(storeFiles()).toHaveLength(1);
+    expect(localRows()).toHaveLength(1);
+    expect(storeFiles()[0]).toContain(localRows()[0]);
+    expect(queueStates()).toEqual(wanted.slice(1).map(() => 'Pending'));
+    expect(fs.readdirSync(fx.lib.paths.tmpDir)).toEqual([]);
+    // The next run takes up the rest.
+    const again = await runDownloads(fx.lib, remote, noSleep);
+    expect(again.downloaded).toBe(wanted.length - 1);
+    expect((await verifyStore(fx.lib)).bad).toEqual([]);
+  });
+
+  it('abort: cuts the download in flight (no temp, nothing at the final path) and leaves every item Pending', async () => {
+    const { remote } = await cloudOnly();
+    const wanted = queueAll();
+    const held = new HeldRemote(remote);
+    const abort = new AbortController();
+    const run = runDownloads(fx.lib, held, { ...noSleep, concurrency: 1, abort: abort.signal });
+    await held.started;
+    abort.abort();
+    held.release();
+    const report = await run;
+    expect(report.interrupted).toBe(true);
+    expect(report.downloaded).toBe(0);
+    expect(report.failed).toEqual([]);
+    expect(storeFiles()).toEqual([]);
+    expect(localRows()).toEqual([]);
+    expect(queueStates()).toEqual(wanted.map(() => 'Pending'));
+    expect(fs.readdirSync(fx.lib.paths.tmpDir)).toEqual([]);
+  });
+
+  it('adopts a verified blob left at its final path without its row (a killed run) instead of downloading it again; a damaged one is fetched', async () => {
+    const { remote } = await cloudOnly();
+    const wanted = queueAll();
+    const rows = targetFiles(fx.lib.db, {});
+    const [good, bad] = wanted.map((sha1) => rows.find((f) => f.sha1 === sha1)!);
+    for (const f of [good!, bad!]) {
+      const final = blobPath(fx.lib.paths.storeDir, f.type, f.sha1);
+      fs.mkdirSync(path.dirname(final), { recursive: true });
+      fs.writeFileSync(final, await remote.readAll(blobKey(f.type, f.sha1)));
+    }
+    const badFile = blobPath(fx.lib.paths.storeDir, bad!.type, bad!.sha1);
+    const bytes = fs.readFileSync(badFile);
+    bytes[bytes.length - 8] ^= 0x01;
+    fs.writeFileSync(badFile, bytes);
+    const goodIno = fs.statSync(blobPath(fx.lib.paths.storeDir, good!.type, good!.sha1)).ino;
+
+    const counting = new FaultyRemote(remote);
+    const report = await runDownloads(fx.lib, counting, noSleep);
+    expect(report.adopted).toBe(1);
+    expect(report.alreadyLocal).toBe(1);
+    expect(report.downloaded).toBe(wanted.length - 1);
+    expect(counting.calls.read).toBe(wanted.length - 1);
+    expect(fs.statSync(blobPath(fx.lib.paths.storeDir, good!.type, good!.sha1)).ino).toBe(goodIno);
+    expect(localRows().sort()).toEqual([...wanted].sort());
+    expect(queuedDownloads(fx.lib.state)).toEqual([]);
+    expect((await verifyStore(fx.lib)).bad).toEqual([]);
+  });
+});
+
 describe('runDrop', () => {
   it('never drops the last copy: blobs not uploaded, or missing on the remote, are kept', async () => {
     fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 2 });
