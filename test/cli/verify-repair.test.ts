@@ -25,6 +25,7 @@ describe('trove verify repairs the local store', () => {
     sha1 = createHash('sha1').update(data).digest('hex');
     blob = path.join(lib, 'store', 'rom', sha1.slice(0, 2), `${sha1}.zst`);
     expect((await t('init')).code).toBe(0);
+    fs.mkdirSync(path.join(root, 'remote')); // an fs remote's root must exist
     expect((await t('remote', 'set', 'fs', `root=${path.join(root, 'remote')}`)).code).toBe(0);
     expect((await t('add', src, '--system', 'S', '--release', 'A (USA)')).code).toBe(0);
     expect((await t('upload')).code).toBe(0);
