@@ -10,6 +10,42 @@ import { targetFiles, type TargetFilter } from '../../sync/transfer/transfer-tar
 import { formatBytes, Output, withLibrary, type GlobalArgs } from '../context.js';
 import { finishTransfer, progressRenderer } from '../transfer-output.js';
 import { wholeNumber } from '../numeric-option.js';
+import { EXIT } from '../exit-codes.js';
+
+/**
+ * ctrl+c as rclone and restic handle it: the first SIGINT starts nothing new and lets the downloads in
+ * flight finish and be recorded; a second cuts them (their temp files removed, left queued); a third
+ * exits at once (the next run verifies and records whatever reached the store). SIGTERM cuts at once.
+ */
+function interruptible(): { stop: AbortSignal; abort: AbortSignal; dispose: () => void } {
+  const stop = new AbortController();
+  const abort = new AbortController();
+  let count = 0;
+  const onInt = () => {
+    count++;
+    if (count === 1) {
+      stop.abort();
+      process.stderr.write('\ntrove: stopping: finishing the downloads in flight (ctrl+c again cancels them); the rest stays queued\n');
+    } else if (count === 2) {
+      abort.abort();
+      process.stderr.write('trove: cancelling the downloads in flight\n');
+    } else process.exit(EXIT.INTERRUPTED);
+  };
+  const onTerm = () => {
+    stop.abort();
+    abort.abort();
+  };
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  return {
+    stop: stop.signal,
+    abort: abort.signal,
+    dispose: () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    },
+  };
+}
 
 /** Shared by download and download-all: plan, queue, run the queue, report. */
 export async function downloadTarget(lib: Library, argv: GlobalArgs & { concurrency?: number }, what: string, filter: TargetFilter): Promise<void> {
@@ -18,7 +54,21 @@ export async function downloadTarget(lib: Library, argv: GlobalArgs & { concurre
   const remote = openRemote(lib);
   enqueueDownloads(lib.state, plan.fetch);
   const renderer = progressRenderer(out);
-  const report = await runDownloads(lib, remote, { concurrency: argv.concurrency === undefined ? undefined : Math.max(1, argv.concurrency), onProgress: renderer.listener });
+  const interrupt = interruptible();
+  let report;
+  try {
+    report = await runDownloads(lib, remote, {
+      concurrency: argv.concurrency === undefined ? undefined : Math.max(1, argv.concurrency),
+      onProgress: renderer.listener,
+      stop: interrupt.stop,
+      abort: interrupt.abort,
+    });
+  } finally {
+    interrupt.dispose();
+  }
+  if (report.interrupted && !report.stoppedBy) {
+    report.stoppedBy = { code: 'INTERRUPTED', message: 'interrupted: what did not finish stays queued; run the command again (or `trove download-all`) to resume' };
+  }
   const unavailable = plan.unavailable.map((u) => ({ sha1: u.sha1, key: u.sha1, code: 'NOT_AVAILABLE', message: `${u.sha1} (${u.type}) is neither here nor on the remote` }));
   finishTransfer(out, renderer, { ...report, failed: [...report.failed, ...unavailable], alreadyLocal: report.alreadyLocal + plan.alreadyLocal } as typeof report, () => [
     `${what}: downloaded ${report.downloaded} file(s), ${formatBytes(report.bytes)} from ${remote.description}; ${plan.alreadyLocal + report.alreadyLocal} already here` +

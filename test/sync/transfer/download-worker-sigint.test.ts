@@ -1,7 +1,8 @@
-// `trove download-all` interrupted by a real SIGINT (ctrl+c) in a real child process: whatever had
-// reached the store is never fetched again. The CLI exits on the signal (Node's default); blobs
-// renamed into store/ whose row was still in the unflushed batch are found at their final path by
-// the next run, verified and recorded (adoptFinishedBlobs), not downloaded again.
+// `trove download-all` interrupted by a real SIGINT (ctrl+c) in a real child process: the first
+// ctrl+c lets the downloads in flight finish and be recorded, then exits 130 with the rest queued;
+// whatever had reached the store is never fetched again. (Blobs renamed into store/ whose row a hard
+// kill left unrecorded are found at their final path by the next run, verified and recorded —
+// adoptFinishedBlobs — not downloaded again: download-worker.test.ts.)
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -44,6 +45,7 @@ beforeAll(async () => {
   const { library } = Library.init(lib);
   try {
     await addFiles(library, { paths, system: 'S', release: 'R (USA)', title: 'R', type: 'rom', fileSet: 'rom' });
+    fs.mkdirSync(path.join(root, 'remote'));
     const cfg = parseRemoteArgs('fs', [`root=${path.join(root, 'remote')}`]);
     saveRemoteConfig(library, cfg);
     const remote = new OpendalRemote(cfg);
@@ -58,17 +60,26 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 describe('trove download-all interrupted by SIGINT', () => {
   it('the next run records the blobs that reached the store instead of downloading them again', async () => {
-    const child = spawn(process.execPath, [CLI, '--library', lib, 'download-all', '--concurrency', '1', '--quiet'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, '--library', lib, 'download-all', '--concurrency', '1', '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     let finished = false;
     void exited.then(() => (finished = true));
     while (!finished && (fs.existsSync(path.join(lib, 'store')) ? storeBlobs().size : 0) < 20) await new Promise((r) => setTimeout(r, 2));
     child.kill('SIGINT');
-    await exited;
-    expect(finished).toBe(true);
+    expect(await exited).toBe(130);
+    expect(stderr).toContain('stopping: finishing the downloads in flight');
+    expect(stderr).toMatch(/interrupted: what did not finish stays queued/);
     const before = storeBlobs();
     expect(before.size).toBeGreaterThanOrEqual(20);
     expect(before.size).toBeLessThan(FILES);
+    // A clean stop: every blob in the store is recorded, nothing is left InProgress, the rest is queued.
+    const mid = new Database(path.join(lib, 'state.db'), { readonly: true });
+    expect(mid.prepare('SELECT count(*) FROM local_blob').pluck().get()).toBe(before.size);
+    expect(mid.prepare("SELECT count(*) FROM download_queue WHERE state = 'InProgress'").pluck().get()).toBe(0);
+    expect(mid.prepare('SELECT count(*) FROM download_queue').pluck().get()).toBe(FILES - before.size);
+    mid.close();
 
     const again = await runCli(['--library', lib, 'download-all', '--json']);
     expect(again.stderr).toBe('');
