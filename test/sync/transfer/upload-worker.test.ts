@@ -118,3 +118,77 @@ describe('runUploads', () => {
     expect(allSyncRows(fx.lib).every((r) => r.state === 'UploadCompleted')).toBe(true);
   });
 });
+
+/** Flip one byte of a file in place: bit rot that keeps the size. */
+function rot(file: string, at: (size: number) => number = (n) => Math.floor(n / 2)): void {
+  const bytes = fs.readFileSync(file);
+  bytes[at(bytes.length)]! ^= 0xff;
+  fs.writeFileSync(file, bytes);
+}
+
+function remoteFile(fx: Fixture, key: string): string {
+  return path.join(fx.root, 'remote', key);
+}
+
+function stagingFiles(fx: Fixture): string[] {
+  const dir = path.join(fx.root, 'remote', '.trove-tmp');
+  return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+}
+
+function localBlob(fx: Fixture, r: { type: string; sha1: string }): string {
+  return blobPath(fx.lib.paths.storeDir, r.type, r.sha1);
+}
+
+function storedBytes(fx: Fixture, sha1: string): number {
+  return (fx.lib.db.prepare('SELECT stored_bytes AS n FROM state.local_blob WHERE sha1 = ?').get(sha1) as { n: number }).n;
+}
+
+describe('runUploads never spreads or accepts damaged data', () => {
+  it('a re-upload interrupted after --verify found the object damaged: the next run does not accept the damaged object on its size', async () => {
+    fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 1 });
+    const remote = fsRemote(fx);
+    await runUploads(fx.lib, remote, noSleep);
+    const [victim] = allSyncRows(fx.lib);
+    const key = blobKey(victim!.type, victim!.sha1);
+    rot(remoteFile(fx, key));
+    // What `upload --verify` then a kill -9 during the re-PUT leave: the row in progress, attempts 1.
+    applyEvent(fx.lib.db, victim!.sha1, 'reupload', 'damaged');
+    applyEvent(fx.lib.db, victim!.sha1, 'start');
+    const report = await runUploads(fx.lib, remote, noSleep);
+    expect(report.alreadyPresent).toBe(0);
+    expect(report.uploaded).toBe(1);
+    expect(fs.readFileSync(remoteFile(fx, key)).equals(fs.readFileSync(localBlob(fx, victim!)))).toBe(true);
+  });
+
+  it('a re-upload after --verify that fails once (transient) is not replaced by the damaged object on the retry', async () => {
+    fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 1 });
+    const inner = fsRemote(fx);
+    await runUploads(fx.lib, inner, noSleep);
+    const [victim] = allSyncRows(fx.lib);
+    const key = blobKey(victim!.type, victim!.sha1);
+    rot(remoteFile(fx, key));
+    const remote = new FaultyRemote(inner);
+    remote.failNext('write', 'REMOTE_UNAVAILABLE', 1, key);
+    const report = await runUploads(fx.lib, remote, { ...noSleep, verify: true });
+    expect(report.verify?.bad.map((b) => b.sha1)).toEqual([victim!.sha1]);
+    expect(report.alreadyPresent).toBe(0);
+    expect(report.failed).toEqual([]);
+    expect(fs.readFileSync(remoteFile(fx, key)).equals(fs.readFileSync(localBlob(fx, victim!)))).toBe(true);
+  });
+
+  it('a conditional write that reports ALREADY_EXISTS: a present object that verifies is accepted, a damaged one is overwritten', async () => {
+    fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 1 });
+    const inner = fsRemote(fx);
+    const [good, bad] = allSyncRows(fx.lib);
+    for (const r of [good!, bad!]) await inner.write(blobKey(r.type, r.sha1), fs.readFileSync(localBlob(fx, r)));
+    rot(remoteFile(fx, blobKey(bad!.type, bad!.sha1)));
+    const remote = new FaultyRemote(inner);
+    remote.failNext('write', 'ALREADY_EXISTS', 1, blobKey(good!.type, good!.sha1));
+    remote.failNext('write', 'ALREADY_EXISTS', 1, blobKey(bad!.type, bad!.sha1));
+    const report = await runUploads(fx.lib, remote, noSleep);
+    expect(report.failed).toEqual([]);
+    expect(report.alreadyPresent).toBe(1);
+    for (const r of [good!, bad!]) expect(fs.readFileSync(remoteFile(fx, blobKey(r.type, r.sha1))).equals(fs.readFileSync(localBlob(fx, r)))).toBe(true);
+    expect(allSyncRows(fx.lib).every((r) => r.state === 'UploadCompleted')).toBe(true);
+  });
+});
