@@ -1,13 +1,13 @@
 // The upload worker: moves local blobs to the remote, driven by file_sync_log. A p-queue runs
 // `concurrency` uploads at once; each item goes Pending → InProgress → Completed | Failed through
-// the state machine. Crash safety: on start InProgress goes back to Pending; an item that was tried before
+// the state machine. Every byte sent is checked on the way (upload-source.ts): a local blob that
+// rotted fails its item (CHECKSUM_MISMATCH / CORRUPT_BLOB) and never replaces the remote object.
+// Crash safety: on start InProgress goes back to Pending; an item that was tried before
 // (attempts > 0), or whose conditional write said ALREADY_EXISTS, first looks at the remote: an
 // object of the right size is read back and checked, and accepted instead of uploaded again only
 // if it verifies (a crash between the PUT and the log update). Size alone never suffices: bit rot
 // keeps the size, and `upload --verify` re-queues exactly such objects. Anything else is
 // overwritten. Completed is written only after the remote acknowledged the whole object.
-import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import PQueue from 'p-queue';
 import { blobKey, blobPath } from '../../store/blob/blob-key.js';
 import { TroveError, withContext } from '../../store/errors.js';
@@ -18,6 +18,7 @@ import { decide } from './retry-policy.js';
 import { configuredConcurrency, sleepMs, type ItemFailure, type TransferOptions } from './transfer-options.js';
 import { applyEvent, pendingUploads, recordUploaded, queueUntrackedLocalBlobs, recoverInProgress, requeueFailedUploads, type UploadCandidate } from './sync-log.js';
 import { objectIsBad, verifyRemoteBlob, verifyRemoteBlobs, type VerifyReport } from './remote-verify.js';
+import { readVerifiedBlob, streamVerifiedBlob, type LocalBlob } from './upload-source.js';
 import { WriteBatch } from './write-batch.js';
 
 /** Blobs up to this size go up in one PUT from memory; larger ones stream in 8 MiB parts. */
@@ -34,20 +35,6 @@ export interface UploadReport {
   /** The error that stopped the run early (auth, missing bucket, remote down after retries). */
   stoppedBy?: { code: string; message: string };
   verify?: VerifyReport;
-}
-
-/** Read a local blob as a stream of chunks, counting what goes out. */
-async function* readBlob(file: string, onBytes: (n: number) => void): AsyncGenerator<Buffer> {
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1024 * 1024 })) {
-    onBytes((chunk as Buffer).length);
-    yield chunk as Buffer;
-  }
-}
-
-interface LocalBlob {
-  file: string;
-  key: string;
-  expected: { sha1: string; size: number };
 }
 
 /**
@@ -144,19 +131,14 @@ async function uploadBatch(
           }
         }
         if (c.storedBytes <= WHOLE_OBJECT_BYTES) {
-          let body: Buffer;
-          try {
-            body = await fsp.readFile(blob.file);
-          } catch (err) {
-            throw withContext(`upload ${key}: cannot read the local blob ${blob.file}`, err);
-          }
+          const body = await readVerifiedBlob(blob);
           await remote.write(key, body);
           sent = body.length;
           tracker.addBytes(sent);
         } else {
           await remote.write(
             key,
-            readBlob(blob.file, (n) => {
+            streamVerifiedBlob(blob, (n) => {
               sent += n;
               tracker.addBytes(n);
               tracker.setItemBytes(key, sent);

@@ -191,4 +191,73 @@ describe('runUploads never spreads or accepts damaged data', () => {
     for (const r of [good!, bad!]) expect(fs.readFileSync(remoteFile(fx, blobKey(r.type, r.sha1))).equals(fs.readFileSync(localBlob(fx, r)))).toBe(true);
     expect(allSyncRows(fx.lib).every((r) => r.state === 'UploadCompleted')).toBe(true);
   });
+
+  it('a rotted local blob (whole-object PUT) fails with the sha1, the local path and `trove verify`, and never replaces the good remote object', async () => {
+    fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 1 });
+    const remote = fsRemote(fx);
+    await runUploads(fx.lib, remote, noSleep);
+    const [victim] = allSyncRows(fx.lib);
+    const key = blobKey(victim!.type, victim!.sha1);
+    const goodRemote = fs.readFileSync(remoteFile(fx, key));
+    rot(localBlob(fx, victim!));
+    // Another device's row for the same content: its upload is pending here.
+    applyEvent(fx.lib.db, victim!.sha1, 'reupload');
+    const report = await runUploads(fx.lib, remote, noSleep);
+    expect(report.uploaded).toBe(0);
+    expect(report.failed).toHaveLength(1);
+    const f = report.failed[0]!;
+    expect(['CHECKSUM_MISMATCH', 'CORRUPT_BLOB']).toContain(f.code);
+    expect(f.message).toContain(victim!.sha1);
+    expect(f.message).toContain(localBlob(fx, victim!));
+    expect(f.message).toContain('trove verify');
+    expect(fs.readFileSync(remoteFile(fx, key)).equals(goodRemote)).toBe(true);
+    expect(allSyncRows(fx.lib).find((r) => r.sha1 === victim!.sha1)!.state).toBe('UploadFailed');
+  });
+
+  it('a rotted local blob with no remote copy yet: nothing appears under its key', async () => {
+    fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 1 });
+    const remote = fsRemote(fx);
+    const [victim] = allSyncRows(fx.lib);
+    rot(localBlob(fx, victim!));
+    const report = await runUploads(fx.lib, remote, noSleep);
+    expect(report.failed.map((f) => f.sha1)).toEqual([victim!.sha1]);
+    expect(await remote.stat(blobKey(victim!.type, victim!.sha1))).toBeUndefined();
+    expect(allSyncRows(fx.lib).filter((r) => r.state === 'UploadCompleted')).toHaveLength(allSyncRows(fx.lib).length - 1);
+  });
+
+  it.each([
+    ['near its start', (n: number) => 100],
+    ['in its last bytes', (n: number) => n - 20],
+  ])('a rotted big local blob (streamed) damaged %s: the write is never committed, the staging file is not renamed into place', async (_, at) => {
+    fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 1, bigFileBytes: 24 * 1024 * 1024 });
+    const remote = fsRemote(fx);
+    const big = allSyncRows(fx.lib).find((r) => storedBytes(fx, r.sha1) > 8 * 1024 * 1024)!;
+    expect(big).toBeDefined();
+    rot(localBlob(fx, big), at);
+    const report = await runUploads(fx.lib, remote, noSleep);
+    expect(report.failed.map((f) => f.sha1)).toEqual([big.sha1]);
+    expect(report.failed[0]!.message).toContain(localBlob(fx, big));
+    expect(fs.existsSync(remoteFile(fx, blobKey(big.type, big.sha1)))).toBe(false);
+    // What the writer staged stays in .trove-tmp/ (OpenDAL 0.49.1's Node Writer has no abort), under
+    // a staging name, never renamed: `trove prune-blobs` removes it once it is old.
+    expect(stagingFiles(fx).every((f) => f.startsWith(`${big.sha1}.zst.`))).toBe(true);
+    expect(await remote.list('rom/')).not.toContainEqual(expect.objectContaining({ key: blobKey(big.type, big.sha1) }));
+    expect(allSyncRows(fx.lib).find((r) => r.sha1 === big.sha1)!.state).toBe('UploadFailed');
+  });
+
+  it('--verify on a device whose own blob is damaged does not re-upload it over a missing remote object', async () => {
+    fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 1 });
+    const remote = fsRemote(fx);
+    await runUploads(fx.lib, remote, noSleep);
+    const [victim] = allSyncRows(fx.lib);
+    const key = blobKey(victim!.type, victim!.sha1);
+    fs.rmSync(remoteFile(fx, key));
+    rot(localBlob(fx, victim!));
+    const report = await runUploads(fx.lib, remote, { ...noSleep, verify: true });
+    expect(report.verify?.bad.map((b) => b.sha1)).toEqual([victim!.sha1]);
+    expect(report.uploaded).toBe(0);
+    expect(report.failed.map((f) => f.sha1)).toEqual([victim!.sha1]);
+    expect(fs.existsSync(remoteFile(fx, key))).toBe(false);
+    expect(allSyncRows(fx.lib).find((r) => r.sha1 === victim!.sha1)!.state).not.toBe('UploadCompleted');
+  });
 });
