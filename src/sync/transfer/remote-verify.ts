@@ -37,7 +37,14 @@ export async function verifyRemoteBlob(remote: Remote, key: string, expected: { 
   }
 }
 
-export async function verifyRemoteBlobs(lib: Library, remote: Remote, opts: TransferOptions & { only?: ReadonlySet<string> } = {}): Promise<VerifyReport> {
+export interface VerifyOptions extends TransferOptions {
+  /** Check only these blobs (by SHA1) of the UploadCompleted ones. */
+  only?: ReadonlySet<string>;
+  /** Told of each object that verified. */
+  onGood?: (sha1: string) => void;
+}
+
+export async function verifyRemoteBlobs(lib: Library, remote: Remote, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const rows = (
     lib.db
       .prepare(
@@ -59,6 +66,7 @@ export async function verifyRemoteBlobs(lib: Library, remote: Remote, opts: Tran
       try {
         await verifyRemoteBlob(remote, key, { sha1: r.sha1, size: r.size ?? undefined }, (n) => tracker.addBytes(n));
         report.checked++;
+        opts.onGood?.(r.sha1);
         tracker.done(key, r.sha1, 'done');
         return;
       } catch (raw) {

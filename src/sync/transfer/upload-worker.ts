@@ -16,7 +16,7 @@ import type { Remote } from '../remote/remote.js';
 import { ProgressTracker } from './progress.js';
 import { decide } from './retry-policy.js';
 import { configuredConcurrency, sleepMs, type ItemFailure, type TransferOptions } from './transfer-options.js';
-import { applyEvent, pendingUploads, recordUploaded, queueUntrackedLocalBlobs, recoverInProgress, requeueFailedUploads, type UploadCandidate } from './sync-log.js';
+import { applyEvent, getSyncEntry, pendingUploads, recordUploaded, queueUntrackedLocalBlobs, recoverInProgress, requeueFailedUploads, type UploadCandidate } from './sync-log.js';
 import { objectIsBad, verifyRemoteBlob, verifyRemoteBlobs, type VerifyReport } from './remote-verify.js';
 import { readVerifiedBlob, streamVerifiedBlob, type LocalBlob } from './upload-source.js';
 import { WriteBatch } from './write-batch.js';
@@ -34,7 +34,15 @@ export interface UploadReport {
   bytes: number;
   /** The error that stopped the run early (auth, missing bucket, remote down after retries). */
   stoppedBy?: { code: string; message: string };
-  verify?: VerifyReport;
+  verify?: UploadVerifyReport;
+}
+
+/** What `--verify` found (`bad`), and of that, what this run repaired and what is still wrong. */
+export interface UploadVerifyReport extends VerifyReport {
+  /** Missing or damaged objects uploaded again in this run, then read back and verified. */
+  repaired: ItemFailure[];
+  /** Missing or damaged objects still not right at the end (queued for upload again). */
+  unrepaired: ItemFailure[];
 }
 
 /**
@@ -75,14 +83,25 @@ export async function runUploads(lib: Library, remote: Remote, opts: UploadOptio
   tracker.start(ready.length, ready.reduce((a, c) => a + c.storedBytes, 0));
   await uploadBatch(lib, remote, ready, tracker, report, opts);
   if (opts.verify && !report.stoppedBy) {
-    report.verify = await verifyRemoteBlobs(lib, remote, opts);
+    const found = await verifyRemoteBlobs(lib, remote, opts);
+    const verify: UploadVerifyReport = { ...found, repaired: [], unrepaired: found.bad };
+    report.verify = verify;
     // Objects found missing or damaged went back to UploadPending: upload them again now.
     const again = pendingUploads(db).ready;
-    if (again.length && !report.verify.stoppedBy) {
+    if (again.length && !found.stoppedBy) {
       tracker.grow(again.length, again.reduce((a, c) => a + c.storedBytes, 0));
       await uploadBatch(lib, remote, again, tracker, report, opts);
+      // Read each replacement back: a repair counts only once the remote holds a good copy.
+      const replaced = new Set(found.bad.filter((b) => getSyncEntry(db, b.sha1)?.state === 'UploadCompleted').map((b) => b.sha1));
+      if (replaced.size && !report.stoppedBy) {
+        const good = new Set<string>();
+        const check = await verifyRemoteBlobs(lib, remote, { ...opts, only: replaced, onGood: (sha1) => good.add(sha1) });
+        report.stoppedBy ??= check.stoppedBy;
+        verify.repaired = found.bad.filter((b) => good.has(b.sha1));
+        verify.unrepaired = found.bad.filter((b) => !good.has(b.sha1));
+      }
     }
-    report.stoppedBy ??= report.verify.stoppedBy;
+    report.stoppedBy ??= found.stoppedBy;
   }
   tracker.end();
   return report;

@@ -261,3 +261,24 @@ describe('runUploads never spreads or accepts damaged data', () => {
     expect(allSyncRows(fx.lib).find((r) => r.sha1 === victim!.sha1)!.state).not.toBe('UploadCompleted');
   });
 });
+
+describe('runUploads --verify: what was repaired', () => {
+  it('an object replaced in this run counts as repaired only once it was read back and verified', async () => {
+    fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 1 });
+    const inner = fsRemote(fx);
+    await runUploads(fx.lib, inner, noSleep);
+    const [fixed, broken] = allSyncRows(fx.lib);
+    for (const r of [fixed!, broken!]) rot(remoteFile(fx, blobKey(r.type, r.sha1)));
+    // A remote that keeps serving damaged bytes for one key, whatever is written there.
+    const remote = new FaultyRemote(inner);
+    const brokenKey = blobKey(broken!.type, broken!.sha1);
+    const damaged = fs.readFileSync(remoteFile(fx, brokenKey));
+    remote.readBody = (key) => (key === brokenKey ? damaged : undefined);
+    const report = await runUploads(fx.lib, remote, { ...noSleep, verify: true });
+    expect(report.uploaded).toBe(2);
+    expect(report.verify?.bad.map((b) => b.sha1).sort()).toEqual([fixed!.sha1, broken!.sha1].sort());
+    expect(report.verify?.repaired.map((b) => b.sha1)).toEqual([fixed!.sha1]);
+    expect(report.verify?.unrepaired.map((b) => b.sha1)).toEqual([broken!.sha1]);
+    expect(allSyncRows(fx.lib).find((r) => r.sha1 === broken!.sha1)!.state).toBe('UploadPending');
+  });
+});
