@@ -75,14 +75,15 @@ export class OpendalRemote implements Remote {
     const options = { ...cfg.options };
     // fs writes straight into the target file unless told to stage: a crash would leave a
     // truncated object under its final key. Stage beside the data and rename on close.
-    if (cfg.scheme === 'fs' && options.root && !options.atomic_write_dir) options.atomic_write_dir = `${options.root.replace(/\/+$/, '')}/${FS_STAGING_DIR}`;
+    const staged = cfg.scheme === 'fs' && !!options.root && !options.atomic_write_dir;
+    if (staged) options.atomic_write_dir = `${options.root!.replace(/\/+$/, '')}/${FS_STAGING_DIR}`;
     try {
       this.op = new Operator(cfg.scheme, options);
     } catch (err) {
       throw mapOpendalError(err, `remote ${this.description}`, this.secrets);
     }
     const cap = this.op.capability();
-    this.features = { conditionalCreate: cap.writeWithIfNotExists };
+    this.features = { conditionalCreate: cap.writeWithIfNotExists, ...(staged ? { stagingPrefix: `${FS_STAGING_DIR}/` } : {}) };
   }
 
   private fail(err: unknown, op: string, key: string): TroveError {
@@ -199,9 +200,11 @@ export class OpendalRemote implements Remote {
       throw e;
     }
     const files: { key: string; size: number | undefined }[] = [];
+    // Staging files are listed only when the staging folder itself is asked for.
+    const hideStaging = !prefix.startsWith(`${FS_STAGING_DIR}/`);
     for (const e of entries) {
       const key = e.path();
-      if (key.endsWith('/') || key.startsWith(`${FS_STAGING_DIR}/`)) continue;
+      if (key.endsWith('/') || (hideStaging && key.startsWith(`${FS_STAGING_DIR}/`))) continue;
       const m = e.metadata();
       if (m.isDirectory()) continue;
       // fs and memory listings carry no length (they report 0): stat those to get the real size.
