@@ -2,7 +2,7 @@
 // a blob a retained snapshot references survives until `snapshots prune` drops the last such
 // snapshot (and the grace period has passed); the current catalogue's blobs are never deleted;
 // metadata/ is never touched; a SIGKILL mid-run leaves a state the next run completes.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -201,5 +201,53 @@ describe.each(['fs', 's3'] as const)('trove prune-blobs on %s', (kind) => {
     expect(report.calledOff).toEqual([expect.objectContaining({ key: romKey('Five (USA)'), reason: 'referenced by a snapshot pushed since the plan' })]);
     expect(await remote.stat(romKey('Five (USA)'))).toBeDefined();
     expect(logState(a, 'Five (USA)')).toBe('UploadCompleted');
+  });
+});
+
+describe('trove prune-blobs and staging files (fs remote)', () => {
+  it('deletes staging files left by an upload that never committed once they are older than the grace period; lists them in --dry-run and --json', async () => {
+    const dir = path.join(root, 'staging');
+    const remoteRoot = path.join(dir, 'remote');
+    const d = await cliDevice(dir, 'gamma', ['fs', `root=${remoteRoot}`]);
+    // A 12 MiB file of random bytes: streamed (more than 8 MiB stored). Its local blob rots, so its
+    // upload is refused after the writer staged bytes in .trove-tmp/ (never renamed into place).
+    const big = path.join(dir, 'big.iso');
+    fs.writeFileSync(big, randomBytes(12 * 1024 * 1024));
+    const sha1 = createHash('sha1').update(fs.readFileSync(big)).digest('hex');
+    await d.ok(['add', big, '--system', 'Sony - PlayStation', '--release', 'Big (USA)']);
+    const blob = path.join(d.dir, 'store', 'rom', sha1.slice(0, 2), `${sha1}.zst`);
+    const bytes = fs.readFileSync(blob);
+    bytes[bytes.length - 100]! ^= 0xff;
+    fs.writeFileSync(blob, bytes);
+    const up = await d.run(['upload']);
+    expect(up.code).toBe(4);
+    expect(up.stderr).toContain('trove verify');
+    const staging = path.join(remoteRoot, '.trove-tmp');
+    const left = fs.readdirSync(staging);
+    expect(left.length).toBe(1);
+    expect(left[0]!.startsWith(`${sha1}.zst.`)).toBe(true);
+    expect(fs.existsSync(path.join(remoteRoot, 'rom', sha1.slice(0, 2), `${sha1}.zst`))).toBe(false);
+    const key = `.trove-tmp/${left[0]}`;
+
+    // Fresh: another device's upload might be writing it right now, so it stays.
+    const fresh = await d.json(['prune-blobs', '--dry-run']);
+    expect(fresh.plan.staging.keep).toEqual([expect.objectContaining({ key, reason: 'within grace period' })]);
+    expect(fresh.plan.staging.delete).toEqual([]);
+    expect((await d.ok(['prune-blobs'])).stdout).toMatch(/kept +\.trove-tmp\/\S+ .*staging file; within grace period/);
+    expect(fs.readdirSync(staging)).toEqual(left);
+
+    // Two days later.
+    const old = new Date(Date.now() - 48 * 3600 * 1000);
+    fs.utimesSync(path.join(staging, left[0]!), old, old);
+    const dry = await d.ok(['prune-blobs', '--dry-run']);
+    expect(dry.stdout).toContain(`would delete ${key}`);
+    expect(dry.stdout).toMatch(/Would delete 1 staging file\(s\), \d/);
+    expect(fs.readdirSync(staging)).toEqual(left);
+    const dryJson = await d.json(['prune-blobs', '--dry-run']);
+    expect(dryJson.plan.staging.delete).toEqual([expect.objectContaining({ key, size: fs.statSync(path.join(staging, left[0]!)).size })]);
+    const gc = await d.json(['prune-blobs']);
+    expect(gc.stagingDeleted.map((f: { key: string }) => f.key)).toEqual([key]);
+    expect(gc.stagingBytesFreed).toBe(dryJson.plan.staging.delete[0].size);
+    expect(fs.readdirSync(staging)).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@
 // library on the same remote, with A's catalogue as a pull would bring it) downloads everything and
 // every SHA1 verifies. Plus drop, status, remote check/show/credentials, wrong credentials, an HTML
 // body instead of an object, and a grep for the secrets in everything the CLI printed.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -213,6 +214,68 @@ describe('transfers through the CLI', () => {
         expect(bytes.includes(Buffer.from(SECRET))).toBe(false);
         expect(bytes.includes(Buffer.from(WRONG_KEY_ID))).toBe(false);
       }
+    }
+  });
+});
+
+describe('upload --verify and damaged copies, through the CLI (fs remote)', () => {
+  /** Flip one byte in the middle: bit rot that keeps the size. */
+  const rot = (file: string) => {
+    const bytes = fs.readFileSync(file);
+    bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
+    fs.writeFileSync(file, bytes);
+  };
+  const blobFile = (dir: string, sha1: string) => path.join(dir, 'rom', sha1.slice(0, 2), `${sha1}.zst`);
+
+  it('exits 0 and names what it repaired when every damaged or missing object was replaced and verified; 4 while something is still wrong', async () => {
+    const dir = tempDir('trove-cli-repair-');
+    try {
+      const L = path.join(dir, 'lib');
+      const remoteRoot = path.join(dir, 'remote');
+      const t = (...args: string[]) => runCli(['--library', L, ...args]);
+      expect((await t('init')).code).toBe(0);
+      expect((await t('remote', 'set', 'fs', `root=${remoteRoot}`)).code).toBe(0);
+      const files = ['a.bin', 'b.bin', 'c.bin'].map((n, i) => {
+        const f = path.join(dir, n);
+        fs.writeFileSync(f, Buffer.alloc(40_000 + i * 1000, `${n} content `));
+        return f;
+      });
+      const sha1s = files.map((f) => createHash('sha1').update(fs.readFileSync(f)).digest('hex'));
+      for (const [i, f] of files.entries()) expect((await t('add', f, '--system', 'S', '--release', `R${i} (USA)`)).code).toBe(0);
+      expect((await t('upload')).code).toBe(0);
+
+      // One object rotted on the remote, one deleted: both repaired from the good local copies.
+      rot(blobFile(remoteRoot, sha1s[0]!));
+      fs.rmSync(blobFile(remoteRoot, sha1s[1]!));
+      const repair = await t('upload', '--verify');
+      expect(repair.code, repair.stderr).toBe(0);
+      expect(repair.stdout).toContain('Verified 3 remote object(s): 2 missing or damaged; 2 repaired');
+      expect(repair.stdout).toContain(`repaired rom/${sha1s[0]!.slice(0, 2)}/${sha1s[0]}.zst (damaged)`);
+      expect(repair.stdout).toContain(`repaired rom/${sha1s[1]!.slice(0, 2)}/${sha1s[1]}.zst (missing)`);
+      const again = await t('upload', '--verify', '--json');
+      expect(again.code, again.stderr).toBe(0);
+      const result = JSON.parse(again.stdout.trim().split('\n').at(-1)!);
+      expect(result.verify).toMatchObject({ checked: 3, bad: [], repaired: [], unrepaired: [] });
+
+      // Now this device's own copy rotted too: the damaged remote object stays, the run says so
+      // and exits 4, and the damaged local copy is not uploaded.
+      rot(blobFile(remoteRoot, sha1s[2]!));
+      rot(blobFile(path.join(L, 'store'), sha1s[2]!));
+      const remoteBefore = fs.readFileSync(blobFile(remoteRoot, sha1s[2]!));
+      const stuck = await t('upload', '--verify', '--json');
+      expect(stuck.code).toBe(4);
+      const r2 = JSON.parse(stuck.stdout.trim().split('\n').at(-1)!);
+      expect(r2.verify.repaired).toEqual([]);
+      expect(r2.verify.unrepaired.map((b: { sha1: string }) => b.sha1)).toEqual([sha1s[2]]);
+      expect(r2.uploaded).toBe(0);
+      expect(stuck.stderr).toContain('trove verify');
+      expect(stuck.stderr).toContain(sha1s[2]);
+      expect(fs.readFileSync(blobFile(remoteRoot, sha1s[2]!)).equals(remoteBefore)).toBe(true);
+      const text = await t('upload', '--verify');
+      expect(text.code).toBe(4);
+      expect(text.stderr).toContain('the local copy is damaged and was not uploaded');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

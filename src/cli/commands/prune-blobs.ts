@@ -1,12 +1,13 @@
 import type { CommandModule } from 'yargs';
 import type { ErrorCode } from '../../store/errors.js';
 import { openRemote } from '../../sync/remote/remote-config.js';
-import { DEFAULT_GRACE_MS, parseGrace } from '../../sync/transfer/gc-plan.js';
-import { runRemoteGc } from '../../sync/transfer/gc-worker.js';
+import { DEFAULT_GRACE_MS, parseGrace, type GcPlan } from '../../sync/transfer/gc-plan.js';
+import { runRemoteGc, type GcReport } from '../../sync/transfer/gc-worker.js';
 import { DEFAULT_CONCURRENCY } from '../../sync/transfer/transfer-options.js';
 import { formatBytes, Output, withLibrary, type GlobalArgs } from '../context.js';
 import { EXIT, exitCodeForFailures } from '../exit-codes.js';
 import { forTerminal } from '../terminal-text.js';
+import { printable } from '../../store/printable.js';
 import { wholeNumber } from '../numeric-option.js';
 
 interface Args extends GlobalArgs {
@@ -22,9 +23,23 @@ function formatGrace(ms: number): string {
   return `${ms / 1000}s`;
 }
 
+/** Staging files (fs remotes' `.trove-tmp/`): what goes, what stays and why, and a total. */
+function stagingLines(r: GcReport, p: GcPlan): string[] {
+  const st = p.staging;
+  if (!st.delete.length && !st.keep.length) return [];
+  const planned = st.delete.reduce((a, f) => a + f.size, 0);
+  return [
+    ...(r.dryRun ? st.delete.map((f) => `would delete ${printable(f.key)}  ${formatBytes(f.size)} (staging file left by an interrupted write)`) : r.stagingDeleted.map((f) => `deleted ${printable(f.key)}  ${formatBytes(f.size)} (staging file left by an interrupted write)`)),
+    ...st.keep.map((f) => `kept    ${printable(f.key)}  ${formatBytes(f.size)} (staging file; ${f.reason}: an upload may still be writing it)`),
+    r.dryRun
+      ? `Would delete ${st.delete.length} staging file(s), ${formatBytes(planned)}; ${st.keep.length} kept.`
+      : `Deleted ${r.stagingDeleted.length} staging file(s), ${formatBytes(r.stagingBytesFreed)}; ${st.keep.length} kept.` + (r.stagingFailed.length ? ` ${r.stagingFailed.length} failed.` : ''),
+  ];
+}
+
 export const pruneBlobsCommand: CommandModule<GlobalArgs, Args> = {
   command: 'prune-blobs',
-  describe: 'delete remote blobs that neither the catalogue nor any retained snapshot references',
+  describe: 'delete remote blobs that neither the catalogue nor any retained snapshot references (and stale staging files of interrupted uploads)',
   builder: (y) =>
     y
       .option('dry-run', { type: 'boolean', describe: 'only show what would be deleted' })
@@ -51,11 +66,13 @@ export const pruneBlobsCommand: CommandModule<GlobalArgs, Args> = {
           : `Deleted ${r.deleted.length} blob(s), ${formatBytes(r.bytesFreed)}, from ${remote.description} (grace ${formatGrace(r.graceMs)}).` + (r.failed.length ? ` ${r.failed.length} failed.` : ''),
         `Kept ${p.referenced.catalogue} referenced by the catalogue, ${p.referenced.snapshotsOnly} only by retained snapshots, ${p.keep.length} unreferenced (see above).`,
         ...(p.settle.length ? [`Settled ${p.settle.length} deletion(s) left unfinished by an earlier run.`] : []),
+        ...stagingLines(r, p),
         ...(r.dryRun || !(r.deleted.length || r.calledOff.length || p.settle.length) ? [] : [`Run \`trove sync push\` to share the updated sync log with other devices.`]),
       ]);
       for (const f of r.failed.slice(0, 20)) if (f.message !== r.stoppedBy?.message) process.stderr.write(`trove: ${forTerminal(f.message)}\n`);
+      for (const f of r.stagingFailed.slice(0, 20)) process.stderr.write(`trove: ${forTerminal(f.message)}\n`);
       if (r.stoppedBy) process.stderr.write(`trove: stopped: ${forTerminal(r.stoppedBy.message)}\n`);
-      const exit = exitCodeForFailures([...(r.stoppedBy ? [r.stoppedBy] : []), ...r.failed].map((f) => f.code as ErrorCode));
+      const exit = exitCodeForFailures([...(r.stoppedBy ? [r.stoppedBy] : []), ...r.failed, ...r.stagingFailed].map((f) => f.code as ErrorCode));
       if (exit !== EXIT.OK) process.exitCode = exit;
     }),
 };

@@ -15,7 +15,7 @@ export const uploadCommand: CommandModule<GlobalArgs, Args> = {
   describe: 'upload every local blob the remote does not have yet (resumes after a crash)',
   builder: (y) =>
     y
-      .option('verify', { type: 'boolean', describe: 're-download every uploaded object and check its SHA1; re-upload what is missing or damaged' })
+      .option('verify', { type: 'boolean', describe: 're-download every uploaded object and check its SHA1; re-upload what is missing or damaged (exit 0 when all of it was repaired)' })
       .option('concurrency', { type: 'number', coerce: wholeNumber('concurrency', 1, 64), describe: 'transfers at once (default: the transfers.concurrency setting, else 8)' })
       .example('$0 upload --verify', '') as never,
   handler: (argv) =>
@@ -24,12 +24,22 @@ export const uploadCommand: CommandModule<GlobalArgs, Args> = {
       const remote = openRemote(lib);
       const renderer = progressRenderer(out);
       const report = await runUploads(lib, remote, { verify: argv.verify, concurrency: argv.concurrency === undefined ? undefined : Math.max(1, argv.concurrency), onProgress: renderer.listener });
-      finishTransfer(out, renderer, { ...report, failed: [...report.failed, ...(report.verify?.bad ?? [])] }, () => [
+      const v = report.verify;
+      // The exit code says what is still wrong at the end: an object found damaged and repaired in
+      // this run (uploaded again, read back, verified) is not a failure.
+      finishTransfer(out, renderer, { ...report, failed: [...report.failed, ...(v?.unrepaired ?? [])] }, () => [
         `Uploaded ${report.uploaded} blob(s), ${formatBytes(report.bytes)} to ${remote.description}` +
           (report.alreadyPresent ? `; ${report.alreadyPresent} already there` : '') +
           (report.failed.length ? `; ${report.failed.length} failed` : ''),
         ...(report.notHere ? [`${report.notHere} pending upload(s) wait for the device that holds them`] : []),
-        ...(report.verify ? [`Verified ${report.verify.checked} remote object(s): ${report.verify.bad.length} missing or damaged (queued again)`] : []),
+        ...(v
+          ? [
+              `Verified ${v.checked} remote object(s): ${v.bad.length} missing or damaged` +
+                (v.repaired.length ? `; ${v.repaired.length} repaired (uploaded again and verified)` : '') +
+                (v.unrepaired.length ? `; ${v.unrepaired.length} still missing or damaged (queued for upload)` : ''),
+              ...v.repaired.map((b) => `repaired ${b.key} (${b.code === 'NOT_FOUND' ? 'missing' : 'damaged'})`),
+            ]
+          : []),
       ]);
     }),
 };

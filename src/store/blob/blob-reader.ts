@@ -26,11 +26,11 @@ async function decompressFrame(frame: Frame, label: string): Promise<Buffer> {
 }
 
 /**
- * Decode a blob from any byte source (local file, remote stream). Yields plain chunks in order.
+ * Decode a blob from any byte source (local file, remote stream, buffers in memory). Yields plain chunks in order.
  * `onRaw` sees every compressed chunk first, so a download can keep the blob bytes while verifying.
  */
 export async function* decodeBlob(
-  source: AsyncIterable<Buffer | Uint8Array>,
+  source: AsyncIterable<Buffer | Uint8Array> | Iterable<Buffer | Uint8Array>,
   expected: ExpectedContent,
   label: string,
   opts: { onRaw?: (chunk: Buffer) => Promise<void> | void; parallel?: number } = {},

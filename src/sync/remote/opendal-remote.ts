@@ -69,6 +69,7 @@ export class OpendalRemote implements Remote {
   private readonly fsRoot?: string;
   private readonly operatorOptions: Record<string, string>;
   private operator?: Operator;
+  private readonly stagingPrefix?: string;
 
   constructor(cfg: RemoteConfig) {
     this.description = describeRemote(cfg);
@@ -80,7 +81,10 @@ export class OpendalRemote implements Remote {
     if (cfg.scheme === 'fs') this.fsRoot = options.root ?? '/';
     // fs writes straight into the target file unless told to stage: a crash would leave a
     // truncated object under its final key. Stage beside the data and rename on close.
-    if (cfg.scheme === 'fs' && options.root && !options.atomic_write_dir) options.atomic_write_dir = `${options.root.replace(/\/+$/, '')}/${FS_STAGING_DIR}`;
+    const staged = cfg.scheme === 'fs' && !!options.root && !options.atomic_write_dir;
+    if (staged) options.atomic_write_dir = `${options.root!.replace(/\/+$/, '')}/${FS_STAGING_DIR}`;
+    // Where trove stages writes (only when it chose the folder): prune-blobs removes stale leftovers.
+    this.stagingPrefix = staged ? `${FS_STAGING_DIR}/` : undefined;
     this.operatorOptions = options;
     // OpenDAL's fs backend creates its root when the operator is built: build it only once the root
     // is there (rootPresent), so that a NAS that is not mounted is never created on the local disk.
@@ -103,7 +107,10 @@ export class OpendalRemote implements Remote {
    * claimed (every operation fails then anyway).
    */
   get features(): RemoteFeatures {
-    return { conditionalCreate: this.operator ? this.operator.capability().writeWithIfNotExists : false };
+    return {
+      conditionalCreate: this.operator ? this.operator.capability().writeWithIfNotExists : false,
+      ...(this.stagingPrefix ? { stagingPrefix: this.stagingPrefix } : {}),
+    };
   }
 
   /** An fs remote whose root is missing (a NAS not mounted) fails instead of being created. */
@@ -232,9 +239,11 @@ export class OpendalRemote implements Remote {
       throw e;
     }
     const files: { key: string; size: number | undefined }[] = [];
+    // Staging files are listed only when the staging folder itself is asked for.
+    const hideStaging = !prefix.startsWith(`${FS_STAGING_DIR}/`);
     for (const e of entries) {
       const key = e.path();
-      if (key.endsWith('/') || key.startsWith(`${FS_STAGING_DIR}/`)) continue;
+      if (key.endsWith('/') || (hideStaging && key.startsWith(`${FS_STAGING_DIR}/`))) continue;
       const m = e.metadata();
       if (m.isDirectory()) continue;
       // fs and memory listings carry no length (they report 0): stat those to get the real size.

@@ -22,6 +22,12 @@ export interface RemoteFeatures {
    * and overwrites anyway. `trove remote check` probes what really happens. Never relied on for safety.
    */
   conditionalCreate: boolean;
+  /**
+   * Where this remote stages writes before they take their final key (fs: `.trove-tmp/`), when it
+   * does. A write that was killed, or whose source failed, leaves its staging file there; `list`
+   * shows staging files only when asked for this prefix itself (`trove prune-blobs` cleans it).
+   */
+  stagingPrefix?: string;
 }
 
 export interface WriteOptions {

@@ -13,7 +13,12 @@
 //     reports no modification time) while a grace period is set: another device may have uploaded it
 //     and not pushed the snapshot that references it yet.
 // Everything under a type folder that is not `<type>/<sha1[0:2]>/<sha1>.zst` is left alone, and keys
-// outside the type folders (metadata/, trove-check/, .trove-tmp/) are never even candidates.
+// outside the type folders (metadata/, trove-check/) are never even candidates.
+//
+// Staging files (fs remotes: `.trove-tmp/`, where writes wait before they are renamed into place)
+// are their own list: one older than the grace period was left by an upload that was killed or
+// failed its check, and is deleted; a younger one (or one of unknown age) may belong to an upload
+// running right now on another device, and is kept.
 import { FILE_SET_TYPES } from '../../store/blob/blob-key.js';
 import { TroveError } from '../../store/errors.js';
 import type { SyncState } from './sync-state.js';
@@ -25,6 +30,13 @@ export interface ListedObject {
   key: string;
   size: number;
   /** The object's last modification (remote clock), when known. The worker stats unreferenced blobs only. */
+  modifiedAt?: string | null;
+}
+
+/** A file in the remote's staging folder (a write not yet renamed into place). */
+export interface StagingFile {
+  key: string;
+  size: number;
   modifiedAt?: string | null;
 }
 
@@ -41,6 +53,8 @@ export interface GcInputs {
   graceMs: number;
   /** Also delete blobs the log has no row for (still subject to references and grace). */
   includeUnknown?: boolean;
+  /** The remote's staging files, when it stages writes (fs). */
+  staging?: readonly StagingFile[];
 }
 
 export type KeepReason = 'upload queued' | 'not in the sync log' | 'within grace period' | 'age unknown';
@@ -74,6 +88,8 @@ export interface GcPlan {
   /** Keys under a type folder that are not trove blobs: never touched. */
   foreign: string[];
   settle: GcSettle[];
+  /** Staging files: older than the grace period (left by interrupted uploads), or kept, and why. */
+  staging: { delete: StagingFile[]; keep: (StagingFile & { reason: 'within grace period' | 'age unknown' })[] };
 }
 
 const TYPES = new Set<string>(FILE_SET_TYPES);
@@ -91,7 +107,12 @@ const IN_FLIGHT_UPLOAD = new Set<SyncState>(['UploadPending', 'UploadInProgress'
 const UNFINISHED_DELETION = new Set<SyncState>(['DeletionPending', 'DeletionInProgress', 'DeletionFailed']);
 
 export function planGc(inp: GcInputs): GcPlan {
-  const plan: GcPlan = { delete: [], keep: [], referenced: { catalogue: 0, snapshotsOnly: 0 }, foreign: [], settle: [] };
+  const plan: GcPlan = { delete: [], keep: [], referenced: { catalogue: 0, snapshotsOnly: 0 }, foreign: [], settle: [], staging: { delete: [], keep: [] } };
+  for (const f of inp.staging ?? []) {
+    const reason = graceReason(f.modifiedAt, inp.now, inp.graceMs);
+    if (reason === 'within grace period' || reason === 'age unknown') plan.staging.keep.push({ ...f, reason });
+    else plan.staging.delete.push(f);
+  }
   const listedSha1s = new Set<string>();
   const settled = new Set<string>();
   for (const o of inp.listing) {

@@ -6,6 +6,8 @@
 // (s3rver's batch delete fails), each DeletionInProgress → DeletionCompleted | DeletionFailed.
 // Crash safety: on start DeletionInProgress goes back to DeletionPending; a pending row whose object
 // is gone from the listing is completed without another request; deleting an absent key succeeds.
+// Staging files older than the grace period (fs remotes: `.trove-tmp/`, left by killed uploads or by
+// uploads whose local blob failed its check) are deleted too; they have no log rows.
 import PQueue from 'p-queue';
 import { FILE_SET_TYPES } from '../../store/blob/blob-key.js';
 import { TroveError, withContext } from '../../store/errors.js';
@@ -14,7 +16,7 @@ import { isReferencedFile, referencedFiles } from '../../store/repo/files.js';
 import type { Remote } from '../remote/remote.js';
 import { blobsReferencedBySnapshots } from '../snapshot/blob-references.js';
 import { crashPoint } from '../snapshot/crash-point.js';
-import { DEFAULT_GRACE_MS, parseBlobKey, planGc, type GcInputs, type GcItem, type GcPlan, type ListedObject } from './gc-plan.js';
+import { DEFAULT_GRACE_MS, parseBlobKey, planGc, type GcInputs, type GcItem, type GcPlan, type ListedObject, type StagingFile } from './gc-plan.js';
 import { decide } from './retry-policy.js';
 import { applyEvent, getSyncEntry, markForDeletion, recoverDeletions, syncStatesBySha1 } from './sync-log.js';
 import { DEFAULT_CONCURRENCY, sleepMs, type ItemFailure, type TransferOptions } from './transfer-options.js';
@@ -39,10 +41,31 @@ export interface GcReport {
   /** Planned deletions called off because the catalogue or a new snapshot references the blob now. */
   calledOff: (GcItem & { reason: string })[];
   failed: ItemFailure[];
+  /** Staging files deleted (older than the grace period), their bytes, and those that could not be. */
+  stagingDeleted: StagingFile[];
+  stagingBytesFreed: number;
+  stagingFailed: { key: string; code: string; message: string }[];
   stoppedBy?: { code: string; message: string };
 }
 
 const STAT_CONCURRENCY = 8;
+
+/** The remote's staging files with their modification times (few: one stat each). */
+async function listStaging(remote: Remote): Promise<StagingFile[]> {
+  const prefix = remote.features.stagingPrefix;
+  if (!prefix) return [];
+  const limit = pLimit(STAT_CONCURRENCY);
+  const listed = await remote.list(prefix);
+  const out = await Promise.all(
+    listed.map((e) =>
+      limit(async (): Promise<StagingFile | undefined> => {
+        const st = await remote.stat(e.key);
+        return st ? { key: e.key, size: st.size, modifiedAt: st.lastModified ?? null } : undefined; // renamed into place meanwhile
+      }),
+    ),
+  );
+  return out.filter((f): f is StagingFile => f !== undefined);
+}
 
 async function listBlobs(remote: Remote): Promise<ListedObject[]> {
   const out: ListedObject[] = [];
@@ -70,6 +93,7 @@ export async function planRemoteGc(lib: Library, remote: Remote, opts: GcOptions
     now: (opts.now ?? Date.now)(),
     graceMs: opts.graceMs ?? DEFAULT_GRACE_MS,
     includeUnknown: opts.includeUnknown,
+    staging: await listStaging(remote),
   };
   const first = planGc(inputs);
   const ageUnknown = first.keep.filter((k) => k.reason === 'age unknown');
@@ -104,9 +128,21 @@ export async function runRemoteGc(lib: Library, remote: Remote, opts: GcOptions 
   const db = lib.db;
   if (!opts.dryRun) recoverDeletions(db);
   const plan = await planRemoteGc(lib, remote, opts);
-  const report: GcReport = { dryRun: !!opts.dryRun, graceMs: opts.graceMs ?? DEFAULT_GRACE_MS, plan, deleted: [], bytesFreed: 0, calledOff: [], failed: [] };
+  const report: GcReport = {
+    dryRun: !!opts.dryRun,
+    graceMs: opts.graceMs ?? DEFAULT_GRACE_MS,
+    plan,
+    deleted: [],
+    bytesFreed: 0,
+    calledOff: [],
+    failed: [],
+    stagingDeleted: [],
+    stagingBytesFreed: 0,
+    stagingFailed: [],
+  };
   if (opts.dryRun) return report;
   settle(lib, plan);
+  await deleteStaging(remote, plan.staging.delete, report);
   if (!plan.delete.length) return report;
   db.transaction(() => plan.delete.forEach((d) => markForDeletion(db, d.sha1, d.type)))();
 
@@ -175,4 +211,22 @@ export async function runRemoteGc(lib: Library, remote: Remote, opts: GcOptions 
   if (bugs.length) throw bugs[0];
   report.deleted.sort((a, b) => (a.key < b.key ? -1 : 1));
   return report;
+}
+
+/**
+ * Delete stale staging files one at a time. A failure is reported and the rest go on: nothing
+ * depends on them, and the next run tries again. (An upload that is somehow still writing one
+ * fails its rename and is retried by its device: never a partial object under a blob key.)
+ */
+async function deleteStaging(remote: Remote, files: StagingFile[], report: GcReport): Promise<void> {
+  for (const f of files) {
+    try {
+      await remote.delete(f.key);
+      report.stagingDeleted.push(f);
+      report.stagingBytesFreed += f.size;
+    } catch (raw) {
+      const err = raw instanceof TroveError ? raw : withContext(`delete ${f.key}`, raw);
+      report.stagingFailed.push({ key: f.key, code: err.code, message: err.message });
+    }
+  }
 }

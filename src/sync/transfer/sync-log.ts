@@ -130,6 +130,8 @@ export interface UploadCandidate {
   type: string;
   /** Size of the local blob file (compressed): what the remote object must measure. */
   storedBytes: number;
+  /** Size of the content (decompressed): what the blob must decode to. */
+  size: number;
   attempts: number;
 }
 
@@ -137,7 +139,7 @@ export interface UploadCandidate {
 export function pendingUploads(db: Database.Database): { ready: UploadCandidate[]; notHere: number } {
   const ready = db
     .prepare(
-      `SELECT sl.file_sha1 AS sha1, sl.type, lb.stored_bytes AS storedBytes, sl.attempts
+      `SELECT sl.file_sha1 AS sha1, sl.type, lb.stored_bytes AS storedBytes, lb.size, sl.attempts
        FROM file_sync_log sl JOIN state.local_blob lb ON lb.sha1 = sl.file_sha1
        WHERE sl.state = 'UploadPending' ORDER BY sl.file_sha1`,
     )
@@ -151,14 +153,14 @@ export function pendingUploads(db: Database.Database): { ready: UploadCandidate[
 }
 
 /** Completed uploads (for --verify), with the local blob size when this device has it. */
-export function completedUploads(db: Database.Database): (Omit<UploadCandidate, 'storedBytes'> & { storedBytes: number | null })[] {
+export function completedUploads(db: Database.Database): (Omit<UploadCandidate, 'storedBytes' | 'size'> & { storedBytes: number | null })[] {
   return db
     .prepare(
       `SELECT sl.file_sha1 AS sha1, sl.type, lb.stored_bytes AS storedBytes, sl.attempts
        FROM file_sync_log sl LEFT JOIN state.local_blob lb ON lb.sha1 = sl.file_sha1
        WHERE sl.state = 'UploadCompleted' ORDER BY sl.file_sha1`,
     )
-    .all() as (Omit<UploadCandidate, 'storedBytes'> & { storedBytes: number | null })[];
+    .all() as (Omit<UploadCandidate, 'storedBytes' | 'size'> & { storedBytes: number | null })[];
 }
 
 export function syncStateCounts(db: Database.Database): Record<SyncState, number> {

@@ -1,11 +1,13 @@
 // The upload worker: moves local blobs to the remote, driven by file_sync_log. A p-queue runs
 // `concurrency` uploads at once; each item goes Pending → InProgress → Completed | Failed through
-// the state machine. Crash safety: on start InProgress goes back to Pending; an item that was tried
-// before (attempts > 0) is first stat'ed, and an object of the right size is accepted instead of
-// uploaded again (a crash between the PUT and the log update). Completed is written only after the
-// remote acknowledged the whole object.
-import fs from 'node:fs';
-import fsp from 'node:fs/promises';
+// the state machine. Every byte sent is checked on the way (upload-source.ts): a local blob that
+// rotted fails its item (CHECKSUM_MISMATCH / CORRUPT_BLOB) and never replaces the remote object.
+// Crash safety: on start InProgress goes back to Pending; an item that was tried before
+// (attempts > 0), or whose conditional write said ALREADY_EXISTS, first looks at the remote: an
+// object of the right size is read back and checked, and accepted instead of uploaded again only
+// if it verifies (a crash between the PUT and the log update). Size alone never suffices: bit rot
+// keeps the size, and `upload --verify` re-queues exactly such objects. Anything else is
+// overwritten. Completed is written only after the remote acknowledged the whole object.
 import PQueue from 'p-queue';
 import { blobKey, blobPath } from '../../store/blob/blob-key.js';
 import { TroveError, withContext } from '../../store/errors.js';
@@ -14,8 +16,9 @@ import type { Remote } from '../remote/remote.js';
 import { ProgressTracker } from './progress.js';
 import { decide } from './retry-policy.js';
 import { configuredConcurrency, sleepMs, type ItemFailure, type TransferOptions } from './transfer-options.js';
-import { applyEvent, pendingUploads, recordUploaded, queueUntrackedLocalBlobs, recoverInProgress, requeueFailedUploads, type UploadCandidate } from './sync-log.js';
-import { verifyRemoteBlobs, type VerifyReport } from './remote-verify.js';
+import { applyEvent, getSyncEntry, pendingUploads, recordUploaded, queueUntrackedLocalBlobs, recoverInProgress, requeueFailedUploads, type UploadCandidate } from './sync-log.js';
+import { objectIsBad, verifyRemoteBlob, verifyRemoteBlobs, type VerifyReport } from './remote-verify.js';
+import { readVerifiedBlob, streamVerifiedBlob, type LocalBlob } from './upload-source.js';
 import { WriteBatch } from './write-batch.js';
 
 /** Blobs up to this size go up in one PUT from memory; larger ones stream in 8 MiB parts. */
@@ -23,7 +26,7 @@ const WHOLE_OBJECT_BYTES = 8 * 1024 * 1024;
 
 export interface UploadReport {
   uploaded: number;
-  /** Found on the remote with the right size after an earlier interrupted attempt. */
+  /** Found on the remote, read back and verified, after an earlier interrupted attempt. */
   alreadyPresent: number;
   failed: ItemFailure[];
   /** Pending uploads whose blob is not on this device (another device holds it). */
@@ -31,15 +34,31 @@ export interface UploadReport {
   bytes: number;
   /** The error that stopped the run early (auth, missing bucket, remote down after retries). */
   stoppedBy?: { code: string; message: string };
-  verify?: VerifyReport;
+  verify?: UploadVerifyReport;
 }
 
+/** What `--verify` found (`bad`), and of that, what this run repaired and what is still wrong. */
+export interface UploadVerifyReport extends VerifyReport {
+  /** Missing or damaged objects uploaded again in this run, then read back and verified. */
+  repaired: ItemFailure[];
+  /** Missing or damaged objects still not right at the end (queued for upload again). */
+  unrepaired: ItemFailure[];
+}
 
-/** Read a local blob as a stream of chunks, counting what goes out. */
-async function* readBlob(file: string, onBytes: (n: number) => void): AsyncGenerator<Buffer> {
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1024 * 1024 })) {
-    onBytes((chunk as Buffer).length);
-    yield chunk as Buffer;
+/**
+ * The remote object's size if it is there, of the local blob's size, and verifies (zstd frames,
+ * SHA1, size: as `upload --verify` checks it); undefined when it is absent, of another size, or
+ * damaged — then the caller writes it. Remote trouble (unreachable, refused) throws.
+ */
+async function verifiedPresent(remote: Remote, blob: LocalBlob, storedBytes: number): Promise<number | undefined> {
+  const st = await remote.stat(blob.key);
+  if (!st || st.size !== storedBytes) return undefined;
+  try {
+    await verifyRemoteBlob(remote, blob.key, blob.expected);
+    return st.size;
+  } catch (err) {
+    if (objectIsBad(err)) return undefined;
+    throw err;
   }
 }
 
@@ -64,14 +83,25 @@ export async function runUploads(lib: Library, remote: Remote, opts: UploadOptio
   tracker.start(ready.length, ready.reduce((a, c) => a + c.storedBytes, 0));
   await uploadBatch(lib, remote, ready, tracker, report, opts);
   if (opts.verify && !report.stoppedBy) {
-    report.verify = await verifyRemoteBlobs(lib, remote, opts);
+    const found = await verifyRemoteBlobs(lib, remote, opts);
+    const verify: UploadVerifyReport = { ...found, repaired: [], unrepaired: found.bad };
+    report.verify = verify;
     // Objects found missing or damaged went back to UploadPending: upload them again now.
     const again = pendingUploads(db).ready;
-    if (again.length && !report.verify.stoppedBy) {
+    if (again.length && !found.stoppedBy) {
       tracker.grow(again.length, again.reduce((a, c) => a + c.storedBytes, 0));
       await uploadBatch(lib, remote, again, tracker, report, opts);
+      // Read each replacement back: a repair counts only once the remote holds a good copy.
+      const replaced = new Set(found.bad.filter((b) => getSyncEntry(db, b.sha1)?.state === 'UploadCompleted').map((b) => b.sha1));
+      if (replaced.size && !report.stoppedBy) {
+        const good = new Set<string>();
+        const check = await verifyRemoteBlobs(lib, remote, { ...opts, only: replaced, onGood: (sha1) => good.add(sha1) });
+        report.stoppedBy ??= check.stoppedBy;
+        verify.repaired = found.bad.filter((b) => good.has(b.sha1));
+        verify.unrepaired = found.bad.filter((b) => !good.has(b.sha1));
+      }
     }
-    report.stoppedBy ??= report.verify.stoppedBy;
+    report.stoppedBy ??= found.stoppedBy;
   }
   tracker.end();
   return report;
@@ -95,39 +125,39 @@ async function uploadBatch(
 
   const uploadOne = async (c: UploadCandidate) => {
     const key = blobKey(c.type, c.sha1);
-    const file = blobPath(lib.paths.storeDir, c.type, c.sha1);
+    const blob: LocalBlob = { file: blobPath(lib.paths.storeDir, c.type, c.sha1), key, expected: { sha1: c.sha1, size: c.size } };
     await opts.beforeItem?.(key); // a paused caller holds new items here; items in flight finish
     if (stopped) return;
     tracker.begin(key);
+    // Look at the remote before writing: set when an earlier attempt may have landed, or when a
+    // conditional write said the object exists (once: the write after that is unconditional).
+    let lookFirst = c.attempts > 0;
+    let toldExists = false;
     for (let attempt = 1; ; attempt++) {
       if (stopped) return; // stays UploadPending for the next run
       record(c.sha1, 'start');
       let sent = 0;
       try {
-        if (c.attempts + attempt > 1) {
-          // Tried before: the PUT may have landed without the log hearing of it.
-          const st = await remote.stat(key);
-          if (st && st.size === c.storedBytes) {
-            log.add(() => recordUploaded(db, c.sha1, st.size));
+        if (lookFirst || attempt > 1) {
+          // Tried before: the PUT may have landed without the log hearing of it. Accepted only if
+          // it verifies; a damaged object of the right size is written over.
+          const present = await verifiedPresent(remote, blob, c.storedBytes);
+          if (present !== undefined) {
+            log.add(() => recordUploaded(db, c.sha1, present));
             report.alreadyPresent++;
             tracker.done(key, c.sha1, 'skipped', c.storedBytes);
             return;
           }
         }
         if (c.storedBytes <= WHOLE_OBJECT_BYTES) {
-          let body: Buffer;
-          try {
-            body = await fsp.readFile(file);
-          } catch (err) {
-            throw withContext(`upload ${key}: cannot read the local blob ${file}`, err);
-          }
+          const body = await readVerifiedBlob(blob);
           await remote.write(key, body);
           sent = body.length;
           tracker.addBytes(sent);
         } else {
           await remote.write(
             key,
-            readBlob(file, (n) => {
+            streamVerifiedBlob(blob, (n) => {
               sent += n;
               tracker.addBytes(n);
               tracker.setItemBytes(key, sent);
@@ -142,6 +172,14 @@ async function uploadBatch(
       } catch (raw) {
         tracker.addBytes(-sent);
         const err = raw instanceof TroveError ? raw : withContext(`upload ${key}`, raw);
+        if (err.code === 'ALREADY_EXISTS' && !toldExists && !stopped) {
+          // A conditional write found an object there: check it like a crash leftover, then write
+          // over it unless it verifies. Never accepted unseen.
+          toldExists = true;
+          lookFirst = true;
+          record(c.sha1, 'retry', err.message);
+          continue;
+        }
         const d = decide(err.code, attempt, opts, opts.random);
         if (d.action === 'retry' && !stopped) {
           record(c.sha1, 'retry', err.message);

@@ -143,3 +143,28 @@ describe('parseGrace', () => {
     expect(() => parseGrace(text)).toThrow(/grace period .*expected a number with a unit/);
   });
 });
+
+describe('planGc: staging files of interrupted writes', () => {
+  const staged = (name: string, modifiedAt?: string | null) => ({ key: `.trove-tmp/${name}`, size: 7, modifiedAt });
+  it.each([
+    ['older than the grace period', staged('a.zst.x1', OLD), HOUR, 'delete'],
+    ['written within the grace period (an upload may be running)', staged('a.zst.x2', RECENT), HOUR, 'within grace period'],
+    ['age unknown with a grace period', staged('a.zst.x3', null), HOUR, 'age unknown'],
+    ['age unknown, grace 0', staged('a.zst.x4'), 0, 'delete'],
+    ['recent, grace 0', staged('a.zst.x5', RECENT), 0, 'delete'],
+  ] as const)('%s', (_name, file, graceMs, expected) => {
+    const plan = planGc(inputs({ listing: [], staging: [file], graceMs }));
+    if (expected === 'delete') {
+      expect(plan.staging).toEqual({ delete: [file], keep: [] });
+    } else {
+      expect(plan.staging).toEqual({ delete: [], keep: [{ ...file, reason: expected }] });
+    }
+    expect(plan.delete).toEqual([]);
+  });
+
+  it('staging files never become blob candidates, and blobs never staging candidates', () => {
+    const plan = planGc(inputs({ listing: [{ key: key('a'), size: 5, modifiedAt: OLD }], staging: [staged(`${sha('a')}.zst.abc`, OLD)], log: new Map([[sha('a'), 'UploadCompleted']]) }));
+    expect(plan.delete.map((d) => d.key)).toEqual([key('a')]);
+    expect(plan.staging.delete.map((d) => d.key)).toEqual([`.trove-tmp/${sha('a')}.zst.abc`]);
+  });
+});

@@ -1,6 +1,7 @@
 // The blob clean-up worker against the real fs backend with injected faults: retries through the
 // transfer retry policy, DeletionFailed with attempts and last error, a stopped run, and the next run
 // finishing what the previous one left.
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OpendalRemote } from '../../../src/sync/remote/opendal-remote.js';
@@ -110,5 +111,51 @@ describe('runRemoteGc', () => {
     expect(r.plan.settle).toEqual([{ sha1: victims[0], action: 'reupload' }]);
     expect(stateOf(victims[0]!).state).toBe('UploadPending');
     expect((await runUploads(fx.lib, remote, { sleep: fast.sleep })).uploaded).toBe(1);
+  });
+});
+
+describe('runRemoteGc: staging files on an fs remote', () => {
+  it('deletes staging files older than the grace period (a killed or refused upload left them), keeps younger ones, and reports both in a dry run first', async () => {
+    fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 1 });
+    const root = path.join(fx.root, 'remote');
+    const remote = new OpendalRemote({ scheme: 'fs', options: { root } });
+    expect(remote.features.stagingPrefix).toBe('.trove-tmp/');
+    await runUploads(fx.lib, remote, { sleep: fast.sleep });
+    // Two partial writes a killed upload left two days ago, and one being written right now.
+    const staging = path.join(root, '.trove-tmp');
+    fs.mkdirSync(staging, { recursive: true });
+    const twoDaysAgo = new Date(Date.now() - 48 * 3_600_000);
+    for (const [name, bytes] of [['a.zst.OLD1', 1000], ['b.zst.OLD2', 2000], ['c.zst.NEW3', 3000]] as const) {
+      fs.writeFileSync(path.join(staging, name), Buffer.alloc(bytes));
+      if (name.includes('OLD')) fs.utimesSync(path.join(staging, name), twoDaysAgo, twoDaysAgo);
+    }
+    // Blob listings never show them.
+    expect((await remote.list('rom/')).some((e) => e.key.includes('.trove-tmp'))).toBe(false);
+
+    const dry = await runRemoteGc(fx.lib, remote, { ...fast, graceMs: 24 * 3_600_000, dryRun: true });
+    expect(dry.plan.staging.delete.map((f) => [f.key, f.size])).toEqual([
+      ['.trove-tmp/a.zst.OLD1', 1000],
+      ['.trove-tmp/b.zst.OLD2', 2000],
+    ]);
+    expect(dry.plan.staging.keep.map((f) => [f.key, f.reason])).toEqual([['.trove-tmp/c.zst.NEW3', 'within grace period']]);
+    expect(fs.readdirSync(staging).sort()).toEqual(['a.zst.OLD1', 'b.zst.OLD2', 'c.zst.NEW3']);
+
+    const real = await runRemoteGc(fx.lib, remote, { ...fast, graceMs: 24 * 3_600_000 });
+    expect(real.stagingDeleted.map((f) => f.key)).toEqual(['.trove-tmp/a.zst.OLD1', '.trove-tmp/b.zst.OLD2']);
+    expect(real.stagingBytesFreed).toBe(3000);
+    expect(real.stagingFailed).toEqual([]);
+    expect(fs.readdirSync(staging)).toEqual(['c.zst.NEW3']);
+    // Every blob is still referenced and still there.
+    expect(real.deleted).toEqual([]);
+    const blobs = fx.lib.db.prepare("SELECT count(*) FROM file_sync_log WHERE state = 'UploadCompleted'").pluck().get();
+    expect((await Promise.all(['rom/', 'manual/', 'box_art/'].map((p) => remote.list(p)))).flat()).toHaveLength(blobs as number);
+  });
+
+  it('a remote that does not stage in .trove-tmp/ (its own atomic_write_dir) plans no staging clean-up', async () => {
+    fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 1 });
+    const remote = new OpendalRemote({ scheme: 'fs', options: { root: path.join(fx.root, 'remote'), atomic_write_dir: path.join(fx.root, 'elsewhere') } });
+    expect(remote.features.stagingPrefix).toBeUndefined();
+    const r = await runRemoteGc(fx.lib, remote, { ...fast, dryRun: true });
+    expect(r.plan.staging).toEqual({ delete: [], keep: [] });
   });
 });

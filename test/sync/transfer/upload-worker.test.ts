@@ -118,3 +118,167 @@ describe('runUploads', () => {
     expect(allSyncRows(fx.lib).every((r) => r.state === 'UploadCompleted')).toBe(true);
   });
 });
+
+/** Flip one byte of a file in place: bit rot that keeps the size. */
+function rot(file: string, at: (size: number) => number = (n) => Math.floor(n / 2)): void {
+  const bytes = fs.readFileSync(file);
+  bytes[at(bytes.length)]! ^= 0xff;
+  fs.writeFileSync(file, bytes);
+}
+
+function remoteFile(fx: Fixture, key: string): string {
+  return path.join(fx.root, 'remote', key);
+}
+
+function stagingFiles(fx: Fixture): string[] {
+  const dir = path.join(fx.root, 'remote', '.trove-tmp');
+  return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+}
+
+function localBlob(fx: Fixture, r: { type: string; sha1: string }): string {
+  return blobPath(fx.lib.paths.storeDir, r.type, r.sha1);
+}
+
+function storedBytes(fx: Fixture, sha1: string): number {
+  return (fx.lib.db.prepare('SELECT stored_bytes AS n FROM state.local_blob WHERE sha1 = ?').get(sha1) as { n: number }).n;
+}
+
+describe('runUploads never spreads or accepts damaged data', () => {
+  it('a re-upload interrupted after --verify found the object damaged: the next run does not accept the damaged object on its size', async () => {
+    fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 1 });
+    const remote = fsRemote(fx);
+    await runUploads(fx.lib, remote, noSleep);
+    const [victim] = allSyncRows(fx.lib);
+    const key = blobKey(victim!.type, victim!.sha1);
+    rot(remoteFile(fx, key));
+    // What `upload --verify` then a kill -9 during the re-PUT leave: the row in progress, attempts 1.
+    applyEvent(fx.lib.db, victim!.sha1, 'reupload', 'damaged');
+    applyEvent(fx.lib.db, victim!.sha1, 'start');
+    const report = await runUploads(fx.lib, remote, noSleep);
+    expect(report.alreadyPresent).toBe(0);
+    expect(report.uploaded).toBe(1);
+    expect(fs.readFileSync(remoteFile(fx, key)).equals(fs.readFileSync(localBlob(fx, victim!)))).toBe(true);
+  });
+
+  it('a re-upload after --verify that fails once (transient) is not replaced by the damaged object on the retry', async () => {
+    fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 1 });
+    const inner = fsRemote(fx);
+    await runUploads(fx.lib, inner, noSleep);
+    const [victim] = allSyncRows(fx.lib);
+    const key = blobKey(victim!.type, victim!.sha1);
+    rot(remoteFile(fx, key));
+    const remote = new FaultyRemote(inner);
+    remote.failNext('write', 'REMOTE_UNAVAILABLE', 1, key);
+    const report = await runUploads(fx.lib, remote, { ...noSleep, verify: true });
+    expect(report.verify?.bad.map((b) => b.sha1)).toEqual([victim!.sha1]);
+    expect(report.alreadyPresent).toBe(0);
+    expect(report.failed).toEqual([]);
+    expect(fs.readFileSync(remoteFile(fx, key)).equals(fs.readFileSync(localBlob(fx, victim!)))).toBe(true);
+  });
+
+  it('a conditional write that reports ALREADY_EXISTS: a present object that verifies is accepted, a damaged one is overwritten', async () => {
+    fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 1 });
+    const inner = fsRemote(fx);
+    const [good, bad] = allSyncRows(fx.lib);
+    for (const r of [good!, bad!]) await inner.write(blobKey(r.type, r.sha1), fs.readFileSync(localBlob(fx, r)));
+    rot(remoteFile(fx, blobKey(bad!.type, bad!.sha1)));
+    const remote = new FaultyRemote(inner);
+    remote.failNext('write', 'ALREADY_EXISTS', 1, blobKey(good!.type, good!.sha1));
+    remote.failNext('write', 'ALREADY_EXISTS', 1, blobKey(bad!.type, bad!.sha1));
+    const report = await runUploads(fx.lib, remote, noSleep);
+    expect(report.failed).toEqual([]);
+    expect(report.alreadyPresent).toBe(1);
+    for (const r of [good!, bad!]) expect(fs.readFileSync(remoteFile(fx, blobKey(r.type, r.sha1))).equals(fs.readFileSync(localBlob(fx, r)))).toBe(true);
+    expect(allSyncRows(fx.lib).every((r) => r.state === 'UploadCompleted')).toBe(true);
+  });
+
+  it('a rotted local blob (whole-object PUT) fails with the sha1, the local path and `trove verify`, and never replaces the good remote object', async () => {
+    fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 1 });
+    const remote = fsRemote(fx);
+    await runUploads(fx.lib, remote, noSleep);
+    const [victim] = allSyncRows(fx.lib);
+    const key = blobKey(victim!.type, victim!.sha1);
+    const goodRemote = fs.readFileSync(remoteFile(fx, key));
+    rot(localBlob(fx, victim!));
+    // Another device's row for the same content: its upload is pending here.
+    applyEvent(fx.lib.db, victim!.sha1, 'reupload');
+    const report = await runUploads(fx.lib, remote, noSleep);
+    expect(report.uploaded).toBe(0);
+    expect(report.failed).toHaveLength(1);
+    const f = report.failed[0]!;
+    expect(['CHECKSUM_MISMATCH', 'CORRUPT_BLOB']).toContain(f.code);
+    expect(f.message).toContain(victim!.sha1);
+    expect(f.message).toContain(localBlob(fx, victim!));
+    expect(f.message).toContain('trove verify');
+    expect(fs.readFileSync(remoteFile(fx, key)).equals(goodRemote)).toBe(true);
+    expect(allSyncRows(fx.lib).find((r) => r.sha1 === victim!.sha1)!.state).toBe('UploadFailed');
+  });
+
+  it('a rotted local blob with no remote copy yet: nothing appears under its key', async () => {
+    fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 1 });
+    const remote = fsRemote(fx);
+    const [victim] = allSyncRows(fx.lib);
+    rot(localBlob(fx, victim!));
+    const report = await runUploads(fx.lib, remote, noSleep);
+    expect(report.failed.map((f) => f.sha1)).toEqual([victim!.sha1]);
+    expect(await remote.stat(blobKey(victim!.type, victim!.sha1))).toBeUndefined();
+    expect(allSyncRows(fx.lib).filter((r) => r.state === 'UploadCompleted')).toHaveLength(allSyncRows(fx.lib).length - 1);
+  });
+
+  it.each([
+    ['near its start', (n: number) => 100],
+    ['in its last bytes', (n: number) => n - 20],
+  ])('a rotted big local blob (streamed) damaged %s: the write is never committed, the staging file is not renamed into place', async (_, at) => {
+    fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 1, bigFileBytes: 24 * 1024 * 1024 });
+    const remote = fsRemote(fx);
+    const big = allSyncRows(fx.lib).find((r) => storedBytes(fx, r.sha1) > 8 * 1024 * 1024)!;
+    expect(big).toBeDefined();
+    rot(localBlob(fx, big), at);
+    const report = await runUploads(fx.lib, remote, noSleep);
+    expect(report.failed.map((f) => f.sha1)).toEqual([big.sha1]);
+    expect(report.failed[0]!.message).toContain(localBlob(fx, big));
+    expect(fs.existsSync(remoteFile(fx, blobKey(big.type, big.sha1)))).toBe(false);
+    // What the writer staged stays in .trove-tmp/ (OpenDAL 0.49.1's Node Writer has no abort), under
+    // a staging name, never renamed: `trove prune-blobs` removes it once it is old.
+    expect(stagingFiles(fx).every((f) => f.startsWith(`${big.sha1}.zst.`))).toBe(true);
+    expect(await remote.list('rom/')).not.toContainEqual(expect.objectContaining({ key: blobKey(big.type, big.sha1) }));
+    expect(allSyncRows(fx.lib).find((r) => r.sha1 === big.sha1)!.state).toBe('UploadFailed');
+  });
+
+  it('--verify on a device whose own blob is damaged does not re-upload it over a missing remote object', async () => {
+    fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 1 });
+    const remote = fsRemote(fx);
+    await runUploads(fx.lib, remote, noSleep);
+    const [victim] = allSyncRows(fx.lib);
+    const key = blobKey(victim!.type, victim!.sha1);
+    fs.rmSync(remoteFile(fx, key));
+    rot(localBlob(fx, victim!));
+    const report = await runUploads(fx.lib, remote, { ...noSleep, verify: true });
+    expect(report.verify?.bad.map((b) => b.sha1)).toEqual([victim!.sha1]);
+    expect(report.uploaded).toBe(0);
+    expect(report.failed.map((f) => f.sha1)).toEqual([victim!.sha1]);
+    expect(fs.existsSync(remoteFile(fx, key))).toBe(false);
+    expect(allSyncRows(fx.lib).find((r) => r.sha1 === victim!.sha1)!.state).not.toBe('UploadCompleted');
+  });
+});
+
+describe('runUploads --verify: what was repaired', () => {
+  it('an object replaced in this run counts as repaired only once it was read back and verified', async () => {
+    fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 1 });
+    const inner = fsRemote(fx);
+    await runUploads(fx.lib, inner, noSleep);
+    const [fixed, broken] = allSyncRows(fx.lib);
+    for (const r of [fixed!, broken!]) rot(remoteFile(fx, blobKey(r.type, r.sha1)));
+    // A remote that keeps serving damaged bytes for one key, whatever is written there.
+    const remote = new FaultyRemote(inner);
+    const brokenKey = blobKey(broken!.type, broken!.sha1);
+    const damaged = fs.readFileSync(remoteFile(fx, brokenKey));
+    remote.readBody = (key) => (key === brokenKey ? damaged : undefined);
+    const report = await runUploads(fx.lib, remote, { ...noSleep, verify: true });
+    expect(report.uploaded).toBe(2);
+    expect(report.verify?.bad.map((b) => b.sha1).sort()).toEqual([fixed!.sha1, broken!.sha1].sort());
+    expect(report.verify?.repaired.map((b) => b.sha1)).toEqual([fixed!.sha1]);
+    expect(report.verify?.unrepaired.map((b) => b.sha1)).toEqual([broken!.sha1]);
+    expect(allSyncRows(fx.lib).find((r) => r.sha1 === broken!.sha1)!.state).toBe('UploadPending');
+  });
+});
