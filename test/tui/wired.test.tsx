@@ -340,6 +340,7 @@ describe('quitting during a download (QA T1)', () => {
     fs.mkdirSync(src, { recursive: true });
     for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(src, `disc${i}.bin`), Buffer.alloc(30_000 + i, 60 + i));
     await addFiles(library, { paths: [src], system: 'Sony - PlayStation', release: 'Quit Test (USA)', title: 'Quit Test', region: 'USA', type: 'rom', fileSet: 'rom' });
+    fs.mkdirSync(remoteD, { recursive: true }); // an fs remote's root must exist
     const cfg = parseRemoteArgs('fs', [`root=${remoteD}`]);
     saveRemoteConfig(library, cfg);
     library.setSetting(CONCURRENCY_SETTING, '1');
