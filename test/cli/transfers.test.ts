@@ -232,6 +232,7 @@ describe('upload --verify and damaged copies, through the CLI (fs remote)', () =
     try {
       const L = path.join(dir, 'lib');
       const remoteRoot = path.join(dir, 'remote');
+      fs.mkdirSync(remoteRoot); // an fs remote's root must exist
       const t = (...args: string[]) => runCli(['--library', L, ...args]);
       expect((await t('init')).code).toBe(0);
       expect((await t('remote', 'set', 'fs', `root=${remoteRoot}`)).code).toBe(0);
