@@ -124,9 +124,11 @@ export const mergeCommand: CommandModule<GlobalArgs, Args> = {
         throw new TroveError('USAGE', '--prefer goes with <base> <remote>; for a pending merge use --resolve <id>=local|cloud');
       }
       if (argv.discard) {
-        const m = discardPendingMerge(state);
-        out.result({ discarded: m.id, interruptedApply: m.status === 'applying' }, () =>
-          m.status === 'applying'
+        const m = discardPendingMerge(paths, state);
+        out.result({ discarded: m.id, interruptedApply: m.status === 'applying', ...(m.lost ? { lost: m.lost } : {}) }, () =>
+          m.lost
+            ? `Discarded pending merge ${m.id}, which was lost: ${m.lost}. The library is unchanged; nothing outside it was touched.`
+            : m.status === 'applying'
             ? `Discarded pending merge ${m.id}. Its apply had been interrupted: the catalogue is either as it was or fully merged (the backup taken before is in ${paths.backupsDir}).`
             : `Discarded pending merge ${m.id}; the library is unchanged.`,
         );
