@@ -76,6 +76,35 @@ async function pendingOnB() {
 
 const mergeDir = (lib: string, id: string) => path.join(lib, 'tmp', `merge-${id}`);
 
+describe('follow-up merge after a refused push', () => {
+  it('keeps the choice made against the default: the head already merged is the ancestor; both hints say the same', async () => {
+    const { spec, A, C, b, conflictId } = await pendingOnB();
+    await b.ok(['merge', '--resolve', `${conflictId}=local`]); // keep Korea, against the default (Brazil)
+    // Another device pushes an unrelated change on top of A's head meanwhile.
+    await C.with((lib, remote) => syncPull(lib, remote));
+    await C.with(async (lib, remote) => {
+      addLibRelease(lib, 'Gamma Only (USA)');
+      await syncPush(lib, remote);
+    });
+    const applied = await b.run(['merge', '--apply']);
+    expect(applied.code).toBe(3); // applied, but its push is refused: the remote moved on
+    expect(region(b.dir, 'Two (USA)')).toBe('Korea');
+    expect(applied.stderr).toMatch(/trove sync pull --resolve merge/);
+    expect(applied.stdout).not.toMatch(/trove sync push/); // it would be refused again
+    expect(applied.stdout).toMatch(/trove sync pull --resolve merge/);
+
+    const merged = await b.json(['sync', 'pull', '--resolve', 'merge']);
+    expect(JSON.stringify(merged)).not.toMatch(/Two \(USA\)/); // the settled conflict is not raised again
+    expect(region(b.dir, 'Two (USA)')).toBe('Korea'); // the user's choice stands
+    expect(releases(b)).toEqual(['Gamma Only (USA)', 'One (USA)', 'Two (USA)']);
+    expect(integrityOk(b)).toBe(true);
+    // And it is what every device gets.
+    await A.with((lib, remote) => syncPull(lib, remote));
+    expect(region(A.dir, 'Two (USA)')).toBe('Korea');
+    expect(releases(cliAt(A.dir, spec))).toEqual(['Gamma Only (USA)', 'One (USA)', 'Two (USA)']);
+  }, SLOW);
+});
+
 describe('the pending merge belongs to its library, not to a path', () => {
   it('a copy discards only its own merge folder; the original still applies; a moved library applies too', async () => {
     const { spec, B, mergeId } = await pendingOnB();

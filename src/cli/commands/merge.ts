@@ -171,7 +171,14 @@ export const mergeCommand: CommandModule<GlobalArgs, Args> = {
             `Merged: ${applied.changes} change(s) applied to ${paths.collectionDb}, ${applied.conflicts.length} conflict(s) resolved.`,
             `Backup of the previous catalogue: ${applied.backup.id} (${applied.backup.file}; \`trove backups restore ${applied.backup.id}\` undoes this).`,
             ...(pushed?.snapshot ? [`Pushed the merge as snapshot ${pushed.snapshot.id} with parents ${pushed.snapshot.parents.join(', ')}.`] : []),
-            ...(applied.origin && !pushed?.snapshot ? ['Not pushed yet: run `trove sync push` (it names the merged head and the base as parents).'] : []),
+            // A refused push (another device pushed meanwhile) carries its own advice on stderr: do not contradict it.
+            ...(applied.origin && !pushed?.snapshot
+              ? [
+                  pushError instanceof TroveError && pushError.code === 'CONFLICT'
+                    ? 'Not pushed: the remote moved on since this merge was planned (see below); `trove sync pull --resolve merge` merges the new head too, keeping your choices.'
+                    : 'Not pushed yet: run `trove sync push` (it names the merged head and the base as parents).',
+                ]
+              : []),
           ],
         );
         if (pushError) throw pushError;
