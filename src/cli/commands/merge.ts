@@ -124,9 +124,11 @@ export const mergeCommand: CommandModule<GlobalArgs, Args> = {
         throw new TroveError('USAGE', '--prefer goes with <base> <remote>; for a pending merge use --resolve <id>=local|cloud');
       }
       if (argv.discard) {
-        const m = discardPendingMerge(state);
-        out.result({ discarded: m.id, interruptedApply: m.status === 'applying' }, () =>
-          m.status === 'applying'
+        const m = discardPendingMerge(paths, state);
+        out.result({ discarded: m.id, interruptedApply: m.status === 'applying', ...(m.lost ? { lost: m.lost } : {}) }, () =>
+          m.lost
+            ? `Discarded pending merge ${m.id}, which was lost: ${m.lost}. The library is unchanged; nothing outside it was touched.`
+            : m.status === 'applying'
             ? `Discarded pending merge ${m.id}. Its apply had been interrupted: the catalogue is either as it was or fully merged (the backup taken before is in ${paths.backupsDir}).`
             : `Discarded pending merge ${m.id}; the library is unchanged.`,
         );
@@ -169,7 +171,14 @@ export const mergeCommand: CommandModule<GlobalArgs, Args> = {
             `Merged: ${applied.changes} change(s) applied to ${paths.collectionDb}, ${applied.conflicts.length} conflict(s) resolved.`,
             `Backup of the previous catalogue: ${applied.backup.id} (${applied.backup.file}; \`trove backups restore ${applied.backup.id}\` undoes this).`,
             ...(pushed?.snapshot ? [`Pushed the merge as snapshot ${pushed.snapshot.id} with parents ${pushed.snapshot.parents.join(', ')}.`] : []),
-            ...(applied.origin && !pushed?.snapshot ? ['Not pushed yet: run `trove sync push` (it names the merged head and the base as parents).'] : []),
+            // A refused push (another device pushed meanwhile) carries its own advice on stderr: do not contradict it.
+            ...(applied.origin && !pushed?.snapshot
+              ? [
+                  pushError instanceof TroveError && pushError.code === 'CONFLICT'
+                    ? 'Not pushed: the remote moved on since this merge was planned (see below); `trove sync pull --resolve merge` merges the new head too, keeping your choices.'
+                    : 'Not pushed yet: run `trove sync push` (it names the merged head and the base as parents).',
+                ]
+              : []),
           ],
         );
         if (pushError) throw pushError;

@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../../store/atomic-fs.js';
 import { uuidv7 } from '../../store/ids.js';
 import { TroveError } from '../../store/errors.js';
 import { faultPoint } from './fault-point.js';
+import { resolveMergeFolder, storedMergeDir } from './merge-folder.js';
 import { removeDbFiles, snapshotCopy } from './merge-apply.js';
 import { mergeDatabases, planDatabases } from './merge-databases.js';
 import { checkCatalogueFile } from '../diff/schema-align.js';
@@ -95,7 +96,7 @@ export async function startMerge(paths: LibraryPaths, state: Database.Database, 
     const chosen = req.prefer ? Object.fromEntries(conflicts.map((c) => [c.id, req.prefer!])) : undefined;
     savePendingMerge(state, {
       id,
-      dir,
+      dir: storedMergeDir(id), // relative: the library may be moved or copied while the merge is pending
       baseLabel: req.baseLabel ?? req.basePath,
       remoteLabel: req.remoteLabel ?? req.remotePath,
       remoteDevice: req.remoteDevice,
@@ -128,7 +129,16 @@ export interface AppliedMerge {
 export async function applyPendingMerge(paths: LibraryPaths, state: Database.Database, localDevice: string): Promise<AppliedMerge> {
   // A replacement interrupted by a crash (an earlier apply or pull) is finished or rolled back first.
   await recoverPendingReplace(paths, state);
-  const m = requirePendingMerge(state);
+  const pending = requirePendingMerge(state);
+  const folder = resolveMergeFolder(paths, pending);
+  if (!folder.ok) {
+    throw new TroveError(
+      'NOT_FOUND',
+      `the pending merge ${pending.id} is lost: ${folder.reason}. Nothing was changed; drop it with \`trove merge --discard\` (it deletes nothing outside this library) and start the merge again`,
+      { details: { id: pending.id, dir: pending.dir } },
+    );
+  }
+  const m = { ...pending, dir: folder.dir };
   // What the merge reads as local; the replacement refuses if another process writes to it meanwhile.
   const expectFingerprint = await currentFingerprint(paths);
   setPendingStatus(state, m.id, 'applying');
@@ -166,10 +176,14 @@ export async function applyPendingMerge(paths: LibraryPaths, state: Database.Dat
   }
 }
 
-/** Drop the pending merge and its input copies; collection.db is not touched. */
-export function discardPendingMerge(state: Database.Database): PendingMerge {
+/**
+ * Drop the pending merge and its input copies; collection.db is not touched, nor anything outside this
+ * library's tmp/ (a row whose folder lies elsewhere, from a moved or copied library, is just forgotten).
+ */
+export function discardPendingMerge(paths: LibraryPaths, state: Database.Database): PendingMerge & { lost?: string } {
   const m = requirePendingMerge(state);
+  const folder = resolveMergeFolder(paths, m);
   deletePendingMerge(state, m.id);
-  fs.rmSync(m.dir, { recursive: true, force: true });
-  return m;
+  if (folder.dir) fs.rmSync(folder.dir, { recursive: true, force: true });
+  return folder.ok ? m : { ...m, lost: folder.reason };
 }

@@ -21,7 +21,10 @@ export interface PendingConflict {
 
 export interface PendingMerge {
   id: string;
-  /** Folder holding base.db and remote.db (copies taken when the merge was planned). */
+  /**
+   * Folder holding base.db and remote.db (copies taken when the merge was planned), as stored: relative to
+   * the library (older rows: absolute). Resolve it with resolveMergeFolder() (merge-folder.ts).
+   */
   dir: string;
   baseLabel: string;
   remoteLabel: string;

@@ -1,12 +1,13 @@
 // `trove sync pull --resolve merge`: the three-way merge of the local database with the remote head(s).
 // Each head is merged in turn (oldest first) against its newest common ancestor with what is already
-// merged (the device's base for the first), so every head's changes are in the result and every head
-// becomes a parent of the snapshot pushed afterwards: the remote is back to one head. The merged file
-// is built and checked beside (quick_check, foreign keys of the rows the merge touched: merge-check.ts)
-// and installed through the single replacement path (backup indexed in state.db, atomic rename); the
-// head, which comes from outside, gets the full check first. Or, with `apply: false`, the merge is
-// recorded as pending (state.db) so that `trove merge --resolve/--apply` or the TUI resolve it clash by
-// clash; its origin (the parents) travels with it.
+// merged (for the first: the device's base and the heads of a merge applied here but not pushed yet),
+// so every head's changes are in the result and every head becomes a parent of the snapshot pushed
+// afterwards: the remote is back to one head. The merged file is built and checked beside (quick_check,
+// foreign keys of the rows the merge touched: merge-check.ts) and installed through the single
+// replacement path (backup indexed in state.db, atomic rename); the head, which comes from outside,
+// gets the full check first. Or, with `apply: false`, the merge is recorded as pending (state.db) so
+// that `trove merge --resolve/--apply` or the TUI resolve it clash by clash; its origin (the parents)
+// travels with it.
 import { tempName } from '../../store/atomic-fs.js';
 import { TroveError } from '../../store/errors.js';
 import type { Library } from '../../store/library.js';
@@ -20,7 +21,7 @@ import { mergeBaseOf, type History } from './history.js';
 import { installMergedFile } from './install.js';
 import type { SnapshotManifest } from './manifest.js';
 import { downloadSnapshotDb, emptyCatalogueDb, type TempDatabase } from './snapshot-file.js';
-import { getBase } from './sync-state.js';
+import { getBase, getMergedParents } from './sync-state.js';
 
 export interface MergeStep {
   head: SnapshotManifest;
@@ -53,6 +54,18 @@ class Inputs {
 }
 
 /**
+ * The snapshots whose content collection.db already holds: the base, and the heads of a merge applied
+ * here but not pushed yet (`sync.merged-parents`, e.g. after `trove merge --apply` whose push was
+ * refused because another head appeared). A follow-up merge takes its common ancestor from these, so it
+ * merges only what is new since the head already merged: the conflicts settled then (the user's
+ * explicit choices among them) are not raised again, nor flipped back to their default.
+ */
+export function mergedSnapshots(lib: Library, history: History): string[] {
+  const ids = [getBase(lib.state)?.snapshotId, ...(getMergedParents(lib.state) ?? [])];
+  return [...new Set(ids.filter((x): x is string => !!x && history.byId.has(x)))];
+}
+
+/**
  * Merge every head into collection.db (defaults, or `prefer` for every conflict) and install the
  * result; the base does not move (the caller pushes next). Closes lib.db.
  */
@@ -66,7 +79,7 @@ export async function mergeHeadsIntoLocal(
   const device = lib.device();
   const inputs = new Inputs(lib, remote, history);
   const merged: string[] = [];
-  const mine = [getBase(lib.state)?.snapshotId].filter((x): x is string => !!x && history.byId.has(x));
+  const mine = mergedSnapshots(lib, history);
   const steps: MergeStep[] = [];
   let localPath = lib.paths.collectionDb;
   try {
@@ -131,7 +144,7 @@ export async function startPullMerge(
     );
   }
   const head = history.byId.get(heads[0]!)!;
-  const baseId = mergeBaseOf(history, head.id, [getBase(lib.state)?.snapshotId].filter((x): x is string => !!x && history.byId.has(x)));
+  const baseId = mergeBaseOf(history, head.id, mergedSnapshots(lib, history));
   const inputs = new Inputs(lib, remote, history);
   try {
     const base = await inputs.get(baseId, false);
@@ -139,7 +152,7 @@ export async function startPullMerge(
     const started = await startMerge(lib.paths, lib.state, {
       basePath: base.path,
       remotePath: theirs.path,
-      baseLabel: baseId ? `snapshot ${baseId} (base)` : base.label,
+      baseLabel: baseId ? `snapshot ${baseId} (${baseId === getBase(lib.state)?.snapshotId ? 'base' : 'common ancestor'})` : base.label,
       remoteLabel: `snapshot ${head.id} by ${head.device.name} (head)`,
       localDevice: lib.device().id,
       remoteDevice: head.device.id,
