@@ -207,6 +207,26 @@ describe('trove sync pull --resolve merge', () => {
     expect(releases(b)).toEqual(before);
   }, SLOW);
 
+  it('restoring the pre-merge backup forgets the merge: the next merge takes the heads as new again, nothing of theirs is lost', async () => {
+    const { a, b } = await diverged('fs');
+    const before = releases(b);
+    const killed = await b.run(['sync', 'pull', '--resolve', 'merge', '--prefer', 'cloud'], { TROVE_CRASH_AT: 'after-rename' });
+    expect(killed.code).toBe(KILLED);
+    expect(releases(b)).toEqual(BOTH);
+    const preMerge = (await b.json(['backups', 'list'])).at(-1); // oldest first: the one the merge took
+    await b.ok(['backups', 'restore', preMerge.id]);
+    expect(releases(b)).toEqual(before);
+    // The merged heads are no longer in the database: no push may name them, and no merge may treat
+    // them as the common ancestor (that would read A's changes as deleted here).
+    const st = await b.json(['sync', 'status']);
+    expect(st.mergedParents ?? null).toBeNull();
+    expect(st.conflict).toBe(true);
+    await b.ok(['sync', 'pull', '--resolve', 'merge', '--prefer', 'cloud']);
+    expect(releases(b)).toEqual(BOTH);
+    await a.ok(['sync', 'pull']);
+    expect(releases(a)).toEqual(BOTH);
+  }, SLOW);
+
   it('SIGKILL after the rename: the merged database stays, and `trove sync push` publishes it with both parents', async () => {
     const { a, b, manifest } = await diverged('fs');
     const baseBefore = (await b.json(['sync', 'status'])).base as string;

@@ -103,8 +103,14 @@ async function replaceLocked(paths: LibraryPaths, state: Database.Database, req:
 }
 
 async function finishReplace(paths: LibraryPaths, state: Database.Database, p: PendingReplace): Promise<void> {
+  // A merge applied and not pushed holds only while its database is the one in place: anything else
+  // put there (a backup restored, a snapshot restored, the cloud's version taken) drops the record,
+  // or the next push would name heads whose changes are not in the database, and the next merge would
+  // take them as the common ancestor and read their changes as deleted here.
+  const merged = getMergedParentsRecord(state);
   state.transaction(() => {
     if (!p.keepBase) setBase(state, { snapshotId: p.snapshotId, dbSha1: p.dbSha1, fingerprint: p.fingerprint });
+    if (merged && merged.fingerprint !== p.fingerprint) setMergedParents(state, undefined);
     setPending(state, undefined);
   })();
   if (!p.keepBase) confirmStamp(state, await stampOf(paths.collectionDb));
