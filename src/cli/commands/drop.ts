@@ -42,6 +42,7 @@ export const dropCommand: CommandModule<GlobalArgs, Args> = {
       const report = await runDrop(lib, remote, plan, { verify: argv.verify, onProgress: renderer.listener });
       finishTransfer(out, renderer, report, () => [
         `${what}: dropped ${report.dropped} local blob(s), ${formatBytes(report.bytesFreed)} freed; ${report.kept.length} kept` +
+          (report.failed.length ? `; ${report.failed.length} kept because their remote copy could not be confirmed (below)` : '') +
           (plan.notLocal ? `; ${plan.notLocal} were not here` : ''),
         ...report.kept.slice(0, 20).map((k) => `  kept ${k.sha1}: ${k.reason}`),
       ]);
