@@ -40,6 +40,8 @@ describe('a base the remote does not know', () => {
 
     const st = await a.json(['sync', 'status']);
     expect(st).toMatchObject({ baseOnRemote: false, baseLost: true, localChanges: { changed: false }, conflict: true });
+    // The text does not read "Local changes: no" beside "Conflict: YES" without saying why.
+    expect((await a.ok(['sync', 'status'])).stdout).toMatch(/Local changes: no since the base — but the base itself is not in the head's history/);
     const pull = await a.run(['sync', 'pull']);
     expect(pull.code).toBe(3);
     expect(pull.stderr).toMatch(/no longer on the remote and not in the history of the head.*may exist only on this device/);

@@ -105,7 +105,7 @@ const statusCommand: CommandModule<GlobalArgs, GlobalArgs> = {
         `Base:     ${short(s.base)}${s.base && !s.baseOnRemote ? ' (no longer on the remote)' : ''}`,
         ...(s.heads.length ? s.heads.map((h, i) => `${i ? '          ' : 'Heads:    '}${short(h.id)} by ${h.device.name} at ${h.createdAt}`) : ['Heads:    (none)']),
         `Behind:   ${s.behind} snapshot(s)   Ahead: ${s.ahead}`,
-        `Local changes: ${s.localChanges.changed ? 'yes' : 'no'}`,
+        `Local changes: ${s.localChanges.changed ? 'yes' : 'no'}${s.baseLost ? " since the base — but the base itself is not in the head's history, so the head lacks what this device last pushed" : ''}`,
         ...s.localChanges.tables.filter((t) => (t.base ?? 0) !== t.local).map((t) => `  ${t.table}: ${t.base ?? 0} → ${t.local} rows (${t.local - (t.base ?? 0) >= 0 ? '+' : ''}${t.local - (t.base ?? 0)})`),
         `Conflict: ${s.conflict ? 'YES' : 'no'}`,
         s.next,
