@@ -1,6 +1,5 @@
 // `verifyStore` on a real library: what it counts, and what it does with blobs that are bad, missing
 // or not recorded.
-import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { ingestFile } from '../../src/store/blob/blob-writer.js';
 import { listFiles } from '../../src/store/repo/catalog-queries.js';
 import { contentBytes } from '../../fixtures/content.js';
 import { tempDir } from '../helpers/cli.js';
+import { lockFolder } from '../helpers/lock-folder.js';
 
 let root: string;
 let lib: Library;
@@ -154,14 +154,4 @@ function localRow(sha1: string): { type: string; size: number; stored_bytes: num
 
 function availabilityOf(sha1: string): string {
   return (listFiles(lib.db, {}) as { sha1: string; availability: string }[]).find((f) => f.sha1 === sha1)!.availability;
-}
-
-/** Make entries of `dir` unmovable; returns the undo, or undefined when that is not possible here. */
-function lockFolder(dir: string): (() => void) | undefined {
-  if (process.getuid?.() === 0) {
-    if (spawnSync('chattr', ['+i', dir]).status !== 0) return undefined;
-    return () => execFileSync('chattr', ['-i', dir]);
-  }
-  fs.chmodSync(dir, 0o555);
-  return () => fs.chmodSync(dir, 0o755);
 }

@@ -17,8 +17,8 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import PQueue from 'p-queue';
-import { commitTemp, fsyncDir, tempName, writeAll } from '../../store/atomic-fs.js';
-import { decodeBlob, verifyBlobFile } from '../../store/blob/blob-reader.js';
+import { commitTemp, tempName, writeAll } from '../../store/atomic-fs.js';
+import { decodeBlob } from '../../store/blob/blob-reader.js';
 import { removeStaleTempsIn } from '../../store/stale-temps.js';
 import { blobKey, blobPath, sha1OfBlobKey, type FileType } from '../../store/blob/blob-key.js';
 import { TroveError, withContext } from '../../store/errors.js';
@@ -27,6 +27,7 @@ import { markLocal } from '../../store/repo/files.js';
 import { WHOLE_READ_BYTES, type Remote } from '../remote/remote.js';
 import { freeSpaceShortfall, sizeSource } from './download-plan.js';
 import { DirSyncBatch } from './dir-sync-batch.js';
+import { adoptFinishedBlobs } from './download-adopt.js';
 import { uploadedSizes } from './sync-log.js';
 import { queuedDownloads, removeDownload, resetDownloads, setDownloadState, type DownloadItem } from './download-queue.js';
 import { ProgressTracker } from './progress.js';
@@ -213,44 +214,6 @@ export async function downloadBlob(
   }
 }
 
-/**
- * Queued items whose blob already sits at its final path without a `local_blob` row: a run was
- * interrupted (killed, a hard quit) between the rename and the batch that records it. Each is
- * verified again (SHA1 and size, as a download is) and, when whole, recorded instead of fetched;
- * a damaged one is left to the download, which renames a verified copy over it. Returns the items
- * still to download.
- */
-async function adoptFinishedBlobs(lib: Library, items: DownloadItem[], report: DownloadReport): Promise<DownloadItem[]> {
-  const rest: DownloadItem[] = [];
-  const found: { item: DownloadItem; stored: number }[] = [];
-  for (const i of items) {
-    const file = blobPath(lib.paths.storeDir, i.type, i.sha1);
-    const st = await fsp.stat(file).catch(() => undefined);
-    if (!st?.isFile()) {
-      rest.push(i);
-      continue;
-    }
-    try {
-      await verifyBlobFile(file, { sha1: i.sha1, size: i.size }, `blob ${i.sha1}`);
-      found.push({ item: i, stored: st.size });
-    } catch {
-      rest.push(i);
-    }
-  }
-  if (!found.length) return rest;
-  // The rename may not be durable yet (its directory was never fsynced): make it so before the row.
-  await Promise.all([...new Set(found.map((f) => path.dirname(blobPath(lib.paths.storeDir, f.item.type, f.item.sha1))))].map((d) => fsyncDir(d)));
-  lib.state.transaction(() => {
-    for (const { item, stored } of found) {
-      markLocal(lib.state, 'main', { sha1: item.sha1, type: item.type as FileType, size: item.size, storedBytes: stored });
-      removeDownload(lib.state, item.sha1);
-    }
-  })();
-  report.adopted += found.length;
-  report.alreadyLocal += found.length;
-  return rest;
-}
-
 export async function runDownloads(lib: Library, remote: Remote, opts: DownloadOptions = {}): Promise<DownloadReport> {
   const state = lib.state;
   const concurrency = opts.concurrency ?? configuredConcurrency(lib);
@@ -265,7 +228,9 @@ export async function runDownloads(lib: Library, remote: Remote, opts: DownloadO
       report.alreadyLocal++;
     } else unrecorded.push(i);
   }
-  const items = await adoptFinishedBlobs(lib, unrecorded, report);
+  const { rest: items, adopted } = await adoptFinishedBlobs(lib, unrecorded);
+  report.adopted += adopted;
+  report.alreadyLocal += adopted;
   // Stopped by the caller (ctrl+c): take no new item and send no new request.
   const halted = () => !!(opts.stop?.aborted || opts.abort?.aborted);
   const tracker = new ProgressTracker('download', opts.onProgress);

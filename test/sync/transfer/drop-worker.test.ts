@@ -1,6 +1,5 @@
 // runDrop against the real fs backend: a remote copy is confirmed by size, or by content when its
 // size differs; a local row goes only once its file is gone.
-import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { targetFiles } from '../../../src/sync/transfer/transfer-targets.js';
 import { runUploads } from '../../../src/sync/transfer/upload-worker.js';
 import { FaultyRemote } from './faulty-remote.js';
 import { libraryWithFiles, type Fixture } from './library-fixture.js';
+import { lockFolder } from '../../helpers/lock-folder.js';
 
 let fx: Fixture;
 afterEach(() => fx?.cleanup());
@@ -85,13 +85,3 @@ describe('runDrop', () => {
     expect(isLocal(target.sha1)).toBe(false);
   });
 });
-
-/** Make entries of `dir` undeletable; returns the undo, or undefined when that is not possible here. */
-function lockFolder(dir: string): (() => void) | undefined {
-  if (process.getuid?.() === 0) {
-    if (spawnSync('chattr', ['+i', dir]).status !== 0) return undefined;
-    return () => execFileSync('chattr', ['-i', dir]);
-  }
-  fs.chmodSync(dir, 0o555);
-  return () => fs.chmodSync(dir, 0o755);
-}
