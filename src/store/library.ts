@@ -165,6 +165,13 @@ export class Library {
     return row;
   }
 
+  /** Give this library a new device id (a copied library must not share its original's); returns it. */
+  resetDeviceId(): string {
+    const id = uuidv7();
+    this.state.prepare('UPDATE device SET id = ?').run(id);
+    return id;
+  }
+
   setDeviceName(name: string): void {
     this.state.prepare('UPDATE device SET name = ?').run(checkDeviceName(name));
   }

@@ -63,8 +63,9 @@ export async function push(h: HistoryHost): Promise<SyncResult> {
   const remote = await h.withRemote();
   try {
     const r = await syncPush(h.lib(), remote);
-    if (!r.snapshot) return { outcome: 'up-to-date', message: `Nothing to push: ${r.plan.reason}` };
-    return { outcome: 'pushed', message: `Pushed snapshot ${shortId(r.snapshot.id)} to ${remote.description} (${formatBytes(r.uploadedBytes)} uploaded)` };
+    const note = r.deviceIdChange ? ` — note: ${r.deviceIdChange.message}` : '';
+    if (!r.snapshot) return { outcome: 'up-to-date', message: `Nothing to push: ${r.plan.reason}${note}` };
+    return { outcome: 'pushed', message: `Pushed snapshot ${shortId(r.snapshot.id)} to ${remote.description} (${formatBytes(r.uploadedBytes)} uploaded)${note}` };
   } catch (err) {
     if (err instanceof TroveError && err.code === 'CONFLICT') return { outcome: 'conflict', message: err.message };
     throw err;
@@ -79,17 +80,18 @@ export async function pull(h: HistoryHost, resolve?: PullResolution): Promise<Sy
       // A merge from the TUI is always planned and kept pending: the merge viewer shows each clash
       // with its default, the user picks sides, and applying is a separate, confirmed step.
       const r = await syncPull(h.lib(), remote, resolve === 'merge' ? { resolve, apply: false } : { resolve });
+      const note = r.deviceIdChange ? ` — note: ${r.deviceIdChange.message}` : '';
       if (r.pendingMerge) {
         const n = r.pendingMerge.conflicts.length;
         return {
           outcome: 'merge-pending',
-          message: `Merge planned: ${r.pendingMerge.changes} change(s), ${n} clash(es) to settle — l / c pick a side, a applies (nothing changed yet)`,
+          message: `Merge planned: ${r.pendingMerge.changes} change(s), ${n} clash(es) to settle — l / c pick a side, a applies (nothing changed yet)${note}`,
         };
       }
-      if (!r.snapshot) return { outcome: 'up-to-date', message: `Up to date: ${r.plan.reason}` };
+      if (!r.snapshot) return { outcome: 'up-to-date', message: `Up to date: ${r.plan.reason}${note}` };
       const backup = r.backupId ? `; backup ${shortId(r.backupId)} holds the previous database` : '';
-      if (r.plan.kind === 'keep-local') return { outcome: 'pushed', message: `Kept this device's catalogue and pushed it as ${shortId(r.snapshot.id)}` };
-      return { outcome: 'pulled', message: `Pulled snapshot ${shortId(r.snapshot.id)} by ${r.snapshot.device.name}${backup}` };
+      if (r.plan.kind === 'keep-local') return { outcome: 'pushed', message: `Kept this device's catalogue and pushed it as ${shortId(r.snapshot.id)}${note}` };
+      return { outcome: 'pulled', message: `Pulled snapshot ${shortId(r.snapshot.id)} by ${r.snapshot.device.name}${backup}${note}` };
     } catch (err) {
       if (err instanceof TroveError && err.code === 'CONFLICT') return { outcome: 'conflict', message: err.message };
       throw err;

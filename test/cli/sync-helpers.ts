@@ -13,15 +13,20 @@ export interface CliDevice {
   json<T = any>(args: string[], env?: NodeJS.ProcessEnv): Promise<T>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-export async function cliDevice(root: string, name: string, remoteArgs: string[], env: NodeJS.ProcessEnv = {}): Promise<CliDevice> {
-  const dir = path.join(root, name);
+/** A device for an existing library folder (no init). */
+export function cliDeviceAt(dir: string, env: NodeJS.ProcessEnv = {}): CliDevice {
   const run = (args: string[], extra: NodeJS.ProcessEnv = {}) => runCli([...args, '--library', dir], { env: { ...env, ...extra } });
   const ok = async (args: string[], extra?: NodeJS.ProcessEnv) => {
     const r = await run(args, extra);
     if (r.code !== 0) throw new Error(`trove ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
     return r;
   };
-  const d: CliDevice = { dir, run, ok, json: async (args, extra) => JSON.parse((await ok([...args, '--json'], extra)).stdout) };
+  return { dir, run, ok, json: async (args, extra) => JSON.parse((await ok([...args, '--json'], extra)).stdout) };
+}
+
+export async function cliDevice(root: string, name: string, remoteArgs: string[], env: NodeJS.ProcessEnv = {}): Promise<CliDevice> {
+  const d = cliDeviceAt(path.join(root, name), env);
+  const ok = d.ok;
   await ok(['init', '--name', name]);
   // An fs remote's root must exist (`remote set` refuses a missing one): make it, as a user would.
   const fsRoot = remoteArgs[0] === 'fs' ? remoteArgs.find((a) => a.startsWith('root='))?.slice('root='.length) : undefined;

@@ -10,6 +10,9 @@ import { EXIT } from '../exit-codes.js';
 import { conflictLine } from './merge.js';
 import { wholeNumber } from '../numeric-option.js';
 
+/** Device-id notices are warnings on stderr as they happen (also before a refusal), with --json too. */
+const noticeTo = (argv: GlobalArgs) => (message: string) => Output.from(argv).warn(message);
+
 const short = (id: string | null | undefined) => (id ? id.slice(0, 13) : '(none)');
 
 interface PushArgs extends GlobalArgs {
@@ -22,9 +25,9 @@ const pushCommand: CommandModule<GlobalArgs, PushArgs> = {
   builder: (y) => y.option('force', { type: 'boolean', describe: 'add another head even though the remote moved on (nothing is lost)' }) as never,
   handler: (argv) =>
     withLibrary(argv, async (lib) => {
-      const r = await syncPush(lib, openRemote(lib), { force: argv.force });
+      const r = await syncPush(lib, openRemote(lib), { force: argv.force, onNotice: noticeTo(argv) });
       Output.from(argv).result(
-        { outcome: r.plan.kind === 'push' ? 'pushed' : 'up-to-date', reason: r.plan.reason, snapshot: r.snapshot ?? null, uploadedBytes: r.uploadedBytes, heads: r.heads },
+        { outcome: r.plan.kind === 'push' ? 'pushed' : 'up-to-date', reason: r.plan.reason, snapshot: r.snapshot ?? null, uploadedBytes: r.uploadedBytes, heads: r.heads, deviceIdChange: r.deviceIdChange ?? null },
         () =>
           r.snapshot
             ? [`Pushed snapshot ${r.snapshot.id} (${formatBytes(r.uploadedBytes)} uploaded): ${r.plan.reason}.`, ...(r.heads.length > 1 ? [`The remote now has ${r.heads.length} heads; every device will report the conflict.`] : [])]
@@ -59,12 +62,12 @@ const pullCommand: CommandModule<GlobalArgs, PullArgs> = {
     withLibrary(argv, async (lib) => {
       if (argv.resolve !== 'merge' && (argv.prefer || argv.apply === false)) throw new TroveError('USAGE', '--prefer and --no-apply go with --resolve merge');
       const prefer = argv.prefer === 'local' ? 'local' : argv.prefer === 'cloud' ? 'remote' : undefined;
-      const r = await syncPull(lib, openRemote(lib), { resolve: argv.resolve, head: argv.head, prefer, apply: argv.apply });
+      const r = await syncPull(lib, openRemote(lib), { resolve: argv.resolve, head: argv.head, prefer, apply: argv.apply, onNotice: noticeTo(argv) });
       const p = r.plan;
       const out = Output.from(argv);
       if (r.pendingMerge) {
         const m = r.pendingMerge;
-        out.result({ outcome: 'merge-pending', reason: p.reason, pending: m.id, head: m.head.id, base: m.base, changes: m.changes, conflicts: m.conflicts, heads: r.heads }, () => [
+        out.result({ outcome: 'merge-pending', reason: p.reason, pending: m.id, head: m.head.id, base: m.base, changes: m.changes, conflicts: m.conflicts, heads: r.heads, deviceIdChange: r.deviceIdChange ?? null }, () => [
           `Merge of ${short(m.head.id)} by ${m.head.device.name} is pending: ${m.changes} change(s), ${m.conflicts.length} conflict(s).`,
           ...m.conflicts.map((c) => '  ' + conflictLine(c, null)),
           'Nothing applied. Choose sides with `trove merge --resolve <id>=local|cloud`, then `trove merge --apply`',
@@ -75,7 +78,7 @@ const pullCommand: CommandModule<GlobalArgs, PullArgs> = {
       }
       const conflicts = (r.merged ?? []).flatMap((st) => st.conflicts);
       out.result(
-        { outcome: p.kind, reason: p.reason, snapshot: r.snapshot ?? null, backup: r.backupId ?? null, heads: r.heads, ...('setAside' in p ? { setAside: p.setAside } : {}), ...(r.merged ? { conflicts, merged: r.merged.map((st) => ({ head: st.head.id, base: st.base, changes: st.changes, conflicts: st.conflicts.length })) } : {}) },
+        { outcome: p.kind, reason: p.reason, snapshot: r.snapshot ?? null, backup: r.backupId ?? null, heads: r.heads, deviceIdChange: r.deviceIdChange ?? null, ...('setAside' in p ? { setAside: p.setAside } : {}), ...(r.merged ? { conflicts, merged: r.merged.map((st) => ({ head: st.head.id, base: st.base, changes: st.changes, conflicts: st.conflicts.length })) } : {}) },
         () => {
           if (p.kind === 'up-to-date') return `Nothing to pull: ${p.reason}.`;
           if (p.kind === 'keep-local') return `Kept the local database and pushed it as snapshot ${r.snapshot!.id}: ${p.reason}.`;
@@ -83,6 +86,9 @@ const pullCommand: CommandModule<GlobalArgs, PullArgs> = {
             return [
               ...r.merged!.map((st) => `Merged ${short(st.head.id)} by ${st.head.device.name} (common ancestor ${st.base ? short(st.base) : 'none: an empty catalogue'}): ${st.changes} change(s), ${st.conflicts.length} conflict(s).`),
               ...conflicts.map((c) => '  ' + conflictLine(c, null)),
+              ...(r.merged!.some((st) => !st.base)
+                ? ['Without a common ancestor, a row one side deleted looks like a row the other added: such rows were kept. Delete them again if they should go.']
+                : []),
               `Pushed the merge as snapshot ${r.snapshot!.id} with parents ${r.snapshot!.parents.map(short).join(', ')}.`,
               `The previous database is backup ${r.backupId} (\`trove backups restore ${r.backupId}\` undoes this locally).`,
             ];
@@ -108,6 +114,12 @@ const statusCommand: CommandModule<GlobalArgs, GlobalArgs> = {
         `Local changes: ${s.localChanges.changed ? 'yes' : 'no'}${s.baseLost ? " since the base — but the base itself is not in the head's history, so the head lacks what this device last pushed" : ''}`,
         ...s.localChanges.tables.filter((t) => (t.base ?? 0) !== t.local).map((t) => `  ${t.table}: ${t.base ?? 0} → ${t.local} rows (${t.local - (t.base ?? 0) >= 0 ? '+' : ''}${t.local - (t.base ?? 0)})`),
         `Conflict: ${s.conflict ? 'YES' : 'no'}`,
+        ...(s.sharedDeviceId.length
+          ? [
+              `Device id: shared — ${s.sharedDeviceId.length} object(s) under this device id on the remote were written by another library (a copy of this library folder?);`,
+              '          the next `trove sync push` or `trove sync pull` gives this library its own id (or run `trove device new-id`).',
+            ]
+          : []),
         s.next,
       ]);
     }),

@@ -137,8 +137,8 @@ export function cacheManifest(state: Database.Database, m: SnapshotManifest): vo
 }
 
 /** Append a record that `deviceId` is now based on `base` (prune keeps each device's newest). */
-export async function writeBaseMarker(remote: Remote, deviceId: string, base: string): Promise<void> {
-  const key = `${BASES_PREFIX}${deviceId}/${uuidv7()}.json`;
+export async function writeBaseMarker(remote: Remote, deviceId: string, base: string, markerId: string = uuidv7()): Promise<void> {
+  const key = `${BASES_PREFIX}${deviceId}/${markerId}.json`;
   await remote.write(key, Buffer.from(JSON.stringify({ device: deviceId, base, at: nowIso() }) + '\n'));
 }
 

@@ -5,6 +5,7 @@ import { uuidv7, nowIso } from '../../store/ids.js';
 import type { Library } from '../../store/library.js';
 import type { Remote } from '../remote/remote.js';
 import { crashPoint } from './crash-point.js';
+import { noteOwnWrite } from './device-claim.js';
 import { sameStamp, stampOf } from './fingerprint.js';
 import { fileListKey, MANIFEST_FORMAT, type SnapshotManifest } from './manifest.js';
 import { loadChunkIndex, uploadChunked } from './chunked-db.js';
@@ -62,6 +63,7 @@ export async function publishLocal(lib: Library, remote: Remote, parents: string
       file_list: fileList,
       row_counts: snap.rowCounts,
     };
+    noteOwnWrite(lib.state, manifest.id); // first: a crash after the write must not make it look like another library's
     await writeManifest(remote, manifest);
     await crashPoint('after-manifest'); // the next run recognises it (local-changes.ts, detectLocalChangesIn)
     cacheManifest(lib.state, manifest);
@@ -86,6 +88,7 @@ export async function publishJoin(lib: Library, remote: Remote, of: SnapshotMani
     device_base: getBase(lib.state)?.snapshotId ?? null,
     created_at: nowIso(),
   };
+  noteOwnWrite(lib.state, manifest.id);
   await writeManifest(remote, manifest);
   cacheManifest(lib.state, manifest);
   return manifest;

@@ -5,7 +5,9 @@ import type { Library } from '../../store/library.js';
 import type { Remote } from '../remote/remote.js';
 import { installSnapshot } from './install.js';
 import { detectLocalChangesIn } from './local-changes.js';
-import { loadHistory, writeBaseMarker } from './manifest-store.js';
+import { claimDeviceId, writeOwnBaseMarker, type DeviceIdChange } from './device-claim.js';
+import type { History } from './history.js';
+import { loadHistory } from './manifest-store.js';
 import type { SnapshotManifest } from './manifest.js';
 import { publishJoin, publishLocal } from './publish.js';
 import { recoverPendingReplace } from './replace-db.js';
@@ -20,13 +22,26 @@ export interface PushResult {
   snapshot?: SnapshotManifest;
   uploadedBytes: number;
   heads: string[];
+  /** Another library wrote under this library's device id, so this one took a new id first. */
+  deviceIdChange?: DeviceIdChange;
 }
 
-export async function syncPush(lib: Library, remote: Remote, opts: { force?: boolean } = {}): Promise<PushResult> {
+/** Before a push or pull: take a new device id if another library writes under this one's; say so. */
+async function claimDeviceIdFor(lib: Library, remote: Remote, history: History, direction: 'push' | 'pull', baseBefore: string | null, onNotice?: (message: string) => void): Promise<DeviceIdChange | undefined> {
+  const change = await claimDeviceId(lib, remote, history, baseBefore);
+  if (!change) return undefined;
+  const message = change.message;
+  logSync(lib.state, { direction, snapshotId: null, baseBefore, baseAfter: baseBefore, heads: history.heads.map((h) => h.id), conflict: false, resolution: null, outcome: 'ok', message });
+  onNotice?.(message);
+  return change;
+}
+
+export async function syncPush(lib: Library, remote: Remote, opts: { force?: boolean; onNotice?: (message: string) => void } = {}): Promise<PushResult> {
   await recoverPendingReplace(lib.paths, lib.state);
   const history = await loadHistory(remote, lib.state);
   const local = await detectLocalChangesIn(lib, history);
   const baseBefore = getBase(lib.state)?.snapshotId ?? null;
+  const deviceIdChange = await claimDeviceIdFor(lib, remote, history, 'push', baseBefore, opts.onNotice);
   const heads = history.heads.map((h) => h.id);
   const mergedParents = getMergedParents(lib.state);
   const plan = planPush({ history, base: baseBefore, localChanges: local.changed, mergedParents, localFingerprint: local.fingerprint }, opts);
@@ -37,12 +52,12 @@ export async function syncPush(lib: Library, remote: Remote, opts: { force?: boo
   }
   if (plan.kind === 'up-to-date') {
     logSync(lib.state, { ...entry, snapshotId: null, baseAfter: baseBefore, outcome: 'up-to-date', message: plan.reason });
-    return { plan, uploadedBytes: 0, heads };
+    return { plan, uploadedBytes: 0, heads, deviceIdChange };
   }
   try {
     const { manifest, uploadedBytes } = await publishLocal(lib, remote, plan.parents);
     logSync(lib.state, { ...entry, snapshotId: manifest.id, baseAfter: manifest.id, conflict: plan.newHead, outcome: 'ok', message: plan.reason });
-    return { plan, snapshot: manifest, uploadedBytes, heads: [...heads.filter((h) => !plan.parents.includes(h)), manifest.id] };
+    return { plan, snapshot: manifest, uploadedBytes, heads: [...heads.filter((h) => !plan.parents.includes(h)), manifest.id], deviceIdChange };
   } catch (err) {
     logSync(lib.state, { ...entry, snapshotId: null, baseAfter: baseBefore, outcome: 'failed', message: (err as Error).message });
     throw err;
@@ -59,6 +74,8 @@ export interface PullResult {
   merged?: MergeStep[];
   /** --resolve merge with apply: false: the pending merge recorded for `trove merge`. */
   pendingMerge?: StartedMerge & { head: SnapshotManifest; base: string | null };
+  /** Another library wrote under this library's device id, so this one took a new id first. */
+  deviceIdChange?: DeviceIdChange;
 }
 
 export interface PullOptions {
@@ -68,6 +85,8 @@ export interface PullOptions {
   prefer?: Side;
   /** --resolve merge: false records a pending merge to resolve clash by clash (default true). */
   apply?: boolean;
+  /** Told when this library had to take a new device id (see device-claim.ts) before pulling. */
+  onNotice?: (message: string) => void;
 }
 
 export async function syncPull(lib: Library, remote: Remote, opts: PullOptions = {}): Promise<PullResult> {
@@ -75,16 +94,16 @@ export async function syncPull(lib: Library, remote: Remote, opts: PullOptions =
   const history = await loadHistory(remote, lib.state);
   const local = await detectLocalChangesIn(lib, history);
   const baseBefore = getBase(lib.state)?.snapshotId ?? null;
+  const deviceIdChange = await claimDeviceIdFor(lib, remote, history, 'pull', baseBefore, opts.onNotice);
   const heads = history.heads.map((h) => h.id);
   const plan = planPull({ history, base: baseBefore, localChanges: local.changed, mergedParents: getMergedParents(lib.state), localFingerprint: local.fingerprint }, opts);
-  const device = lib.device();
   const entry = { direction: 'pull' as const, baseBefore, heads, conflict: plan.kind !== 'up-to-date' && plan.kind !== 'fast-forward', resolution: opts.resolve ?? null };
   const log = (outcome: 'ok' | 'up-to-date' | 'refused' | 'failed', message: string, snapshotId: string | null, baseAfter: string | null) =>
     logSync(lib.state, { ...entry, snapshotId, baseAfter, outcome, message });
   switch (plan.kind) {
     case 'up-to-date':
       log('up-to-date', plan.reason, null, baseBefore);
-      return { plan, heads };
+      return { plan, heads, deviceIdChange };
     case 'conflict':
       log('refused', plan.reason, null, baseBefore);
       throw new TroveError('CONFLICT', `conflict: ${plan.reason}; ${plan.hint}`, { details: { heads, base: baseBefore } });
@@ -97,7 +116,7 @@ export async function syncPull(lib: Library, remote: Remote, opts: PullOptions =
       if (opts.apply === false) {
         const pending = await startPullMerge(lib, remote, history, plan.heads, plan.parents, { prefer: opts.prefer });
         log('ok', `${plan.reason}: merge ${pending.id} pending with ${pending.conflicts.length} conflict(s)`, null, baseBefore);
-        return { plan, heads, pendingMerge: pending };
+        return { plan, heads, pendingMerge: pending, deviceIdChange };
       }
       const { steps, backup } = await mergeHeadsIntoLocal(lib, remote, history, plan.heads, {
         prefer: opts.prefer,
@@ -108,12 +127,12 @@ export async function syncPull(lib: Library, remote: Remote, opts: PullOptions =
       const { manifest } = await publishLocal(lib, remote, plan.parents);
       const conflicts = steps.reduce((n, st) => n + st.conflicts.length, 0);
       log('ok', `${plan.reason}: ${conflicts} conflict(s) resolved, pushed with parents ${plan.parents.join(', ')}`, manifest.id, manifest.id);
-      return { plan, snapshot: manifest, backupId: backup.id, heads: [manifest.id], merged: steps };
+      return { plan, snapshot: manifest, backupId: backup.id, heads: [manifest.id], merged: steps, deviceIdChange };
     }
     if (plan.kind === 'keep-local') {
       const { manifest } = await publishLocal(lib, remote, plan.parents);
       log('ok', plan.reason, manifest.id, manifest.id);
-      return { plan, snapshot: manifest, heads: [manifest.id] };
+      return { plan, snapshot: manifest, heads: [manifest.id], deviceIdChange };
     }
     const target = history.byId.get(plan.target)!;
     const { backup } = await installSnapshot(lib, remote, target, {
@@ -126,10 +145,10 @@ export async function syncPull(lib: Library, remote: Remote, opts: PullOptions =
       installed = await publishJoin(lib, remote, target, plan.join);
       setBaseSnapshotId(lib.state, installed.id);
     } else {
-      await writeBaseMarker(remote, device.id, installed.id);
+      await writeOwnBaseMarker(lib, remote, installed.id);
     }
     log('ok', plan.reason, installed.id, installed.id);
-    return { plan, snapshot: installed, backupId: backup.id, heads: plan.kind === 'take-cloud' && plan.join.length > 1 ? [installed.id] : heads };
+    return { plan, snapshot: installed, backupId: backup.id, heads: plan.kind === 'take-cloud' && plan.join.length > 1 ? [installed.id] : heads, deviceIdChange };
   } catch (err) {
     log('failed', (err as Error).message, null, getBase(lib.state)?.snapshotId ?? null);
     throw err;

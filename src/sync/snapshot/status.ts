@@ -3,6 +3,7 @@
 // stamp when possible (see fingerprint.ts).
 import type { Library } from '../../store/library.js';
 import type { Remote } from '../remote/remote.js';
+import { detectSharedDeviceId, type ForeignWrite } from './device-claim.js';
 import { behindCount } from './history.js';
 import { detectLocalChangesIn, tableCounts, type TableChange } from './local-changes.js';
 import { loadHistory } from './manifest-store.js';
@@ -37,6 +38,8 @@ export interface SyncStatus {
   conflict: boolean;
   /** The parents of a merge applied locally and not pushed yet (`trove sync push` publishes it), else null. */
   mergedParents: string[] | null;
+  /** Writes under this device id that another library made (a copied library folder); the next push or pull takes a new id. */
+  sharedDeviceId: ForeignWrite[];
   next: string;
 }
 
@@ -44,6 +47,7 @@ export async function syncStatus(lib: Library, remote: Remote): Promise<SyncStat
   await recoverPendingReplace(lib.paths, lib.state);
   const history = await loadHistory(remote, lib.state);
   const local = await detectLocalChangesIn(lib, history);
+  const shared = await detectSharedDeviceId(lib, remote, history);
   const base = getBase(lib.state)?.snapshotId ?? null;
   const heads = history.heads.map((h) => ({ id: h.id, device: h.device, createdAt: h.created_at }));
   const baseManifest = base ? history.byId.get(base) : undefined;
@@ -76,6 +80,7 @@ export async function syncStatus(lib: Library, remote: Remote): Promise<SyncStat
     localChanges: { changed: local.changed, method: local.method, tables: local.changed ? tableCounts(lib, baseManifest?.row_counts) : [] },
     conflict,
     mergedParents: mergeToPush ? merged! : null,
+    sharedDeviceId: shared,
     next,
   };
 }
