@@ -55,6 +55,7 @@ export async function syncStatus(h: HistoryHost): Promise<SyncStatus> {
     localChanges,
     conflict: s.conflict,
     pendingMerge: loadPendingMerge(h.lib().state) !== undefined,
+    sharedDeviceId: s.sharedDeviceId.length,
   };
 }
 

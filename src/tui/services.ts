@@ -112,6 +112,8 @@ export interface SyncStatus {
   localChanges: Record<string, number>;
   conflict: boolean;
   pendingMerge: boolean;
+  /** Objects under this device id on the remote that another library wrote (a copied library folder). */
+  sharedDeviceId?: number;
 }
 
 /** How a pull settles a conflict: take the remote (after a backup), or keep this device's and push it. */

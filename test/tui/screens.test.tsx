@@ -138,6 +138,15 @@ describe('sync screen and merge viewer', () => {
     r.unmount();
   });
 
+  it('says when another library writes under this device id (a copied library folder)', async () => {
+    const s = new ScriptedServices();
+    s.status = { device: { id: 'd', name: 'laptop' }, remote: 'fs:/x', base: 'b', ahead: 0, behind: 1, heads: [], localChanges: {}, conflict: false, pendingMerge: false, sharedDeviceId: 2 };
+    const r = render(<App services={s} size={size} />);
+    const f = await press(r, '3', 'Device id shared');
+    expect(f).toContain('2 object(s) under this id');
+    r.unmount();
+  });
+
   it('shows deletions among the local changes, not "none" (QA T2)', async () => {
     const s = new ScriptedServices();
     s.status = { device: { id: 'd', name: 'laptop' }, remote: 'fs:/x', base: 'b', ahead: 1, behind: 0, heads: [], localChanges: { file: -1, release: -1 }, conflict: false, pendingMerge: false };

@@ -27,6 +27,9 @@ export function syncLines(s: SyncStatus): string[] {
     `Local changes ${changeText(s.localChanges)}`,
     s.conflict ? 'CONFLICT: the remote moved on and this database changed too. l settles it: cloud, local or merge.' : 'No conflict.',
     s.pendingMerge ? 'A merge is pending: m opens it.' : '',
+    s.sharedDeviceId
+      ? `Device id shared: ${s.sharedDeviceId} object(s) under this id on the remote come from another library (a copy of this folder?). The next push or pull gives this library its own id.`
+      : '',
   ].filter(Boolean);
 }
 
