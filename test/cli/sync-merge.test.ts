@@ -3,6 +3,7 @@
 // `trove merge`), the result is pushed with two parents and fast-forwards the first device; `trove diff`
 // with base/head/snapshot/backup sides; SIGKILL during the merge's replacement. fs remote, one case on s3rver.
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -267,6 +268,45 @@ describe('trove sync pull --resolve merge', () => {
     expect((await b.json(['backups', 'list'])).length).toBe(backupsBefore);
     expect((await b.json(['sync', 'status'])).heads).toEqual(statusBefore.heads);
     expect(fs.readdirSync(path.join(b.dir, 'tmp'))).toEqual([]);
+  }, SLOW);
+
+  it('two devices add different files under one archive name: the merge keeps both, the loser beside the winner (qa-b 5)', async () => {
+    const spec = remoteSpec('fs', root, s3);
+    const A = makeDevice(root, `same-name/alpha`, spec);
+    const B = makeDevice(root, `same-name/beta`, spec);
+    const [a, b] = [asCli(A), asCli(B)];
+    await A.with(async (lib, remote) => {
+      addLibRelease(lib, 'One (USA)');
+      await syncPush(lib, remote);
+    });
+    await B.with((lib, remote) => syncPull(lib, remote));
+    const sha1s: string[] = [];
+    for (const [d, content] of [[a, 'the first device'], [b, 'the second device']] as const) {
+      const file = path.join(root, 'same-name', `${content.replace(/ /g, '-')}`, 'game.bin');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, content);
+      sha1s.push(createHash('sha1').update(content).digest('hex'));
+      await d.ok(['add', file, '--system', 'Nintendo - Game Boy', '--release', 'Same (USA)']);
+    }
+    await a.ok(['sync', 'push']);
+    const r = await b.json(['sync', 'pull', '--resolve', 'merge']);
+    expect(r.conflicts).toEqual([expect.objectContaining({ kind: 'field', field: 'file_sha1' })]);
+    const members = (d: CliDevice) => {
+      const db = new Database(path.join(d.dir, 'collection.db'), { readonly: true });
+      try {
+        return db
+          .prepare("SELECT m.name, m.file_sha1 AS sha1 FROM file_set_file m JOIN file_set s ON s.id = m.file_set_id JOIN release r ON r.id = s.release_id WHERE r.name = 'Same (USA)' ORDER BY m.name")
+          .all() as { name: string; sha1: string }[];
+      } finally {
+        db.close();
+      }
+    };
+    const merged = members(b);
+    expect(merged.map((m) => m.sha1).sort()).toEqual([...sha1s].sort());
+    expect(merged.map((m) => m.name)).toEqual([expect.stringMatching(/^game \(conflict [0-9a-f]{8}\)\.bin$/), 'game.bin']);
+    expect(integrityOk(b)).toBe(true);
+    await a.ok(['sync', 'pull']);
+    expect(members(a)).toEqual(merged);
   }, SLOW);
 
   it('works on s3rver', async () => {

@@ -1,11 +1,13 @@
 // The three-way merge plan: a pure function of the base, local and remote rows of every table.
 // 1. each row on its own (row-merge.ts): one side changed → take it; both → merge field by field;
 // 2. deletes against edits through the foreign keys (delete-conflicts.ts);
-// 3. uniqueness collisions among the merged rows (unique-conflicts.ts);
-// 4. the operations that turn local into the merged result.
+// 3. one archive name given two different files: both kept (member-clashes.ts);
+// 4. uniqueness collisions among the merged rows (unique-conflicts.ts);
+// 5. the operations that turn local into the merged result.
 import { ALL_TABLES, type TableName } from '../diff/catalog-tables.js';
 import { settleDeleteConflicts, type MergeState, type TableState } from './delete-conflicts.js';
 import { decideRow, sameRow, type RowContext } from './row-merge.js';
+import { keepBothMembers } from './member-clashes.js';
 import { settleUniqueConflicts } from './unique-conflicts.js';
 import type { Conflict, MergeInput, MergeOptions, MergePlan, Row, RowMap, RowOp, Side } from './merge-types.js';
 
@@ -50,6 +52,7 @@ export function planMerge(input: MergeInput, opts: MergeOptions): MergePlan {
     }
   }
   conflicts.push(...settleDeleteConflicts(state, ORDER, ctx));
+  keepBothMembers(state, conflicts, ctx);
   conflicts.push(...settleUniqueConflicts(state, ORDER, ctx));
 
   const ops: MergePlan['ops'] = {};

@@ -186,6 +186,49 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'both devices added a different file under one archive name: the later keeps the name, the other is kept beside it (qa-b 5)',
+    local: (w) => {
+      put(w, 'file_set_file', { id: 'mN', file_set_id: 'fs2', file_sha1: sha('e'), name: 'extra.sfc', position: 1, created_at: T1, updated_at: T1 });
+    },
+    remote: (w) => {
+      put(w, 'file', { sha1: sha('f'), size: 1, crc32: null, md5: null, type: 'rom', created_at: T2, updated_at: T2 });
+      put(w, 'file_set_file', { id: 'mN', file_set_id: 'fs2', file_sha1: sha('f'), name: 'extra.sfc', position: 1, created_at: T2, updated_at: T2 });
+    },
+    conflicts: [{ kind: 'field', table: 'file_set_file', key: 'mN', field: 'file_sha1', resolution: 'remote', defaultSide: 'remote' }],
+    check: (m) => {
+      expect(m.file_set_file.get('mN')).toMatchObject({ file_sha1: sha('f'), name: 'extra.sfc' });
+      const kept = [...m.file_set_file.values()].filter((r) => r.file_set_id === 'fs2' && r.file_sha1 === sha('e'));
+      expect(kept).toEqual([expect.objectContaining({ name: 'extra (conflict device-a).sfc' })]);
+    },
+  },
+  {
+    name: 'one archive name, two files, choice overridden: the other file keeps the name, and still both stay',
+    local: (w) => {
+      put(w, 'file_set_file', { id: 'mN', file_set_id: 'fs2', file_sha1: sha('e'), name: 'extra.sfc', position: 1, created_at: T1, updated_at: T1 });
+    },
+    remote: (w) => {
+      put(w, 'file', { sha1: sha('f'), size: 1, crc32: null, md5: null, type: 'rom', created_at: T2, updated_at: T2 });
+      put(w, 'file_set_file', { id: 'mN', file_set_id: 'fs2', file_sha1: sha('f'), name: 'extra.sfc', position: 1, created_at: T2, updated_at: T2 });
+    },
+    opts: (cs) => ({ overrides: { [cs[0]!.id]: 'local' } }),
+    conflicts: [{ kind: 'field', table: 'file_set_file', key: 'mN', field: 'file_sha1', resolution: 'local', defaultSide: 'remote' }],
+    check: (m) => {
+      expect(m.file_set_file.get('mN')).toMatchObject({ file_sha1: sha('e'), name: 'extra.sfc' });
+      const kept = [...m.file_set_file.values()].filter((r) => r.file_set_id === 'fs2' && r.file_sha1 === sha('f'));
+      expect(kept).toEqual([expect.objectContaining({ name: 'extra (conflict device-b).sfc' })]);
+    },
+  },
+  {
+    name: 'both replaced one member with different files: the replaced-later wins the name, the other version stays beside it',
+    local: (w) => setFields(w, 'file_set_file', 'm3', { file_sha1: sha('e') }, T2),
+    remote: (w) => setFields(w, 'file_set_file', 'm3', { file_sha1: sha('c') }, T1),
+    conflicts: [{ kind: 'field', table: 'file_set_file', key: 'm3', field: 'file_sha1', resolution: 'local', defaultSide: 'local' }],
+    check: (m) => {
+      expect(m.file_set_file.get('m3')).toMatchObject({ file_sha1: sha('e'), name: 'Sonic (World).md' });
+      expect([...m.file_set_file.values()].filter((r) => r.file_set_id === 'fs3').map((r) => r.name).sort()).toEqual(['Sonic (World) (conflict device-b).md', 'Sonic (World).md']);
+    },
+  },
+  {
     name: 'a membership added for a file the other side deleted: the file comes back',
     local: (w) => {
       w.file_set_file.delete('m3');
