@@ -15,6 +15,8 @@ import { loadChunkIndex, localChunksFrom, type LocalChunks } from './chunked-db.
 import { getBase, getPending, setMergedParents } from './sync-state.js';
 import { replaceCollectionDb } from './replace-db.js';
 import { checkSchemaVersion, verifyDatabaseFile } from './verify-snapshot.js';
+import { migrate } from '../../store/migrations/migration.js';
+import { COLLECTION_MIGRATIONS } from '../../store/migrations/collection/index.js';
 
 export interface InstallOptions {
   /** Restores keep the base (the restored content becomes local changes); pulls move it. */
@@ -31,7 +33,25 @@ export async function removeDbTemp(file: string): Promise<void> {
   for (const s of ['', '-wal', '-shm', '-journal']) await fsp.rm(`${file}${s}`, { force: true });
 }
 
-/** Verify a database file then make it collection.db. Closes lib.db (lib.state stays open). */
+/**
+ * A database of an older schema is migrated here, in tmp/, before it is installed — not by the next
+ * command that opens the library. Its fingerprint then describes the migrated content, and the base
+ * records that: otherwise the migration on open changed collection.db after the base was recorded,
+ * and the device reported "local changes" (then conflicts on every pull) until it pushed. Returns the
+ * migrated file's fingerprint, or undefined when the file is current.
+ */
+async function migrateOlder(file: string, label: string): Promise<string | undefined> {
+  const db = new Database(file, { fileMustExist: true });
+  let moved: { from: number; to: number };
+  try {
+    moved = migrate(db, COLLECTION_MIGRATIONS, `${label} (migrated in tmp/)`);
+  } finally {
+    db.close();
+  }
+  if (moved.from === moved.to) return undefined;
+  return (await fingerprintFile(file)).fingerprint;
+}
+
 /**
  * Put a closed database file in WAL mode, leaving no -wal/-shm beside it. Installed files are in WAL
  * mode already so that opening the library does not rewrite the header (bytes 18–19): collection.db
@@ -56,11 +76,12 @@ export async function installDatabaseFile(
 ): Promise<{ backup: BackupRecord }> {
   try {
     await verifyDatabaseFile(file, label, { schemaVersion: target.schemaVersion, rowCounts: target.rowCounts });
+    const fingerprint = (await migrateOlder(file, label)) ?? target.fingerprint;
     await toWalMode(file);
     lib.db.close();
     const { backup } = await replaceCollectionDb(lib.paths, lib.state, {
       newFile: file,
-      pending: { snapshotId: target.snapshotId, dbSha1: target.dbSha1, fingerprint: target.fingerprint, keepBase: opts.keepBase },
+      pending: { snapshotId: target.snapshotId, dbSha1: target.dbSha1, fingerprint, keepBase: opts.keepBase },
       reason: opts.reason,
       expectFingerprint: opts.expectFingerprint,
     });
