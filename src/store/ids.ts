@@ -19,6 +19,15 @@ export function uuidv7(nowMs: number = Date.now()): string {
   return format(b);
 }
 
+/**
+ * A short tag naming a device in conflict copies and messages: the id's last 8 hex digits. A UUIDv7
+ * starts with its creation time, so the first 8 digits are shared by every device set up within the
+ * same ~65 seconds; the last ones are random.
+ */
+export function deviceTag(id: string): string {
+  return id.replace(/-/g, '').slice(-8);
+}
+
 /** trove's UUIDv5 namespace (a fixed random UUID). */
 const NAMESPACE = Buffer.from('6f1d3c2a9b8e4f0d8c7b6a5948372615', 'hex');
 

@@ -2,6 +2,7 @@
 // created "ActRaiser (USA)" on one system under different ids, or renamed two releases to one name).
 // Nothing is dropped: the winner keeps the name and the loser is renamed "<name> (conflict <device>)",
 // as Syncthing and Dropbox keep conflicting copies. Default winner: the later updated_at, then device id.
+import { deviceTag } from '../../store/ids.js';
 import type { TableName } from '../diff/catalog-tables.js';
 import type { MergeState, TableState } from './delete-conflicts.js';
 import { conflictId, laterSide, sameRow, type RowContext } from './row-merge.js';
@@ -23,7 +24,7 @@ function originOf(s: TableState, key: string, tuple: string): Side | undefined {
 
 /** "Name (conflict 0193ab12)"; for archive names the tag goes before the extension. */
 export function conflictName(name: string, device: string, isFileName: boolean): string {
-  const tag = ` (conflict ${device.slice(0, 8)})`;
+  const tag = ` (conflict ${deviceTag(device)})`;
   const dot = name.lastIndexOf('.');
   if (isFileName && dot > 0 && dot > name.lastIndexOf('/') && name.length - dot <= 6) return name.slice(0, dot) + tag + name.slice(dot);
   return name + tag;

@@ -5,7 +5,7 @@
 // snapshot references (checked again against a fresh listing just before the content goes).
 import type Database from 'better-sqlite3';
 import { TroveError } from '../../store/errors.js';
-import { nowIso } from '../../store/ids.js';
+import { deviceTag, nowIso } from '../../store/ids.js';
 import type { Remote } from '../remote/remote.js';
 import { latestByDevice, type History } from './history.js';
 import { listBaseMarkers, loadHistory, type BaseMarker } from './manifest-store.js';
@@ -30,10 +30,10 @@ export function planPrune(history: History, markers: readonly BaseMarker[], keep
   for (const h of history.heads) keep(h.id, 'head');
   const ids = [...history.byId.keys()].sort();
   for (const id of ids.slice(Math.max(0, ids.length - keepLast))) keep(id, `one of the last ${keepLast}`);
-  for (const [device, m] of latestByDevice(history)) keep(m.id, `newest push of device ${m.device.name} (${device.slice(0, 8)})`);
+  for (const [device, m] of latestByDevice(history)) keep(m.id, `newest push of device ${m.device.name} (${deviceTag(device)})`);
   const newestMarker = new Map<string, BaseMarker>();
   for (const mk of markers) newestMarker.set(mk.device, mk);
-  for (const mk of newestMarker.values()) keep(mk.base, `base of device ${mk.device.slice(0, 8)}`);
+  for (const mk of newestMarker.values()) keep(mk.base, `base of device ${deviceTag(mk.device)}`);
   keep(localBase, 'base of this device');
   const staleMarkers = markers.filter((mk) => newestMarker.get(mk.device) !== mk).map((mk) => mk.key);
   return {
