@@ -40,6 +40,14 @@ describe('bad sides', () => {
       noStack(r.stderr);
     }
   });
+  it('an empty side or id is a usage error (exit 2), not the current folder or "matches every backup" (qa-b 12)', async () => {
+    for (const args of [['diff', '', 'local'], ['diff', 'local', ' '], ['backups', 'restore', '']]) {
+      const r = await trove(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/an empty side|give a backup id/);
+      noStack(r.stderr);
+    }
+  });
   it("state.db is named for what it is, not as a newer schema", async () => {
     const r = await trove('diff', path.join(lib, 'state.db'), 'local');
     expect(r.code).toBe(1);

@@ -49,6 +49,7 @@ export function createSideResolver(opts: SideResolverOptions): SideResolver {
       // Opened read-only by the diff/merge; SQLite reads a consistent snapshot inside one transaction.
       return { path: opts.localDb, label: `local (${opts.localDb})`, cleanup: noop };
     }
+    if (!ref.trim()) throw new TroveError('USAGE', 'an empty side: give `local`, `base`, `head`, a snapshot or backup id, or a .db file');
     const asPath = path.resolve(opts.cwd ?? process.cwd(), ref);
     if (fs.existsSync(asPath)) {
       if (!fs.statSync(asPath).isFile()) throw new TroveError('BAD_INPUT', `${asPath} is not a database file`);

@@ -99,6 +99,7 @@ export function listBackups(paths: LibraryPaths, state: Database.Database): Back
 }
 
 export function findBackup(paths: LibraryPaths, state: Database.Database, ref: string): BackupRecord {
+  if (!ref.trim()) throw new TroveError('USAGE', 'give a backup id (or the start of one; see `trove backups list`)');
   const all = listBackups(paths, state).filter((b) => b.id === ref || b.id.startsWith(ref));
   if (all.length === 0) throw new TroveError('NOT_FOUND', `no backup ${ref} (see \`trove backups list\`)`);
   if (all.length > 1) throw new TroveError('AMBIGUOUS', `backup ${ref} matches ${all.length} backups; give more of the id`);

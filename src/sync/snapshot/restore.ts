@@ -19,6 +19,7 @@ import { recoverPendingReplace } from './replace-db.js';
 import { getBase, logSync } from './sync-state.js';
 
 export function findSnapshot(byId: ReadonlyMap<string, SnapshotManifest>, ref: string): SnapshotManifest {
+  if (!ref.trim()) throw new TroveError('USAGE', 'give a snapshot id (or the start of one; see `trove snapshots list`)');
   const hits = [...byId.values()].filter((m) => m.id === ref || m.id.startsWith(ref));
   if (hits.length === 0) throw new TroveError('NOT_FOUND', `no snapshot ${ref} on the remote (see \`trove snapshots list\`)`);
   if (hits.length > 1) throw new TroveError('AMBIGUOUS', `snapshot ${ref} matches ${hits.length} snapshots; give more of the id`);
