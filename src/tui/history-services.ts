@@ -185,11 +185,19 @@ export async function applyMerge(h: HistoryHost): Promise<SyncResult> {
 // ---- backups and snapshots (issue 5) ----
 
 export async function listBackups(h: HistoryHost): Promise<RestorePoint[]> {
-  const { listBackups: backupsOf, backupRowCounts } = await import('../sync/snapshot/backups.js');
+  const { listBackupsChecked, backupRowCounts } = await import('../sync/snapshot/backups.js');
   const device = h.lib().device().name;
-  return backupsOf(h.lib().paths, h.lib().state)
+  // A backup whose file was deleted outside trove is listed as such, not a screen-wide error.
+  return listBackupsChecked(h.lib().paths, h.lib().state)
     .reverse()
-    .map((b) => ({ id: b.id, kind: 'backup' as const, createdAt: b.createdAt, device, note: b.reason, counts: countsOf(backupRowCounts(b)) }));
+    .map((b) => ({
+      id: b.id,
+      kind: 'backup' as const,
+      createdAt: b.createdAt,
+      device,
+      note: b.missing ? `${b.reason} — file missing, cannot be restored` : b.reason,
+      counts: countsOf(b.missing ? {} : backupRowCounts(b)),
+    }));
 }
 
 export async function listSnapshots(h: HistoryHost): Promise<RestorePoint[]> {

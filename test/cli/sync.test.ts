@@ -4,6 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
 import Database from 'better-sqlite3';
+import { Library } from '../../src/store/library.js';
+import { StoreServices } from '../../src/tui/store-services.js';
 import { addRelease, cliDevice, dbSha1, releases, type CliDevice } from './sync-helpers.js';
 
 const root = tempDir();
@@ -86,6 +88,26 @@ describe('trove sync', () => {
     expect(local.outcome).toBe('keep-local');
     await a.ok(['sync', 'pull']);
     expect(releases(a)).toEqual(['Alpha (USA)', 'Gamma (USA)']);
+  });
+
+  it('a backup whose file was deleted by hand is listed as missing and refused by restore; the others still restore (qa-b 12)', async () => {
+    const before = await b.json(['backups', 'list']);
+    expect(before.length).toBeGreaterThanOrEqual(2);
+    const gone = before[0];
+    fs.rmSync(gone.file);
+    const listed = await b.json(['backups', 'list']);
+    expect(listed.map((x: { id: string; missing: boolean }) => [x.id, x.missing])).toEqual(before.map((x: { id: string }) => [x.id, x.id === gone.id]));
+    expect((await b.ok(['backups', 'list'])).stdout).toMatch(/file missing: deleted outside trove/);
+    const r = await b.run(['backups', 'restore', gone.id]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`backup ${gone.id}'s file .* is missing`));
+    const services = new StoreServices(Library.open(b.dir));
+    try {
+      const points = await services.listBackups();
+      expect(points.find((p) => p.id === gone.id)?.note).toMatch(/file missing/);
+    } finally {
+      services.close();
+    }
   });
 
   it('keeps a forced push as a second head that both devices report', async () => {

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { listBackups } from '../../sync/snapshot/backups.js';
+import { listBackupsChecked } from '../../sync/snapshot/backups.js';
 import { restoreBackup } from '../../sync/snapshot/restore.js';
 import { formatBytes, Output, withLibrary, type GlobalArgs } from '../context.js';
 
@@ -8,9 +8,11 @@ const listCommand: CommandModule<GlobalArgs, GlobalArgs> = {
   describe: 'local backups of collection.db, oldest first',
   handler: (argv) =>
     withLibrary(argv, (lib) => {
-      const rows = listBackups(lib.paths, lib.state);
+      const rows = listBackupsChecked(lib.paths, lib.state).map((b) => ({ ...b, missing: !!b.missing }));
       Output.from(argv).result(rows, () =>
-        rows.length ? rows.map((b) => `${b.id}  ${b.createdAt}  ${formatBytes(b.dbSize).padStart(10)}  ${b.reason}`) : 'No backups yet.',
+        rows.length
+          ? rows.map((b) => `${b.id}  ${b.createdAt}  ${formatBytes(b.dbSize).padStart(10)}  ${b.reason}${b.missing ? '  (file missing: deleted outside trove, cannot be restored)' : ''}`)
+          : 'No backups yet.',
       );
     }),
 };

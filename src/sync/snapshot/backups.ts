@@ -4,6 +4,7 @@
 // again), or a copy where links are impossible. state.db's `backup` table indexes them with the
 // content fingerprint, so a restore can prove the file is intact before using it.
 import type Database from 'better-sqlite3';
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDir } from '../../store/atomic-fs.js';
@@ -26,6 +27,8 @@ export interface BackupRecord {
   fingerprint: string;
   schemaVersion: number;
   baseSnapshotId: string | null;
+  /** The file is gone (deleted outside trove): listed so that the user sees it, never restorable. */
+  missing?: boolean;
 }
 
 function fromRow(paths: LibraryPaths, r: Record<string, unknown>): BackupRecord {
@@ -39,6 +42,11 @@ function fromRow(paths: LibraryPaths, r: Record<string, unknown>): BackupRecord 
     schemaVersion: r.schema_version as number,
     baseSnapshotId: (r.base_snapshot_id as string | null) ?? null,
   };
+}
+
+/** Every backup, each marked `missing` when its file is gone. */
+export function listBackupsChecked(paths: LibraryPaths, state: Database.Database): BackupRecord[] {
+  return listBackups(paths, state).map((b) => (fs.existsSync(b.file) ? b : { ...b, missing: true }));
 }
 
 /**
@@ -103,7 +111,11 @@ export function findBackup(paths: LibraryPaths, state: Database.Database, ref: s
   const all = listBackups(paths, state).filter((b) => b.id === ref || b.id.startsWith(ref));
   if (all.length === 0) throw new TroveError('NOT_FOUND', `no backup ${ref} (see \`trove backups list\`)`);
   if (all.length > 1) throw new TroveError('AMBIGUOUS', `backup ${ref} matches ${all.length} backups; give more of the id`);
-  return all[0]!;
+  const b = all[0]!;
+  if (!fs.existsSync(b.file)) {
+    throw new TroveError('NOT_FOUND', `backup ${b.id}'s file ${b.file} is missing (deleted outside trove?); choose another one (\`trove backups list\`)`, { details: { path: b.file } });
+  }
+  return b;
 }
 
 /** Keep the newest `keep` backups (0 keeps all); the one just taken is always among them. */
