@@ -105,6 +105,25 @@ describe('follow-up merge after a refused push', () => {
   }, SLOW);
 });
 
+describe('a pull while a merge is pending', () => {
+  it('--resolve cloud or local is refused (exit 3) until the merge is applied or discarded, as git refuses a pull during a merge (qa-b 12)', async () => {
+    const { b } = await pendingOnB();
+    const sha = () => fs.readFileSync(path.join(b.dir, 'collection.db')).toString('base64');
+    const before = sha();
+    for (const side of ['cloud', 'local']) {
+      const r = await b.run(['sync', 'pull', '--resolve', side]);
+      expect(r.code, side).toBe(3);
+      expect(r.stderr).toMatch(/a merge is already pending: finish it with `trove merge --apply` or drop it with `trove merge --discard`/);
+    }
+    expect(sha()).toBe(before);
+    expect(region(b.dir, 'Two (USA)')).toBe('Korea');
+    await b.ok(['merge', '--discard']);
+    const cloud = await b.json(['sync', 'pull', '--resolve', 'cloud']);
+    expect(cloud.outcome).toBe('take-cloud');
+    expect(region(b.dir, 'Two (USA)')).toBe('Brazil');
+  }, SLOW);
+});
+
 describe('the pending merge belongs to its library, not to a path', () => {
   it('a copy discards only its own merge folder; the original still applies; a moved library applies too', async () => {
     const { spec, B, mergeId } = await pendingOnB();

@@ -109,10 +109,12 @@ export async function syncPull(lib: Library, remote: Remote, opts: PullOptions =
       throw new TroveError('CONFLICT', `conflict: ${plan.reason}; ${plan.hint}`, { details: { heads, base: baseBefore } });
   }
   try {
+    // Like git refusing a pull while MERGE_HEAD exists: whatever this pull would do (another merge,
+    // taking the cloud, keeping local), the pending merge was planned against the database it replaces.
+    if (lib.state.prepare('SELECT 1 FROM pending_merge').get()) {
+      throw new TroveError('CONFLICT', 'a merge is already pending: finish it with `trove merge --apply` or drop it with `trove merge --discard`, then pull again');
+    }
     if (plan.kind === 'merge') {
-      if (lib.state.prepare('SELECT 1 FROM pending_merge').get()) {
-        throw new TroveError('CONFLICT', 'a merge is already pending: finish it with `trove merge --apply` or drop it with `trove merge --discard`');
-      }
       if (opts.apply === false) {
         const pending = await startPullMerge(lib, remote, history, plan.heads, plan.parents, { prefer: opts.prefer });
         log('ok', `${plan.reason}: merge ${pending.id} pending with ${pending.conflicts.length} conflict(s)`, null, baseBefore);
