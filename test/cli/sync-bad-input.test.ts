@@ -224,3 +224,17 @@ describe('a remote that becomes unreachable mid-pull', () => {
     }
   });
 });
+
+describe('pull options that do not fit', () => {
+  it('--head with anything but --resolve cloud is a usage error (exit 2), not silently ignored; a --head naming no head is exit 1 (qa-b 12)', async () => {
+    const before = dbSha1(b);
+    for (const args of [['--resolve', 'merge', '--head', head.id], ['--head', head.id], ['--resolve', 'local', '--head', head.id]]) {
+      const r = await b.run(['sync', 'pull', ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/--head goes with --resolve cloud/);
+    }
+    const r = await b.run(['sync', 'pull', '--resolve', 'cloud', '--head', '../x']);
+    expect(r.stdout + r.stderr).toMatch(/Nothing to pull|names none of the remote's heads/);
+    expect(dbSha1(b)).toBe(before);
+  });
+});

@@ -61,6 +61,7 @@ const pullCommand: CommandModule<GlobalArgs, PullArgs> = {
   handler: (argv) =>
     withLibrary(argv, async (lib) => {
       if (argv.resolve !== 'merge' && (argv.prefer || argv.apply === false)) throw new TroveError('USAGE', '--prefer and --no-apply go with --resolve merge');
+      if (argv.head !== undefined && argv.resolve !== 'cloud') throw new TroveError('USAGE', '--head goes with --resolve cloud (which head to take); a merge takes every head');
       const prefer = argv.prefer === 'local' ? 'local' : argv.prefer === 'cloud' ? 'remote' : undefined;
       const r = await syncPull(lib, openRemote(lib), { resolve: argv.resolve, head: argv.head, prefer, apply: argv.apply, onNotice: noticeTo(argv) });
       const p = r.plan;

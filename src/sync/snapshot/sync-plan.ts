@@ -1,5 +1,6 @@
 // What push and pull should do, decided from plain data: the history (heads and ancestry), this
 // device's base, whether the local database changed since that base, and the user's flags. No I/O.
+import { TroveError } from '../../store/errors.js';
 import { ancestorsOf, reaches, type History } from './history.js';
 
 export type Resolution = 'cloud' | 'local' | 'merge';
@@ -168,7 +169,9 @@ export function planPull(input: SyncInput, opts: { resolve?: Resolution; head?: 
   let target = heads[heads.length - 1]!;
   if (opts.head) {
     const match = heads.filter((h) => h === opts.head || h.startsWith(opts.head!));
-    if (match.length !== 1) return { kind: 'conflict', reason: `--head ${opts.head} does not name exactly one head (${describeHeads(history)})`, hint: RESOLVE_HINT, heads };
+    // A wrong --head is the user's mistake, not a conflict (exit 3 would tell a script to resolve).
+    if (match.length === 0) throw new TroveError('NOT_FOUND', `--head ${opts.head} names none of the remote's heads (${describeHeads(history)})`);
+    if (match.length > 1) throw new TroveError('AMBIGUOUS', `--head ${opts.head} names ${match.length} heads (${describeHeads(history)}); give more of the id`);
     target = match[0]!;
   }
   const setAside = single ? [] : history.heads.filter((h) => h.id !== target).map((h) => ({ id: h.id, device: h.device }));

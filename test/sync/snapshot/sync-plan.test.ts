@@ -137,6 +137,15 @@ describe('planPull', () => {
   }
 });
 
+describe('planPull --head (qa-b 12)', () => {
+  it('a --head that names no head is NOT_FOUND (a user mistake), not a conflict; a prefix of several is AMBIGUOUS', () => {
+    expect(() => planPull({ history: h('fork'), base: sid(2), localChanges: false }, { resolve: 'cloud', head: '../x' })).toThrow(
+      expect.objectContaining({ code: 'NOT_FOUND', message: expect.stringMatching(/--head \.\.\/x names none of the remote's heads/) }),
+    );
+    expect(() => planPull({ history: h('fork'), base: sid(2), localChanges: false }, { resolve: 'cloud', head: '0' })).toThrow(expect.objectContaining({ code: 'AMBIGUOUS' }));
+  });
+});
+
 const contentOf = (n: number) => createHash('sha1').update(`db${n}`).digest('hex'); // fake-manifests.ts
 
 describe('a base outside the head history (QA: NAS not mounted, remote switched, copied library)', () => {
