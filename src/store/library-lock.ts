@@ -41,8 +41,21 @@ function openLockDb(dir: string, waitMs: number): Database.Database {
   return db;
 }
 
-/** This process's shared holds, per library folder: an exclusive taker suspends them (same-process locks would block it). */
-const holds = new Map<string, Set<SharedHold>>();
+/**
+ * This process's shared holds, per library folder: an exclusive taker suspends them (same-process
+ * locks would block it). Kept on globalThis, not in this module: the command line and the TUI are
+ * bundled separately (scripts/bundle.mjs), each with its own copy of this module, and the TUI works on
+ * the library the command line opened. With one map per copy, the TUI's first replacement (applying a
+ * merge, a pull, a restore) could not suspend the command line's hold and waited for itself until it
+ * failed with "open in another trove process".
+ */
+interface Suspendable {
+  suspend(): void;
+  hold(waitMs?: number): void;
+}
+const HOLDS = Symbol.for('trove.libraryLockHolds');
+const holds: Map<string, Set<Suspendable>> = ((globalThis as Record<symbol, unknown>)[HOLDS] as Map<string, Set<Suspendable>> | undefined) ??
+  ((globalThis as Record<symbol, unknown>)[HOLDS] = new Map<string, Set<Suspendable>>()) as Map<string, Set<Suspendable>>;
 
 class SharedHold {
   private db: Database.Database | undefined;
@@ -129,6 +142,7 @@ export async function withExclusiveLibraryLock<T>(dir: string, what: string, fn:
     if (db?.inTransaction) db.exec('ROLLBACK'); // nothing was written: the lock file stays as it was
     if (db?.open) db.close();
     for (const h of mine) {
+      if (!holds.get(dir)?.has(h)) continue; // released meanwhile (its library closed): nothing to take again
       try {
         h.hold(EXCLUSIVE_WAIT_MS);
       } catch {
