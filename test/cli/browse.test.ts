@@ -4,11 +4,21 @@ import { runCli, tempDir } from '../helpers/cli.js';
 
 describe('trove (no command)', () => {
   it('without a TTY prints what to use instead and exits 0', async () => {
-    const r = await runCli(['--library', tempDir()]);
+    const lib = tempDir();
+    expect((await runCli(['init', '--library', lib])).code).toBe(0);
+    const r = await runCli(['--library', lib]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('the interactive browser needs a terminal');
     expect(r.stderr).toContain('trove ls releases --system <system>');
     expect(r.stdout).toBe('');
+  });
+
+  it('without a TTY, a library that is not there is an error (exit 1) as it is with one (QA2 F5.4)', async () => {
+    const missing = `${tempDir()}/nowhere`;
+    const r = await runCli(['--library', missing]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`no trove library at ${missing}`);
+    expect(r.stderr).not.toContain('needs a terminal');
   });
 
   it('still rejects an unknown command', async () => {

@@ -44,6 +44,13 @@ describe('trove sync', () => {
     const text = (await b.ok(['sync', 'status'])).stdout;
     expect(text).toMatch(/Local changes: no/);
     expect(text).toMatch(/Up to date/);
+    // B adds the same file it pulled the catalogue of: catalogue unchanged, content now stored here (QA2 F5.5).
+    const same = path.join(b.dir, 'tmp', 'Alpha_USA_.gb');
+    fs.writeFileSync(same, 'content of Alpha (USA)');
+    const added = await b.ok(['add', same, '--system', 'Nintendo - Game Boy', '--release', 'Alpha (USA)']);
+    expect(added.stdout).toMatch(/^stored +[0-9a-f]{40} {2}Alpha_USA_\.gb \(already in the catalogue; now on this device too\)$/m);
+    fs.rmSync(same);
+    expect((await b.ok(['sync', 'status'])).stdout).toMatch(/Local changes: no/);
     const log = await b.json(['sync', 'log']);
     expect(log[0]).toMatchObject({ direction: 'pull', outcome: 'ok', snapshotId: pushed.snapshot.id, conflict: false });
   });

@@ -42,7 +42,12 @@ export const addCommand: CommandModule<GlobalArgs, Args> = {
       }),
     );
     out.result(report, () => [
-      ...report.files.map((f) => `${f.result.padEnd(9)} ${f.sha1}  ${f.name}${f.stored ? '' : ' (already stored)'}`),
+      // The word says what happened to the catalogue, the note what happened to the store: content
+      // catalogued but not on this device (pulled from another one) is "stored", not "unchanged".
+      ...report.files.map((f) => {
+        if (f.result === 'unchanged' && f.stored) return `${'stored'.padEnd(9)} ${f.sha1}  ${f.name} (already in the catalogue; now on this device too)`;
+        return `${f.result.padEnd(9)} ${f.sha1}  ${f.name}${f.stored ? '' : ' (already stored)'}`;
+      }),
       `${report.system} › ${report.release} › ${report.fileSet}: ${report.files.length} file(s), ${formatBytes(report.bytesIn)} in, ${formatBytes(report.bytesStored)} stored`,
     ]);
   },

@@ -2,7 +2,8 @@
 // says so and names the commands that do the same job in plain text, and exits 0.
 import fs from 'node:fs';
 import type { CommandModule } from 'yargs';
-import { Library } from '../../store/library.js';
+import { TroveError } from '../../store/errors.js';
+import { Library, libraryPaths } from '../../store/library.js';
 import { libraryDir, type GlobalArgs } from '../context.js';
 
 export const NO_TTY_MESSAGE = [
@@ -48,6 +49,11 @@ export const browseCommand: CommandModule<GlobalArgs, GlobalArgs> = {
   describe: 'open the terminal UI (browse, download, transfers, sync, diff, backups, settings)',
   handler: async (argv) => {
     if (!hasTerminal()) {
+      // A library that is not there is the first thing to say, with or without a terminal.
+      const paths = libraryPaths(libraryDir(argv));
+      if (!fs.existsSync(paths.collectionDb) || !fs.existsSync(paths.stateDb)) {
+        throw new TroveError('NOT_FOUND', `no trove library at ${paths.dir} (run \`trove init --library ${paths.dir}\`)`, { details: { path: paths.dir } });
+      }
       process.stderr.write(NO_TTY_MESSAGE + '\n');
       return;
     }
