@@ -8,6 +8,10 @@
 //   is adopted when the catalogue has that content under that type; otherwise it is reported as
 //   unused and left where it is.
 // Which of these applies is decided by planBlobActions (pure); verifyStore does the I/O.
+// Verify holds the library lock shared only (it runs for minutes), so a drop or a download may change
+// the store meanwhile. Every action is re-checked against the present first — the blob's file (its
+// inode, size and mtime when it was hashed) and its row — and anything that changed is left alone and
+// reported as such: a blob a drop freed on purpose is not "bad", and is not worth an exit 4.
 import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -51,6 +55,11 @@ export interface VerifyReport {
   unused: (UnrecordedBlob & { reason: string })[];
   /** Where bad blobs are moved: <library>/bad. */
   quarantineDir: string;
+  /**
+   * Blobs or rows that another trove process changed while verify ran (a drop freed them, a download
+   * renamed them into place): not judged, nothing done to them; the next verify looks again.
+   */
+  changedMeanwhile: { sha1: string; type: string; path: string }[];
 }
 
 /** Where verify moves blobs that failed their check. */
@@ -154,6 +163,12 @@ async function quarantine(paths: LibraryPaths, blob: { sha1: string; type: strin
   return dest;
 }
 
+/** Which file is at `p` now (inode, size, mtime), or undefined when there is none. */
+function identity(p: string): string | undefined {
+  const st = fsSync.statSync(p, { throwIfNoEntry: false, bigint: true });
+  return st ? `${st.ino}:${st.size}:${st.mtimeNs}` : undefined;
+}
+
 export async function verifyStore(lib: Library, onProgress?: (done: number, total: number) => void): Promise<VerifyReport> {
   const blobs = await listBlobs(lib.paths.storeDir);
   const files = lib.db.prepare('SELECT sha1, size, type FROM file').all() as { sha1: string; size: number; type: string }[];
@@ -163,12 +178,14 @@ export async function verifyStore(lib: Library, onProgress?: (done: number, tota
   const rows = new Map(rowList.map((r) => [r.sha1, r.type]));
   const rowSizes = new Map(rowList.map((r) => [r.sha1, r.size]));
   const checked: CheckedBlob[] = [];
+  const statAtCheck = new Map<string, string | undefined>();
   let bytes = 0;
   let done = 0;
   const limit = pLimit(2);
   await Promise.all(
     blobs.map((b) =>
       limit(async () => {
+        statAtCheck.set(b.path, identity(b.path));
         try {
           // Read `bytes` only after the await: `bytes += await …` would add to the value from before
           // it, losing what the other verification added meanwhile.
@@ -182,10 +199,18 @@ export async function verifyStore(lib: Library, onProgress?: (done: number, tota
       }),
     ),
   );
-  const report: VerifyReport = { checked: blobs.length, bytes, bad: [], adopted: [], unused: [], quarantineDir: quarantineDir(lib.paths) };
+  const report: VerifyReport = { checked: blobs.length, bytes, bad: [], adopted: [], unused: [], quarantineDir: quarantineDir(lib.paths), changedMeanwhile: [] };
   const pathOf = new Map(blobs.map((b) => [`${b.type}/${b.sha1}`, b.path]));
+  const rowNow = (sha1: string) => (lib.state.prepare('SELECT type FROM local_blob WHERE sha1 = ?').get(sha1) as { type: string } | undefined)?.type;
   for (const a of planBlobActions(checked, rows, fileTypes)) {
     const p = pathOf.get(`${a.type}/${a.sha1}`) ?? path.join(lib.paths.storeDir, a.type, a.sha1.slice(0, 2), `${a.sha1}.zst`);
+    // The present, against what the plan was made from: the file as hashed, the row as read.
+    const fileChanged = a.kind === 'forget' ? fsSync.existsSync(p) : identity(p) !== statAtCheck.get(p) || statAtCheck.get(p) === undefined;
+    const rowChanged = rowNow(a.sha1) !== rows.get(a.sha1);
+    if (fileChanged || rowChanged) {
+      report.changedMeanwhile.push({ sha1: a.sha1, type: a.type, path: p });
+      continue;
+    }
     if (a.kind === 'quarantine') {
       const problem: VerifyProblem = { sha1: a.sha1, type: a.type, path: p, problem: a.problem, action: 'quarantined' };
       try {

@@ -128,6 +128,45 @@ describe('verifyStore', () => {
   });
 });
 
+describe('verifyStore beside another trove process (QA2-E F8)', () => {
+  it('a blob a drop frees while verify runs is not "bad": it is reported as changed meanwhile, and nothing is done to it', async () => {
+    const added = await addFiles(lib, { paths: [1, 2, 3, 4, 5, 6].map((i) => source(`d${i}.bin`, 200_000)), system: 'S', release: 'D (USA)', type: 'rom' });
+    const dropped = added.files.slice(3).map((f) => f.sha1);
+    const report = await verifyStore(lib, (done) => {
+      if (done !== 1) return;
+      for (const sha1 of dropped) {
+        // What `trove drop` does: the file goes, then its row.
+        fs.rmSync(blobPath(lib.paths.storeDir, 'rom', sha1), { force: true });
+        lib.state.prepare('DELETE FROM local_blob WHERE sha1 = ?').run(sha1);
+      }
+    });
+    expect(report.bad).toEqual([]);
+    expect(report.adopted).toEqual([]);
+    expect(fs.existsSync(path.join(lib.paths.dir, 'bad'))).toBe(false);
+    for (const sha1 of dropped) expect(localRow(sha1)).toBeUndefined();
+    for (const f of added.files.slice(0, 3)) expect(localRow(f.sha1)).toBeDefined();
+    expect((await verifyStore(lib)).bad).toEqual([]);
+  });
+
+  it('a blob a download renames into place and records while verify runs is not forgotten', async () => {
+    const added = await addFiles(lib, { paths: [source('r1.bin', 200_000), source('r2.bin', 200_000), source('r3.bin', 200_000)], system: 'S', release: 'R (USA)', type: 'rom' });
+    const late = added.files[2]!.sha1;
+    const blob = blobPath(lib.paths.storeDir, 'rom', late);
+    const bytes = fs.readFileSync(blob);
+    const row = localRow(late)!;
+    fs.rmSync(blob);
+    lib.state.prepare('DELETE FROM local_blob WHERE sha1 = ?').run(late);
+    // Listed without it; then the "download" puts the file and its row back before verify acts.
+    const report = await verifyStore(lib, (done) => {
+      if (done !== 1) return;
+      fs.writeFileSync(blob, bytes);
+      lib.state.prepare('INSERT INTO local_blob (sha1, type, size, stored_bytes, created_at) VALUES (?, ?, ?, ?, ?)').run(late, 'rom', row.size, row.stored_bytes, new Date().toISOString());
+    });
+    expect(report.bad).toEqual([]);
+    expect(localRow(late)).toBeDefined();
+  });
+});
+
 describe('planBlobActions', () => {
   const A = 'a'.repeat(40);
   const B = 'b'.repeat(40);

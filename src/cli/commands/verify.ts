@@ -23,7 +23,8 @@ export const verifyCommand: CommandModule<GlobalArgs, GlobalArgs> = {
         ...report.unused.map((u) => `UNUSED ${u.sha1}  ${u.path}: ${u.reason} (left in place)`),
         `${report.checked} blob(s) checked, ${formatBytes(report.bytes)}, ${report.bad.length} bad` +
           (report.adopted.length ? `, ${report.adopted.length} adopted` : '') +
-          (report.unused.length ? `, ${report.unused.length} unused` : ''),
+          (report.unused.length ? `, ${report.unused.length} unused` : '') +
+          (report.changedMeanwhile.length ? `, ${report.changedMeanwhile.length} changed by another trove process while verify ran (not judged; verify again to check them)` : ''),
         ...(report.bad.length
           ? ['Get a good copy back with `trove download <release>` (from the remote) or `trove add` of the original file.']
           : []),
