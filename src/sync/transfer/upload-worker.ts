@@ -16,6 +16,7 @@ import type { Remote } from '../remote/remote.js';
 import { ProgressTracker } from './progress.js';
 import { decide } from './retry-policy.js';
 import { configuredConcurrency, sleepMs, type ItemFailure, type TransferOptions } from './transfer-options.js';
+import { takeRunnerLock } from '../../store/runner-lock.js';
 import { applyEvent, getSyncEntry, pendingUploads, recordUploaded, queueUntrackedLocalBlobs, recoverInProgress, requeueFailedUploads, type UploadCandidate } from './sync-log.js';
 import { objectIsBad, verifyRemoteBlob, verifyRemoteBlobs, type VerifyReport } from './remote-verify.js';
 import { readVerifiedBlob, streamVerifiedBlob, type LocalBlob } from './upload-source.js';
@@ -70,6 +71,16 @@ export interface UploadOptions extends TransferOptions {
 }
 
 export async function runUploads(lib: Library, remote: Remote, opts: UploadOptions = {}): Promise<UploadReport> {
+  // One runner at a time: the recovery below would take another live run's rows (runner-lock.ts).
+  const runner = takeRunnerLock(lib.paths.dir, 'upload');
+  try {
+    return await runUploadsLocked(lib, remote, opts);
+  } finally {
+    runner.release();
+  }
+}
+
+async function runUploadsLocked(lib: Library, remote: Remote, opts: UploadOptions): Promise<UploadReport> {
   const db = lib.db;
   recoverInProgress(db);
   requeueFailedUploads(db);
