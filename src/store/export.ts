@@ -5,11 +5,16 @@
 //    file already there with the same content is left alone; one with other content is refused
 //    unless `overwrite` (igir, rsync and cp -n likewise write over a user's file only when asked).
 // 2. Every file is decompressed to a temp file beside its destination and verified.
-// 3. Only then are they renamed into place. A file being replaced is first renamed aside; if any
-//    rename fails, every step is undone (old files back, new ones removed) and the error names the
-//    file. The files set aside are removed only once every rename succeeded. A crash in step 3 can
-//    leave hidden `.export-old.*.tmp` files (the replaced content) and `.export.*.tmp` temps in the
-//    destination folders; nothing else.
+// 3. Only then are they renamed into place. A file being replaced is first hard-linked aside (so that
+//    its name holds the old file until the rename of the new one replaces it atomically: a crash at
+//    any point leaves the old file or the new one under the name, never neither); where the file
+//    system has no hard links (FAT/exFAT SD cards) it is renamed aside instead, leaving a short window.
+//    If any rename fails, every step is undone (old files back, new ones removed) and the error names
+//    the file. The files set aside are removed only once every rename succeeded.
+// A crash leaves hidden `.export.<pid>.*.tmp` temps (up to a whole file each) and `.export-old.<pid>.*.tmp`
+// files in the destination folders. The next export into a folder removes those of processes that no
+// longer run — the temps always, the set-aside files only where they are still hard-linked to the
+// destination (a second name of a file that is there), never the only copy of a user's file.
 import { createHash } from 'node:crypto';
 import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
@@ -17,6 +22,7 @@ import path from 'node:path';
 import { fromErrnoError, isErrnoError, TroveError } from './errors.js';
 import { safeJoin } from './archive-name.js';
 import { fsyncDir, tempName, writeAll } from './atomic-fs.js';
+import { isProcessAlive, tempOwner } from './stale-temps.js';
 import type { Library } from './library.js';
 import { makeDir } from './make-dir.js';
 import { printable } from './printable.js';
@@ -116,16 +122,65 @@ interface Step {
   mayReplace: boolean;
   /** Where the file that was at `dest` was moved, until the export succeeded. */
   aside?: string;
+  /** `aside` is a hard link (the old file kept its name until replaced), not a rename. */
+  linked?: boolean;
   renamed: boolean;
 }
 
 /** Undo the renames done so far, newest first: new files removed, old files put back. Best effort. */
 async function rollBack(steps: Step[]): Promise<void> {
   for (const s of [...steps].reverse()) {
-    if (s.renamed) await fs.rm(s.dest, { force: true }).catch(() => undefined);
-    if (s.aside) await fs.rename(s.aside, s.dest).catch(() => undefined);
+    if (s.aside && (s.renamed || !s.linked)) await fs.rename(s.aside, s.dest).catch(() => undefined); // the old file back, atomically
+    else if (s.renamed) await fs.rm(s.dest, { force: true }).catch(() => undefined);
+    if (s.aside && s.linked && !s.renamed) await fs.rm(s.aside, { force: true }).catch(() => undefined);
     await fs.rm(s.temp, { force: true }).catch(() => undefined);
   }
+}
+
+/** Keep the file at `dest` also as `aside`: a hard link, or (no hard links here) a rename. Returns whether it linked. */
+async function linkAside(dest: string, aside: string): Promise<boolean> {
+  try {
+    await fs.link(dest, aside);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS' && code !== 'EMLINK' && code !== 'EXDEV') throw err;
+    await fs.rename(dest, aside);
+    return false;
+  }
+}
+
+const EXPORT_TEMP = /^\.export(-old)?\.\d+\.[0-9a-f]+\.tmp$/;
+
+/**
+ * Remove what crashed exports left in `dir`: their temps, and set-aside files that still have another
+ * name (the destination). Only names of exports (`.export.<pid>…`, `.export-old.<pid>…`) whose process
+ * no longer runs; a set-aside file with no other name may be the only copy of a user's file: kept.
+ */
+export function removeDeadExportTemps(dir: string, alive: (pid: number) => boolean = isProcessAlive): string[] {
+  let names: string[];
+  try {
+    names = fsSync.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = EXPORT_TEMP.exec(name);
+    const pid = m ? tempOwner(name) : undefined;
+    if (pid === undefined || pid === process.pid || alive(pid)) continue;
+    const p = path.join(dir, name);
+    const st = fsSync.lstatSync(p, { throwIfNoEntry: false });
+    if (!st?.isFile()) continue;
+    if (m![1] && st.nlink < 2) continue; // set aside by rename: perhaps the only copy
+    try {
+      fsSync.rmSync(p, { force: true });
+      removed.push(name);
+    } catch {
+      // leave it
+    }
+  }
+  return removed;
 }
 
 export async function exportTarget(lib: Library, target: Target, destDir: string, opts: ExportOptions = {}): Promise<ExportedFile[]> {
@@ -157,6 +212,7 @@ export async function exportTarget(lib: Library, target: Target, destDir: string
     );
   }
 
+  for (const dir of new Set(plan.map((p) => path.dirname(p.dest)))) removeDeadExportTemps(dir);
   const madeDirs: string[] = [];
   const steps: Step[] = [];
   let reading: string | undefined;
@@ -184,10 +240,10 @@ export async function exportTarget(lib: Library, target: Target, destDir: string
       if (there && !s.mayReplace) throw new TroveError('ALREADY_EXISTS', `${printable(s.dest)} appeared while exporting; nothing was written (export --overwrite replaces it)`);
       if (there?.isFile()) {
         const aside = tempName(path.dirname(s.dest), 'export-old');
-        await fs.rename(s.dest, aside);
         s.aside = aside;
+        s.linked = await linkAside(s.dest, aside);
       }
-      await fs.rename(s.temp, s.dest);
+      await fs.rename(s.temp, s.dest); // replaces the old file atomically when it was linked aside
       s.renamed = true;
     }
   } catch (err) {

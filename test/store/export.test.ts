@@ -104,6 +104,39 @@ describe('exportTarget', () => {
     expect(tree(out)).toEqual(before);
   });
 
+  it('a replaced file keeps its name until the new one takes it: a crash between the two steps leaves the old file, never no file (QA2-E F1)', async () => {
+    fs.mkdirSync(path.join(out, 'manual'), { recursive: true });
+    const dest = path.join(out, 'manual', 'man.pdf');
+    fs.writeFileSync(dest, 'precious');
+    const seen: string[] = [];
+    const realRename = fsp.rename;
+    vi.spyOn(fsp, 'rename').mockImplementation(async (from, to) => {
+      if (String(to) === dest) seen.push(fs.existsSync(dest) ? fs.readFileSync(dest, 'utf8') : '<no file>'); // what a crash here would leave
+      return realRename(from, to);
+    });
+    await exportTarget(lib, release(), out, { overwrite: true });
+    expect(seen).toEqual(['precious']);
+    expect(fs.readFileSync(dest, 'utf8')).toBe('manual');
+    expect(tree(path.join(out, 'manual'))).toEqual({ 'man.pdf': 'manual' });
+  });
+
+  it("removes what a crashed export left in the folder: its temps, and set-aside files that are a second name of the destination; never a set-aside file that may be a user's only copy (QA2-E F5)", async () => {
+    const dir = path.join(out, 'manual');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'man.pdf'), 'old manual');
+    const dead = 4_194_000; // no process has this pid here
+    fs.writeFileSync(path.join(dir, `.export.${dead}.aaaaaaaaaaaa.tmp`), 'half a file');
+    fs.linkSync(path.join(dir, 'man.pdf'), path.join(dir, `.export-old.${dead}.bbbbbbbbbbbb.tmp`));
+    fs.writeFileSync(path.join(dir, `.export-old.${dead}.cccccccccccc.tmp`), 'set aside by rename: maybe the only copy');
+    fs.writeFileSync(path.join(dir, '.export.notes.tmp'), "the user's own file");
+    await exportTarget(lib, release(), out, { overwrite: true });
+    expect(tree(dir)).toEqual({
+      [`.export-old.${dead}.cccccccccccc.tmp`]: 'set aside by rename: maybe the only copy',
+      '.export.notes.tmp': "the user's own file",
+      'man.pdf': 'manual',
+    });
+  });
+
   it('removes the folders it made when it fails', async () => {
     const blob = fs.readdirSync(path.join(lib.paths.storeDir, 'manual'), { recursive: true }).map(String).find((p) => p.endsWith('.zst'))!;
     fs.rmSync(path.join(lib.paths.storeDir, 'manual', blob));
