@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { scanFolders } from '../../store/catalog/scan.js';
+import { loadRemoteConfig } from '../../sync/remote/remote-config.js';
 import { formatBytes, Output, withLibrary, type GlobalArgs } from '../context.js';
 import { wholeNumber } from '../numeric-option.js';
 
@@ -22,7 +23,7 @@ export const scanCommand: CommandModule<GlobalArgs, Args> = {
     withLibrary(argv, async (lib) => {
       const out = Output.from(argv);
       const started = performance.now();
-      const r = await scanFolders(lib, argv.dirs, { system: argv.system, concurrency: Math.max(1, argv.concurrency) });
+      const r = await scanFolders(lib, argv.dirs, { system: argv.system, concurrency: Math.max(1, argv.concurrency), queueUploads: loadRemoteConfig(lib) !== undefined });
       const seconds = (performance.now() - started) / 1000;
       out.result({ ...r, seconds }, () => [
         ...r.matches.filter((m) => m.kind === 'crc32').map((m) => `weak match (crc32 + size, no sha1 in the DAT)  ${m.path} → ${m.roms?.join(', ')}`),

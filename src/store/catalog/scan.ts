@@ -13,6 +13,7 @@ import { ingestFile, syncBlobDirs, type IngestResult } from '../blob/blob-writer
 import { upsertFile } from '../repo/files.js';
 import { knownContent, recordLocalBlobs, undoIngest, type LocalBlobInput, type LocalBlobUndo } from '../repo/local-blobs.js';
 import { resolveSystem } from '../repo/resolve.js';
+import { queueUpload } from '../repo/file-sync-log.js';
 import { fingerprintHasher, fingerprintOfFile } from './scan-fingerprint.js';
 import { deleteScanRows, loadScanCache, saveScanRows, type ScanCacheRow } from './scan-cache.js';
 import { hashScannedFile } from './scan-hash.js';
@@ -26,6 +27,8 @@ export interface ScanOptions {
   system?: string;
   /** Files hashed / ingested at once. */
   concurrency?: number;
+  /** Mark the blobs it stores UploadPending (a remote is configured), as `add` does. */
+  queueUploads?: boolean;
 }
 
 export interface ScanMatch {
@@ -197,6 +200,7 @@ export async function scanFolders(lib: Library, dirs: string[], opts: ScanOption
         const stored = !!r && createdBlobs.has(r.blobPath) && !reportedStored.has(r.sha1);
         if (stored) reportedStored.add(r!.sha1);
         if (r) local.push({ sha1: r.sha1, type: r.type, size: r.size, storedBytes: r.storedBytes });
+        if (r && opts.queueUploads) queueUpload(lib.db, r.sha1, r.type); // a no-op for content the log already tracks
         if (d.crcTargets.length) {
           upsertFile(lib.db, { sha1: d.file.sha1, size: d.file.size, crc32: d.file.crc32, md5: d.file.md5, type: d.type });
           for (const t of d.crcTargets) {

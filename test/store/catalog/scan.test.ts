@@ -75,6 +75,17 @@ describe('scanFolders', () => {
     expect(report.unmatchedAnySystem).toBe(1);
   });
 
+  it('queues what it stores for upload when asked (a remote is set), as add does; not otherwise (QA2-E F10)', async () => {
+    const r = await scanFolders(lib, [files()], { queueUploads: true });
+    expect(r.stored).toBe(10);
+    expect(count("SELECT count(*) FROM file_sync_log WHERE state = 'UploadPending'")).toBe(10);
+  });
+
+  it('queues nothing without a remote', async () => {
+    await scanFolders(lib, [files()]);
+    expect(count('SELECT count(*) FROM file_sync_log')).toBe(0);
+  });
+
   it('rescans unchanged files from the cache, and rehashes a file changed in place with its mtime kept', async () => {
     const first = await scanFolders(lib, [files()]);
     expect(first).toMatchObject({ cached: 0, hashed: 10 });
