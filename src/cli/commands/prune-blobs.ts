@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import type { ErrorCode } from '../../store/errors.js';
 import { openRemote } from '../../sync/remote/remote-config.js';
-import { DEFAULT_GRACE_MS, parseGrace, type GcPlan } from '../../sync/transfer/gc-plan.js';
+import { DEFAULT_GRACE_MS, formatGrace, parseGrace, type GcPlan } from '../../sync/transfer/gc-plan.js';
 import { runRemoteGc, type GcReport } from '../../sync/transfer/gc-worker.js';
 import { DEFAULT_CONCURRENCY } from '../../sync/transfer/transfer-options.js';
 import { formatBytes, Output, withLibrary, type GlobalArgs } from '../context.js';
@@ -15,12 +15,6 @@ interface Args extends GlobalArgs {
   grace?: string;
   'include-unknown'?: boolean;
   concurrency: number;
-}
-
-function formatGrace(ms: number): string {
-  if (ms === 0) return 'none';
-  for (const [unit, n] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000]] as const) if (ms % n === 0) return `${ms / n}${unit}`;
-  return `${ms / 1000}s`;
 }
 
 /** Staging files (fs remotes' `.trove-tmp/`): what goes, what stays and why, and a total. */

@@ -4,6 +4,7 @@ import { loadHistory } from '../../sync/snapshot/manifest-store.js';
 import { pruneSnapshots } from '../../sync/snapshot/prune.js';
 import { restoreSnapshot } from '../../sync/snapshot/restore.js';
 import { getBase } from '../../sync/snapshot/sync-state.js';
+import { DEFAULT_GRACE_MS, formatGrace, parseGrace } from '../../sync/transfer/gc-plan.js';
 import { formatBytes, Output, withLibrary, type GlobalArgs } from '../context.js';
 import { wholeNumber } from '../numeric-option.js';
 
@@ -47,6 +48,7 @@ const restoreCommand: CommandModule<GlobalArgs, GlobalArgs & { id: string }> = {
 interface PruneArgs extends GlobalArgs {
   'keep-last': number;
   'dry-run'?: boolean;
+  grace?: string;
 }
 
 const pruneCommand: CommandModule<GlobalArgs, PruneArgs> = {
@@ -55,14 +57,27 @@ const pruneCommand: CommandModule<GlobalArgs, PruneArgs> = {
   builder: (y) =>
     y
       .option('keep-last', { type: 'number', demandOption: true, coerce: wholeNumber('keep-last', 1), describe: 'keep this many newest snapshots (plus heads and device bases)' })
-      .option('dry-run', { type: 'boolean', describe: 'only say what would be deleted' }) as never,
+      .option('dry-run', { type: 'boolean', describe: 'only say what would be deleted' })
+      .option('grace', {
+        type: 'string',
+        describe: `content no snapshot references (left by interrupted pushes) is deleted once older than this (30m, 24h, 7d, 0; default ${formatGrace(DEFAULT_GRACE_MS)})`,
+      }) as never,
   handler: (argv) =>
     withLibrary(argv, async (lib) => {
-      const r = await pruneSnapshots(openRemote(lib), lib.state, { keepLast: argv['keep-last'], localBase: getBase(lib.state)?.snapshotId ?? null, dryRun: argv['dry-run'] });
+      const graceMs = argv.grace === undefined ? DEFAULT_GRACE_MS : parseGrace(argv.grace);
+      const r = await pruneSnapshots(openRemote(lib), lib.state, { keepLast: argv['keep-last'], localBase: getBase(lib.state)?.snapshotId ?? null, dryRun: argv['dry-run'], graceMs });
+      const o = r.orphans;
       Output.from(argv).result(r, () => [
         ...r.keep.map((k) => `keep    ${k.id}  (${k.why.join('; ')})`),
         ...r.remove.map((id) => `${r.dryRun ? 'would delete' : 'deleted'} ${id}`),
         `${r.keep.length} kept, ${r.remove.length} ${r.dryRun ? 'would be ' : ''}deleted.`,
+        ...(o.deleted.length || o.kept.length
+          ? [
+              `Content no snapshot references (left by interrupted pushes): ${o.deleted.length} object(s), ${formatBytes(o.bytesFreed)} ${r.dryRun ? 'would be ' : ''}deleted` +
+                (o.kept.length ? `; ${o.kept.length} kept (written within the grace period or of unknown age: a push may be uploading them)` : '') +
+                '.',
+            ]
+          : []),
       ]);
     }),
 };

@@ -2,7 +2,9 @@
 // a head, the newest snapshot each device pushed (its base right after that push), the base each
 // device last recorded on pull (base markers), or this device's own base. Deleting is ordered so a
 // crash at any point leaves a readable history: tombstone, then manifest, then content no retained
-// snapshot references (checked again against a fresh listing just before the content goes).
+// snapshot references (checked again against a fresh listing just before the content goes). Then
+// content no manifest references at all — left by pushes killed before their manifest — once older
+// than the grace period (orphan-content.ts).
 import type Database from 'better-sqlite3';
 import { TroveError } from '../../store/errors.js';
 import { deviceTag, nowIso } from '../../store/ids.js';
@@ -11,6 +13,8 @@ import { latestByDevice, type History } from './history.js';
 import { listBaseMarkers, loadHistory, type BaseMarker } from './manifest-store.js';
 import { manifestKey, prunedKey, type SnapshotManifest } from './manifest.js';
 import { chunkKeysOf } from './chunked-db.js';
+import { sweepOrphanContent, type OrphanSweep } from './orphan-content.js';
+import { DEFAULT_GRACE_MS } from '../transfer/gc-plan.js';
 
 export interface PrunePlan {
   keep: { id: string; why: string[] }[];
@@ -53,13 +57,31 @@ async function contentKeysOf(remote: Remote, m: SnapshotManifest): Promise<strin
 export interface PruneResult extends PrunePlan {
   deletedObjects: number;
   dryRun: boolean;
+  /** Content no manifest references (left by interrupted pushes): deleted, or kept within the grace period. */
+  orphans: OrphanSweep;
 }
 
-export async function pruneSnapshots(remote: Remote, state: Database.Database, opts: { keepLast: number; localBase: string | null; dryRun?: boolean }): Promise<PruneResult> {
+/** Every content object the manifests listed now reference. */
+async function referencedContent(remote: Remote, state: Database.Database): Promise<Set<string>> {
+  const h = await loadHistory(remote, state, { allowMissingParents: true });
+  const referenced = new Set<string>();
+  for (const m of h.byId.values()) for (const k of await contentKeysOf(remote, m)) referenced.add(k);
+  return referenced;
+}
+
+export async function pruneSnapshots(
+  remote: Remote,
+  state: Database.Database,
+  opts: { keepLast: number; localBase: string | null; dryRun?: boolean; graceMs?: number },
+): Promise<PruneResult> {
+  const graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
   const history = await loadHistory(remote, state, { allowMissingParents: true });
   const markers = await listBaseMarkers(remote);
   const plan = planPrune(history, markers, opts.keepLast, opts.localBase);
-  if (opts.dryRun) return { ...plan, deletedObjects: 0, dryRun: true };
+  if (opts.dryRun) {
+    const orphans = await sweepOrphanContent(remote, () => referencedContent(remote, state), { graceMs, dryRun: true });
+    return { ...plan, deletedObjects: 0, dryRun: true, orphans };
+  }
   let deleted = 0;
   for (const id of plan.remove) {
     const parents = history.byId.get(id)!.parents;
@@ -82,5 +104,7 @@ export async function pruneSnapshots(remote: Remote, state: Database.Database, o
     await remote.delete(key);
     deleted++;
   }
-  return { ...plan, deletedObjects: deleted, dryRun: false };
+  const orphans = await sweepOrphanContent(remote, () => referencedContent(remote, state), { graceMs });
+  deleted += orphans.deleted.length;
+  return { ...plan, deletedObjects: deleted, dryRun: false, orphans };
 }

@@ -158,6 +158,13 @@ function graceReason(modifiedAt: string | null | undefined, now: number, graceMs
   return now - t < graceMs ? 'within grace period' : undefined;
 }
 
+/** A grace period for people: 24h, 30m, none. */
+export function formatGrace(ms: number): string {
+  if (ms === 0) return 'none';
+  for (const [unit, n] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000]] as const) if (ms % n === 0) return `${ms / n}${unit}`;
+  return `${ms / 1000}s`;
+}
+
 /** `--grace` / TROVE_GC_GRACE: a whole number with a unit (s, m, h, d), or 0. */
 export function parseGrace(text: string): number {
   const m = /^\s*(\d+)\s*([smhd]?)\s*$/.exec(text);
