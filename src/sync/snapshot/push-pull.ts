@@ -15,7 +15,8 @@ import { getBase, getMergedParents, logSync, setBaseSnapshotId } from './sync-st
 import type { Side } from '../merge/merge-types.js';
 import type { StartedMerge } from '../merge/merge-session.js';
 import { mergeHeadsIntoLocal, startPullMerge, type MergeStep } from './pull-merge.js';
-import { planPull, planPush, type PullPlan, type PushPlan, type Resolution } from './sync-plan.js';
+import { baseLost, planPull, planPush, type PullPlan, type PushPlan, type Resolution } from './sync-plan.js';
+import { onlyUploadRecordsChanged } from './bookkeeping-only.js';
 
 export interface PushResult {
   plan: PushPlan;
@@ -96,7 +97,13 @@ export async function syncPull(lib: Library, remote: Remote, opts: PullOptions =
   const baseBefore = getBase(lib.state)?.snapshotId ?? null;
   const deviceIdChange = await claimDeviceIdFor(lib, remote, history, 'pull', baseBefore, opts.onNotice);
   const heads = history.heads.map((h) => h.id);
-  const plan = planPull({ history, base: baseBefore, localChanges: local.changed, mergedParents: getMergedParents(lib.state), localFingerprint: local.fingerprint }, opts);
+  const input = { history, base: baseBefore, localChanges: local.changed, mergedParents: getMergedParents(lib.state), localFingerprint: local.fingerprint };
+  let plan = planPull(input, opts);
+  // Only upload records changed here (bookkeeping-only.ts): merge the one newer head in, no question to ask.
+  if (plan.kind === 'conflict' && !opts.resolve && heads.length === 1 && local.changed && !baseLost(input) && (await onlyUploadRecordsChanged(lib, remote, history, baseBefore))) {
+    const merge = planPull(input, { resolve: 'merge' });
+    if (merge.kind === 'merge') plan = { ...merge, reason: `only upload records changed here since ${baseBefore!.slice(0, 13)} (file_sync_log), so the newer head ${heads[0]!.slice(0, 13)} was merged in` };
+  }
   const entry = { direction: 'pull' as const, baseBefore, heads, conflict: plan.kind !== 'up-to-date' && plan.kind !== 'fast-forward', resolution: opts.resolve ?? null };
   const log = (outcome: 'ok' | 'up-to-date' | 'refused' | 'failed', message: string, snapshotId: string | null, baseAfter: string | null) =>
     logSync(lib.state, { ...entry, snapshotId, baseAfter, outcome, message });
