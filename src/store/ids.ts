@@ -25,7 +25,7 @@ export function uuidv7(nowMs: number = Date.now()): string {
  * same ~65 seconds; the last ones are random.
  */
 export function deviceTag(id: string): string {
-  return id.replace(/-/g, '').slice(-8);
+  return id.slice(-8); // a UUID's last group is 12 hex digits
 }
 
 /** trove's UUIDv5 namespace (a fixed random UUID). */
