@@ -6,7 +6,7 @@ import fsSync from 'node:fs';
 import { Operator, type Writer } from 'opendal';
 import { TroveError } from '../../store/errors.js';
 import { checkFsRoot } from './fs-root.js';
-import { classifyRemoteFailure, describeFailure, parseOpendalFailure } from './remote-errors.js';
+import { classifyRemoteFailure, describeFailure, opendalReason, parseOpendalFailure } from './remote-errors.js';
 import { WHOLE_READ_BYTES, type ReadOptions, type Remote, type RemoteEntry, type RemoteFeatures, type RemoteStat, type WriteOptions } from './remote.js';
 
 export interface RemoteConfig {
@@ -43,7 +43,10 @@ export function mapOpendalError(err: unknown, what: string, secrets: string[] = 
   const code = classifyRemoteFailure(failure);
   // Responses carry the status; transport failures (refused, reset, timeout) only their source.
   const source = failure.httpStatus === undefined ? /source: ([^\n]*)$/.exec(msg.split('\n')[0]!)?.[1]?.slice(0, 200) : undefined;
-  return new TroveError(code, `${what}: ${describeFailure(failure)}${source ? ` (${source})` : ''}`, {
+  // A configuration OpenDAL refused says why ("region is missing …"): keep that (no secret: values
+  // that are were scrubbed above). Answers from a server keep only their status and S3 code.
+  const reason = failure.kind === 'ConfigInvalid' && failure.httpStatus === undefined ? opendalReason(msg) : undefined;
+  return new TroveError(code, `${what}: ${describeFailure(failure)}${reason ? `: ${reason}` : ''}${source ? ` (${source})` : ''}`, {
     details: { opendalKind: failure.kind, httpStatus: failure.httpStatus, serviceCode: failure.serviceCode },
   });
 }
