@@ -172,7 +172,7 @@ describe('the shared sync log holds no remote description (QA2-D D11)', () => {
   });
 });
 
-describe('s3 remote configuration through the CLI (QA2-D D2, D4)', () => {
+describe('s3 remote configuration through the CLI (QA2-D D2, D4, D5)', () => {
   let root: string;
   let s3: S3Server;
   const SSE_KEY = 'U1NFQ0tFWVNFQ1JFVFNTRUNLRVlTRUNSRVQxMjM0NTY=';
@@ -245,5 +245,22 @@ describe('s3 remote configuration through the CLI (QA2-D D2, D4)', () => {
     const check = await t('D', ['remote', 'check']);
     expect(check.code).toBe(5);
     expect(check.stderr).toContain(`remote s3://trove/d at ${s3.endpoint}: config invalid: region is missing`);
+  });
+
+  it('no credentials at all: AUTH (exit 5) saying what to set, at once, no retries, no talk of EC2 metadata (D5)', async () => {
+    const none = { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', XDG_CONFIG_HOME: path.join(root, 'empty-config') };
+    expect((await t('N', ['init'])).code).toBe(0);
+    expect((await t('N', s3args('region=us-east-1', 'root=/n'))).code).toBe(0);
+    const check = await t('N', ['remote', 'check'], none);
+    expect(check.code).toBe(5);
+    expect(check.stderr).toContain(`no credentials for the s3 remote s3://trove/n at ${s3.endpoint}: set AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or run \`trove remote credentials\``);
+    expect(check.stdout + check.stderr).not.toMatch(/reachable: NO|EC2|Metadata/i);
+    expect(JSON.parse((await t('N', ['remote', 'check', '--json'], none)).stdout).error).toMatchObject({ code: 'AUTH' });
+    expect((await t('N', ['add', path.join(root, 'g1.bin'), '--system', 'S', '--release', 'N (USA)'])).code).toBe(0);
+    const up = await t('N', ['upload', '--json'], none);
+    expect(up.code).toBe(5);
+    expect(up.stdout).not.toContain('"type":"retry"');
+    expect(up.stderr + up.stdout).toContain('no credentials for the s3 remote');
+    expect(syncLog(path.join(root, 'N')).map((r) => r.state)).toEqual(['UploadPending']);
   });
 });

@@ -2,8 +2,8 @@ import type { CommandModule } from 'yargs';
 import { TroveError } from '../../store/errors.js';
 import { CREDENTIAL_KEYS, credentialsFilePath, saveCredentials, type CredentialKey, type Credentials } from '../../sync/remote/credentials-file.js';
 import { prepareFsRoot } from '../../sync/remote/fs-root.js';
-import { describeRemote, OpendalRemote, redactOptions } from '../../sync/remote/opendal-remote.js';
-import { loadRemoteConfig, parseRemoteArgs, requireRemoteConfig, resolveRemote, saveRemoteConfig } from '../../sync/remote/remote-config.js';
+import { describeRemote, redactOptions } from '../../sync/remote/opendal-remote.js';
+import { loadRemoteConfig, parseRemoteArgs, remoteFor, requireRemoteConfig, resolveRemote, saveRemoteConfig } from '../../sync/remote/remote-config.js';
 import { checkRemote } from '../../sync/transfer/remote-check.js';
 import { exitCodeFor } from '../exit-codes.js';
 import { Output, withLibrary, type GlobalArgs } from '../context.js';
@@ -64,8 +64,8 @@ const checkCommand: CommandModule<GlobalArgs, GlobalArgs> = {
   handler: (argv) =>
     withLibrary(argv, async (lib) => {
       const cfg = requireRemoteConfig(lib);
-      const r = resolveRemote(cfg);
-      const report = await checkRemote(new OpendalRemote({ scheme: cfg.scheme, options: r.options }));
+      // No credentials: AUTH with what to do (remoteFor), not a probe that fails as "unreachable".
+      const report = await checkRemote(remoteFor(resolveRemote(cfg)));
       const yes = (b: boolean) => (b ? 'yes' : 'NO');
       Output.from(argv).result(report, () => [
         report.remote,

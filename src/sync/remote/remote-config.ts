@@ -3,7 +3,8 @@
 // never in collection.db, which is uploaded. Credentials come from the environment
 // (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, as every S3 tool accepts), else
 // from the 0600 credentials file (credentials-file.ts), which also holds an SSE-C key; the
-// environment wins.
+// environment wins. Nothing else: OpenDAL's own fallbacks (~/.aws/config, EC2 instance metadata)
+// are switched off, so that "no credentials" is said as such instead of surfacing as an IMDS timeout.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { TroveError } from '../../store/errors.js';
@@ -93,15 +94,34 @@ export function resolveRemote(cfg: RemoteConfig, env: NodeJS.ProcessEnv = proces
     }
     if (!options.region && (env.AWS_REGION || env.AWS_DEFAULT_REGION)) options.region = (env.AWS_REGION || env.AWS_DEFAULT_REGION)!;
     delete options.profile;
+    // Only what trove resolved above: no ~/.aws/config, no web identity, no EC2 instance metadata.
+    options.disable_config_load = 'true';
+    options.disable_ec2_metadata = 'true';
   }
   return { config: cfg, options, sources, masked, credentialsFile: file, warnings };
 }
 
+/**
+ * The remote for resolved options. An s3 remote without an access key pair fails here, with AUTH
+ * (exit 5, never retried) and what to do, instead of at its first request.
+ */
+export function remoteFor(r: ResolvedRemote & { options: Record<string, string> }): Remote {
+  if (r.config.scheme === 's3') {
+    const missing = (['access_key_id', 'secret_access_key'] as const).filter((k) => !r.options[k]);
+    if (missing.length) {
+      const what = missing.length === 2 ? 'no credentials' : `no ${missing[0]} (only ${missing[0] === 'access_key_id' ? 'secret_access_key' : 'access_key_id'} is set)`;
+      throw new TroveError(
+        'AUTH',
+        `${what} for the s3 remote ${describeRemote(r.config)}: set AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or run \`trove remote credentials\`${r.config.options.profile ? ` --profile ${r.config.options.profile}` : ''} (credentials file: ${r.credentialsFile})`,
+      );
+    }
+  }
+  return new OpendalRemote({ scheme: r.config.scheme, options: r.options });
+}
+
 /** The configured remote with its credentials. */
 export function openRemote(lib: Library, env: NodeJS.ProcessEnv = process.env): Remote {
-  const cfg = requireRemoteConfig(lib);
-  const r = resolveRemote(cfg, env);
-  return new OpendalRemote({ scheme: cfg.scheme, options: r.options });
+  return remoteFor(resolveRemote(requireRemoteConfig(lib), env));
 }
 
 export { describeRemote };

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { credentialsFilePath, loadCredentials, saveCredentials } from '../../../src/sync/remote/credentials-file.js';
-import { parseRemoteArgs, resolveRemote } from '../../../src/sync/remote/remote-config.js';
+import { parseRemoteArgs, remoteFor, resolveRemote } from '../../../src/sync/remote/remote-config.js';
 import { tempDir } from '../../helpers/cli.js';
 
 const dirs: string[] = [];
@@ -95,5 +95,27 @@ describe('secrets that are not access keys (QA2-D D2)', () => {
     expect(r.options.server_side_encryption_customer_algorithm).toBe('AES256');
     expect(r.sources.server_side_encryption_customer_key).toBe('credentials file');
     expect(r.masked.server_side_encryption_customer_key).toBe('****');
+  });
+});
+
+describe('no credentials (QA2-D D5)', () => {
+  it('switches off OpenDAL\'s own credential fallbacks (~/.aws/config, EC2 instance metadata)', () => {
+    const r = resolveRemote(parseRemoteArgs('s3', ['bucket=b', 'region=us-east-1']), { XDG_CONFIG_HOME: configHome() });
+    expect(r.options).toMatchObject({ disable_config_load: 'true', disable_ec2_metadata: 'true' });
+  });
+
+  it('is an AUTH error naming what to set, before any request', () => {
+    const cfg = parseRemoteArgs('s3', ['bucket=b', 'region=us-east-1', 'endpoint=http://127.0.0.1:9']);
+    const home = configHome();
+    expect(() => remoteFor(resolveRemote(cfg, { XDG_CONFIG_HOME: home }))).toThrow(
+      expect.objectContaining({
+        code: 'AUTH',
+        message: expect.stringMatching(/^no credentials for the s3 remote s3:\/\/b at http:\/\/127\.0\.0\.1:9: set AWS_ACCESS_KEY_ID \/ AWS_SECRET_ACCESS_KEY or run `trove remote credentials`/),
+      }),
+    );
+    expect(() => remoteFor(resolveRemote(cfg, { XDG_CONFIG_HOME: home, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE1234' }))).toThrow(/^no secret_access_key \(only access_key_id is set\)/);
+    expect(remoteFor(resolveRemote(cfg, { XDG_CONFIG_HOME: home, AWS_ACCESS_KEY_ID: 'A', AWS_SECRET_ACCESS_KEY: 'S' })).description).toBe('s3://b at http://127.0.0.1:9');
+    // fs needs none.
+    expect(() => remoteFor(resolveRemote({ scheme: 'fs', options: { root: home } }, { XDG_CONFIG_HOME: home }))).not.toThrow();
   });
 });
