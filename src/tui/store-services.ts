@@ -277,7 +277,7 @@ export class StoreServices implements TroveServices {
       library: this.lib.paths.dir,
       deviceId: device.id,
       deviceName: device.name,
-      remote: cfg ? { description: describeRemote(cfg), options: redactOptions(cfg.options) } : null,
+      remote: cfg ? { description: describeRemote(cfg), options: redactOptions(cfg) } : null,
       concurrency: configuredConcurrency(this.lib),
     };
   }

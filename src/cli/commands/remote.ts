@@ -2,8 +2,8 @@ import type { CommandModule } from 'yargs';
 import { TroveError } from '../../store/errors.js';
 import { CREDENTIAL_KEYS, credentialsFilePath, saveCredentials, type CredentialKey, type Credentials } from '../../sync/remote/credentials-file.js';
 import { prepareFsRoot } from '../../sync/remote/fs-root.js';
-import { describeRemote, OpendalRemote } from '../../sync/remote/opendal-remote.js';
-import { loadRemoteConfig, parseRemoteArgs, requireRemoteConfig, resolveRemote, saveRemoteConfig } from '../../sync/remote/remote-config.js';
+import { describeRemote, redactOptions } from '../../sync/remote/opendal-remote.js';
+import { loadRemoteConfig, parseRemoteArgs, remoteFor, requireRemoteConfig, resolveRemote, saveRemoteConfig } from '../../sync/remote/remote-config.js';
 import { checkRemote } from '../../sync/transfer/remote-check.js';
 import { exitCodeFor } from '../exit-codes.js';
 import { Output, withLibrary, type GlobalArgs } from '../context.js';
@@ -16,7 +16,7 @@ interface SetArgs extends GlobalArgs {
 
 const setCommand: CommandModule<GlobalArgs, SetArgs> = {
   command: 'set <scheme> [options..]',
-  describe: 'use a remote: fs root=<folder> | s3 bucket=<b> endpoint=<url> region=<r> [root=<prefix>] [profile=<p>] | memory',
+  describe: 'use a remote: fs root=<folder> | s3 bucket=<b> region=<r> [endpoint=<url>] [root=<prefix>] [profile=<p>] | memory (credentials: environment or `trove remote credentials`)',
   builder: (y) =>
     y
       .positional('scheme', { type: 'string', demandOption: true })
@@ -30,7 +30,7 @@ const setCommand: CommandModule<GlobalArgs, SetArgs> = {
       if (argv.create && cfg.scheme !== 'fs') throw new TroveError('USAGE', '--create applies to fs remotes only');
       const created = cfg.scheme === 'fs' ? await prepareFsRoot(cfg.options.root!, !!argv.create) : false;
       saveRemoteConfig(lib, cfg);
-      Output.from(argv).result({ remote: describeRemote(cfg), scheme: cfg.scheme, options: cfg.options, ...(cfg.scheme === 'fs' ? { created } : {}) }, () =>
+      Output.from(argv).result({ remote: describeRemote(cfg), scheme: cfg.scheme, options: redactOptions(cfg), ...(cfg.scheme === 'fs' ? { created } : {}) }, () =>
         `Remote set: ${describeRemote(cfg)}${created ? ' (folder created)' : ''}`,
       );
     }),
@@ -47,9 +47,11 @@ const showCommand: CommandModule<GlobalArgs, GlobalArgs> = {
       const r = resolveRemote(cfg);
       r.warnings.forEach((w) => out.warn(w));
       const credentials = Object.fromEntries(Object.entries(r.masked).map(([k, v]) => [k, { value: v, source: r.sources[k as CredentialKey] }]));
-      out.result({ remote: describeRemote(cfg), scheme: cfg.scheme, options: cfg.options, credentials, credentialsFile: r.credentialsFile }, () => [
+      // Options through the allow-list (remote-options.ts): an older config may hold anything.
+      const options = redactOptions(cfg);
+      out.result({ remote: describeRemote(cfg), scheme: cfg.scheme, options, credentials, credentialsFile: r.credentialsFile }, () => [
         describeRemote(cfg),
-        ...Object.entries(cfg.options).map(([k, v]) => `  ${k} = ${v}`),
+        ...Object.entries(options).map(([k, v]) => `  ${k} = ${v}`),
         ...Object.entries(credentials).map(([k, c]) => `  ${k} = ${c.value} (from ${c.source})`),
         ...(cfg.scheme === 's3' && !Object.keys(credentials).length ? [`  no credentials (set AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or run \`trove remote credentials\`)`] : []),
       ]);
@@ -62,8 +64,8 @@ const checkCommand: CommandModule<GlobalArgs, GlobalArgs> = {
   handler: (argv) =>
     withLibrary(argv, async (lib) => {
       const cfg = requireRemoteConfig(lib);
-      const r = resolveRemote(cfg);
-      const report = await checkRemote(new OpendalRemote({ scheme: cfg.scheme, options: r.options }));
+      // No credentials: AUTH with what to do (remoteFor), not a probe that fails as "unreachable".
+      const report = await checkRemote(remoteFor(resolveRemote(cfg)));
       const yes = (b: boolean) => (b ? 'yes' : 'NO');
       Output.from(argv).result(report, () => [
         report.remote,
@@ -85,7 +87,7 @@ interface CredArgs extends GlobalArgs {
 
 const credentialsCommand: CommandModule<GlobalArgs, CredArgs> = {
   command: 'credentials',
-  describe: 'store S3 credentials read from stdin (key=value lines) in the 0600 credentials file',
+  describe: `store S3 credentials read from stdin (key=value lines: ${CREDENTIAL_KEYS.join(', ')}) in the 0600 credentials file`,
   builder: (y) =>
     y
       .option('profile', { type: 'string', default: 'default', describe: 'profile name (remote option profile=<p> selects it)' })

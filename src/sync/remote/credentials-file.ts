@@ -8,7 +8,11 @@ import path from 'node:path';
 import { writeFileAtomic } from '../../store/atomic-fs.js';
 import { TroveError } from '../../store/errors.js';
 
-export const CREDENTIAL_KEYS = ['access_key_id', 'secret_access_key', 'session_token'] as const;
+/**
+ * What the file may hold: the S3 key pair and session token, and an SSE-C key (the customer-provided
+ * key that encrypts every object: a secret of the same order, so it lives here and not in state.db).
+ */
+export const CREDENTIAL_KEYS = ['access_key_id', 'secret_access_key', 'session_token', 'server_side_encryption_customer_key'] as const;
 export type CredentialKey = (typeof CREDENTIAL_KEYS)[number];
 export type Credentials = Partial<Record<CredentialKey, string>>;
 

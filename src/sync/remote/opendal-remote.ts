@@ -6,16 +6,16 @@ import fsSync from 'node:fs';
 import { Operator, type Writer } from 'opendal';
 import { TroveError } from '../../store/errors.js';
 import { checkFsRoot } from './fs-root.js';
-import { classifyRemoteFailure, describeFailure, parseOpendalFailure } from './remote-errors.js';
+import { classifyRemoteFailure, describeFailure, opendalReason, parseOpendalFailure } from './remote-errors.js';
+import { displayOptions, endpointForDisplay, secretValues } from './remote-options.js';
 import { WHOLE_READ_BYTES, type ReadOptions, type Remote, type RemoteEntry, type RemoteFeatures, type RemoteStat, type WriteOptions } from './remote.js';
 
 export interface RemoteConfig {
   scheme: 'fs' | 's3' | 'memory';
-  /** Scheme options (root, bucket, endpoint, region, …). May include credentials: never print. */
+  /** Scheme options (root, bucket, endpoint, region, …). May include credentials: print only through `redactOptions`. */
   options: Record<string, string>;
 }
 
-export const SECRET_OPTION = /secret|password|token|access_key|credential/i;
 /** Where the fs backend stages writes before renaming them into place (same filesystem as root). */
 export const FS_STAGING_DIR = '.trove-tmp';
 /** Bytes read from the remote per yielded chunk, and the multipart part size on upload. */
@@ -23,15 +23,17 @@ const READ_CHUNK_BYTES = 1024 * 1024;
 const WRITE_CHUNK_BYTES = 8 * 1024 * 1024;
 const LIST_STAT_CONCURRENCY = 16;
 
+/** The remote for people: device-local (never stored in collection.db); the endpoint without any `user:password@`. */
 export function describeRemote(cfg: RemoteConfig): string {
   const o = cfg.options;
   if (cfg.scheme === 'fs') return `fs:${o.root ?? '?'}`;
-  if (cfg.scheme === 's3') return `s3://${o.bucket ?? '?'}${o.root && o.root !== '/' ? '/' + o.root.replace(/^\/+/, '') : ''}${o.endpoint ? ` at ${o.endpoint}` : ''}`;
+  if (cfg.scheme === 's3') return `s3://${o.bucket ?? '?'}${o.root && o.root !== '/' ? '/' + o.root.replace(/^\/+/, '') : ''}${o.endpoint ? ` at ${endpointForDisplay(o.endpoint)}` : ''}`;
   return `memory:${o.root ?? '/'}`;
 }
 
-export function redactOptions(options: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(options).map(([k, v]) => [k, SECRET_OPTION.test(k) ? '****' : v]));
+/** Options as they may be printed: only known harmless ones in clear (remote-options.ts), anything else `****`. */
+export function redactOptions(cfg: RemoteConfig): Record<string, string> {
+  return displayOptions(cfg.scheme, cfg.options);
 }
 
 /** Map an OpenDAL error to a TroveError: code from its kind/status, message without secrets. */
@@ -43,7 +45,10 @@ export function mapOpendalError(err: unknown, what: string, secrets: string[] = 
   const code = classifyRemoteFailure(failure);
   // Responses carry the status; transport failures (refused, reset, timeout) only their source.
   const source = failure.httpStatus === undefined ? /source: ([^\n]*)$/.exec(msg.split('\n')[0]!)?.[1]?.slice(0, 200) : undefined;
-  return new TroveError(code, `${what}: ${describeFailure(failure)}${source ? ` (${source})` : ''}`, {
+  // A configuration OpenDAL refused says why ("region is missing …"): keep that (no secret: values
+  // that are were scrubbed above). Answers from a server keep only their status and S3 code.
+  const reason = failure.kind === 'ConfigInvalid' && failure.httpStatus === undefined ? opendalReason(msg) : undefined;
+  return new TroveError(code, `${what}: ${describeFailure(failure)}${reason ? `: ${reason}` : ''}${source ? ` (${source})` : ''}`, {
     details: { opendalKind: failure.kind, httpStatus: failure.httpStatus, serviceCode: failure.serviceCode },
   });
 }
@@ -74,9 +79,7 @@ export class OpendalRemote implements Remote {
   constructor(cfg: RemoteConfig) {
     this.description = describeRemote(cfg);
     this.scheme = cfg.scheme;
-    this.secrets = Object.entries(cfg.options)
-      .filter(([k]) => SECRET_OPTION.test(k))
-      .map(([, v]) => v);
+    this.secrets = secretValues(cfg.scheme, cfg.options);
     const options = { ...cfg.options };
     if (cfg.scheme === 'fs') this.fsRoot = options.root ?? '/';
     // fs writes straight into the target file unless told to stage: a crash would leave a

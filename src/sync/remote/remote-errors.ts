@@ -69,6 +69,18 @@ export function stopsTheRun(code: ErrorCode): boolean {
   return code === 'AUTH' || code === 'REMOTE_CONFIG';
 }
 
+/**
+ * OpenDAL's own words after `=>` on the first line ("region is missing. Please find it by …"), at
+ * most 200 characters: what a configuration error needs to be fixable. Only for errors without a
+ * server response (a response's text is the server's, and its status and S3 code say enough).
+ */
+export function opendalReason(message: string): string | undefined {
+  const first = message.split('\n')[0]!;
+  const at = first.indexOf(' => ');
+  const reason = at < 0 ? '' : first.slice(at + 4).trim();
+  return reason ? reason.slice(0, 200) : undefined;
+}
+
 /** A short phrase for people: "permission denied (HTTP 403 InvalidAccessKeyId)". */
 export function describeFailure(f: RemoteFailure): string {
   const words = f.kind.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();

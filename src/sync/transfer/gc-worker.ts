@@ -19,6 +19,7 @@ import { crashPoint } from '../snapshot/crash-point.js';
 import { DEFAULT_GRACE_MS, parseBlobKey, planGc, type GcInputs, type GcItem, type GcPlan, type ListedObject, type StagingFile } from './gc-plan.js';
 import { decide } from './retry-policy.js';
 import { takeRunnerLock } from '../../store/runner-lock.js';
+import { logError, logNote } from './log-error.js';
 import { applyEvent, getSyncEntry, markForDeletion, recoverDeletions, syncStatesBySha1 } from './sync-log.js';
 import { DEFAULT_CONCURRENCY, sleepMs, type ItemFailure, type TransferOptions } from './transfer-options.js';
 import { WriteBatch } from './write-batch.js';
@@ -119,7 +120,7 @@ function settle(lib: Library, plan: GcPlan): void {
       if (s.action === 'cancel') applyEvent(lib.db, s.sha1, 'cancel');
       else {
         completeGone(lib, s.sha1);
-        if (s.action === 'reupload') applyEvent(lib.db, s.sha1, 'reupload', 'the remote copy was deleted while something still references it: upload it again');
+        if (s.action === 'reupload') applyEvent(lib.db, s.sha1, 'reupload', logNote('the remote copy was deleted while something still references it: upload it again'));
       }
     }
   })();
@@ -174,7 +175,7 @@ async function runRemoteGcLocked(lib: Library, remote: Remote, opts: GcOptions):
   const sleep = opts.sleep ?? sleepMs;
   const queue = new PQueue({ concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY });
   const log = new WriteBatch(db);
-  const record = (sha1: string, event: Parameters<typeof applyEvent>[2], error?: string) => log.add(() => applyEvent(db, sha1, event, error));
+  const record = (sha1: string, event: Parameters<typeof applyEvent>[2], error?: Parameters<typeof applyEvent>[3]) => log.add(() => applyEvent(db, sha1, event, error));
   let stopped = false;
   const deleteOne = async (d: GcItem) => {
     for (let attempt = 1; ; attempt++) {
@@ -197,11 +198,11 @@ async function runRemoteGcLocked(lib: Library, remote: Remote, opts: GcOptions):
         const err = raw instanceof TroveError ? raw : withContext(`delete ${d.key}`, raw);
         const decision = decide(err.code, attempt, opts, opts.random);
         if (decision.action === 'retry' && !stopped) {
-          record(d.sha1, 'retry', err.message);
+          record(d.sha1, 'retry', logError('delete', d.key, err));
           await sleep(decision.delayMs);
           continue;
         }
-        record(d.sha1, 'fail', err.message);
+        record(d.sha1, 'fail', logError('delete', d.key, err));
         report.failed.push({ sha1: d.sha1, key: d.key, code: err.code, message: err.message });
         if (decision.action === 'stop-run' && !stopped) {
           stopped = true;

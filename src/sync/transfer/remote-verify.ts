@@ -9,6 +9,7 @@ import type { Library } from '../../store/library.js';
 import type { Remote } from '../remote/remote.js';
 import { ProgressTracker } from './progress.js';
 import { decide } from './retry-policy.js';
+import { logError } from './log-error.js';
 import { applyEvent } from './sync-log.js';
 import { configuredConcurrency, sleepMs, type ItemFailure, type TransferOptions } from './transfer-options.js';
 
@@ -73,7 +74,7 @@ export async function verifyRemoteBlobs(lib: Library, remote: Remote, opts: Veri
         const err = raw instanceof TroveError ? raw : withContext(`verify ${key}`, raw);
         if (objectIsBad(err)) {
           report.checked++;
-          applyEvent(lib.db, r.sha1, 'reupload', err.message);
+          applyEvent(lib.db, r.sha1, 'reupload', logError('verify', key, err));
           report.bad.push({ sha1: r.sha1, key, code: err.code, message: err.message });
           tracker.failed(key, r.sha1, err.code, err.message);
           return;

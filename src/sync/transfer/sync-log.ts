@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import { nowIso } from '../../store/ids.js';
 import { queueUpload } from '../../store/repo/file-sync-log.js';
 import { stmt } from '../../store/repo/statements.js';
+import type { LogError } from './log-error.js';
 import { SYNC_STATES, transition, type SyncEvent, type SyncRow, type SyncState } from './sync-state.js';
 
 export interface SyncLogEntry extends SyncRow {
@@ -26,7 +27,7 @@ export function getSyncEntry(db: Database.Database, sha1: string): SyncLogEntry 
   return r && toEntry(r);
 }
 
-function applyEventNow(db: Database.Database, sha1: string, event: SyncEvent, error?: string): SyncLogEntry {
+function applyEventNow(db: Database.Database, sha1: string, event: SyncEvent, error?: LogError): SyncLogEntry {
   const cur = getSyncEntry(db, sha1);
   if (!cur) throw new Error(`file_sync_log has no row for ${sha1}`);
   const t = transition(cur, event, error);
@@ -42,7 +43,7 @@ function applyEventNow(db: Database.Database, sha1: string, event: SyncEvent, er
 }
 
 // One transaction function per connection (creating one per call showed in upload profiles).
-const applyTx = new WeakMap<Database.Database, (sha1: string, event: SyncEvent, error?: string) => SyncLogEntry>();
+const applyTx = new WeakMap<Database.Database, (sha1: string, event: SyncEvent, error?: LogError) => SyncLogEntry>();
 
 /**
  * The upload of `sha1` completed: UploadCompleted, and the size of the object the remote acknowledged
@@ -69,10 +70,14 @@ export function uploadedSizes(db: Database.Database, sha1s: readonly string[]): 
   return out;
 }
 
-/** Apply `event` to the blob's row. A forbidden move is a bug in the caller: it throws. */
-export function applyEvent(db: Database.Database, sha1: string, event: SyncEvent, error?: string): SyncLogEntry {
+/**
+ * Apply `event` to the blob's row. A forbidden move is a bug in the caller: it throws. `error`
+ * becomes last_error in collection.db, which every device receives: only text built by
+ * log-error.ts (code, key, the server's answer), never an error's message naming this device's remote.
+ */
+export function applyEvent(db: Database.Database, sha1: string, event: SyncEvent, error?: LogError): SyncLogEntry {
   let tx = applyTx.get(db);
-  if (!tx) applyTx.set(db, (tx = db.transaction((s: string, e: SyncEvent, err?: string) => applyEventNow(db, s, e, err))));
+  if (!tx) applyTx.set(db, (tx = db.transaction((s: string, e: SyncEvent, err?: LogError) => applyEventNow(db, s, e, err))));
   return tx(sha1, event, error);
 }
 

@@ -17,6 +17,7 @@ import { ProgressTracker } from './progress.js';
 import { decide } from './retry-policy.js';
 import { configuredConcurrency, sleepMs, type ItemFailure, type TransferOptions } from './transfer-options.js';
 import { takeRunnerLock } from '../../store/runner-lock.js';
+import { logError } from './log-error.js';
 import { applyEvent, getSyncEntry, pendingUploads, recordUploaded, queueUntrackedLocalBlobs, recoverInProgress, requeueFailedUploads, type UploadCandidate } from './sync-log.js';
 import { objectIsBad, verifyRemoteBlob, verifyRemoteBlobs, type VerifyReport } from './remote-verify.js';
 import { readVerifiedBlob, streamVerifiedBlob, type LocalBlob } from './upload-source.js';
@@ -132,7 +133,7 @@ async function uploadBatch(
   let stopped = false;
   // Log writes in batches (see write-batch.ts). Completed is recorded only after the PUT returned.
   const log = new WriteBatch(db);
-  const record = (sha1: string, event: Parameters<typeof applyEvent>[2], error?: string) => log.add(() => applyEvent(db, sha1, event, error));
+  const record = (sha1: string, event: Parameters<typeof applyEvent>[2], error?: Parameters<typeof applyEvent>[3]) => log.add(() => applyEvent(db, sha1, event, error));
 
   const uploadOne = async (c: UploadCandidate) => {
     const key = blobKey(c.type, c.sha1);
@@ -188,17 +189,17 @@ async function uploadBatch(
           // over it unless it verifies. Never accepted unseen.
           toldExists = true;
           lookFirst = true;
-          record(c.sha1, 'retry', err.message);
+          record(c.sha1, 'retry', logError('upload', key, err));
           continue;
         }
         const d = decide(err.code, attempt, opts, opts.random);
         if (d.action === 'retry' && !stopped) {
-          record(c.sha1, 'retry', err.message);
+          record(c.sha1, 'retry', logError('upload', key, err));
           tracker.retry(key, c.sha1, attempt, d.delayMs, err.code, err.message);
           await sleep(d.delayMs);
           continue;
         }
-        record(c.sha1, 'fail', err.message);
+        record(c.sha1, 'fail', logError('upload', key, err));
         report.failed.push({ sha1: c.sha1, key, code: err.code, message: err.message });
         tracker.failed(key, c.sha1, err.code, err.message);
         if (d.action === 'stop-run' && !stopped) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyRemoteFailure, isRetryableCode, parseOpendalFailure, stopsTheRun, type RemoteFailure } from '../../../src/sync/remote/remote-errors.js';
+import { classifyRemoteFailure, isRetryableCode, opendalReason, parseOpendalFailure, stopsTheRun, type RemoteFailure } from '../../../src/sync/remote/remote-errors.js';
 import type { ErrorCode } from '../../../src/store/errors.js';
 
 describe('parseOpendalFailure', () => {
@@ -45,5 +45,15 @@ describe('classifyRemoteFailure and isRetryableCode', () => {
     expect(stopsTheRun('REMOTE_CONFIG')).toBe(true);
     expect(stopsTheRun('REMOTE_UNAVAILABLE')).toBe(false);
     expect(stopsTheRun('CHECKSUM_MISMATCH')).toBe(false);
+  });
+});
+
+describe('opendalReason', () => {
+  it('is OpenDAL\'s text after => on the first line, bounded', () => {
+    expect(opendalReason('ConfigInvalid (permanent) at Builder::build, context: { service: s3 } => region is missing. Please find it by S3::detect_region() or set them in env.')).toBe(
+      'region is missing. Please find it by S3::detect_region() or set them in env.',
+    );
+    expect(opendalReason('boom')).toBeUndefined();
+    expect(opendalReason(`X (permanent) at y =>  ${'a'.repeat(500)}\nsecond line`)).toBe('a'.repeat(200));
   });
 });

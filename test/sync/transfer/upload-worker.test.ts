@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { blobKey, blobPath } from '../../../src/store/blob/blob-key.js';
 import { OpendalRemote } from '../../../src/sync/remote/opendal-remote.js';
 import { runUploads } from '../../../src/sync/transfer/upload-worker.js';
+import { logNote } from '../../../src/sync/transfer/log-error.js';
 import { applyEvent } from '../../../src/sync/transfer/sync-log.js';
 import { FaultyRemote } from './faulty-remote.js';
 import { allSyncRows, libraryWithFiles, type Fixture } from './library-fixture.js';
@@ -152,7 +153,7 @@ describe('runUploads never spreads or accepts damaged data', () => {
     const key = blobKey(victim!.type, victim!.sha1);
     rot(remoteFile(fx, key));
     // What `upload --verify` then a kill -9 during the re-PUT leave: the row in progress, attempts 1.
-    applyEvent(fx.lib.db, victim!.sha1, 'reupload', 'damaged');
+    applyEvent(fx.lib.db, victim!.sha1, 'reupload', logNote('damaged'));
     applyEvent(fx.lib.db, victim!.sha1, 'start');
     const report = await runUploads(fx.lib, remote, noSleep);
     expect(report.alreadyPresent).toBe(0);
