@@ -66,7 +66,7 @@ const checkCommand: CommandModule<GlobalArgs, GlobalArgs> = {
       const cfg = requireRemoteConfig(lib);
       // No credentials: AUTH with what to do (remoteFor), not a probe that fails as "unreachable".
       const report = await checkRemote(remoteFor(resolveRemote(cfg)));
-      const yes = (b: boolean) => (b ? 'yes' : 'NO');
+      const yes = (b: boolean | null) => (b === null ? 'not tried' : b ? 'yes' : 'NO');
       Output.from(argv).result(report, () => [
         report.remote,
         `  reachable: ${yes(report.reachable)}   writable: ${yes(report.writable)}   listable: ${yes(report.listable)}   readable: ${yes(report.readable)}`,

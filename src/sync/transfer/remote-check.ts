@@ -20,7 +20,8 @@ export interface RemoteCheckReport {
   reachable: boolean;
   writable: boolean;
   listable: boolean;
-  readable: boolean;
+  /** null: not tried (the probe could not be written, so there was nothing to read back). */
+  readable: boolean | null;
   conditionalWrites: ConditionalWrites;
   steps: CheckStep[];
   ok: boolean;
@@ -44,8 +45,14 @@ export async function checkRemote(remote: Remote): Promise<RemoteCheckReport> {
     }
   };
   const writable = await run('write', () => remote.write(key, body));
-  const listable = writable && (await run('list', async () => (await remote.list(CHECK_PREFIX)).some((e) => e.key === key && e.size === body.length)));
-  const readable = writable && (await run('read', async () => (await remote.readAll(key)).equals(body)));
+  // A remote that refuses writes (read-only mount, read-only credentials) may still list and serve
+  // objects — downloads and drop work against it — so listing is tried either way; reading needs the
+  // probe, so without it that is "not tried" (null), not "NO".
+  const listable = await run('list', async () => {
+    const entries = await remote.list(CHECK_PREFIX);
+    return writable ? entries.some((e) => e.key === key && e.size === body.length) : true;
+  });
+  const readable: boolean | null = writable ? await run('read', async () => (await remote.readAll(key)).equals(body)) : null;
   let conditionalWrites: ConditionalWrites = 'unknown';
   if (writable) {
     if (!remote.features.conditionalCreate) {
@@ -69,6 +76,6 @@ export async function checkRemote(remote: Remote): Promise<RemoteCheckReport> {
   }
   // Reachable: the server answered (auth and missing-bucket answers count: it is there).
   const first = steps[0]!;
-  const reachable = first.ok || (first.code !== undefined && first.code !== 'REMOTE_UNAVAILABLE');
-  return { remote: remote.description, reachable, writable, listable, readable, conditionalWrites, steps, ok: writable && listable && readable && steps.every((s) => s.ok) };
+  const reachable = steps.some((st) => st.ok) || (first.code !== undefined && first.code !== 'REMOTE_UNAVAILABLE');
+  return { remote: remote.description, reachable, writable, listable, readable, conditionalWrites, steps, ok: writable && listable && readable === true && steps.every((s) => s.ok) };
 }
