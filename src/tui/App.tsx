@@ -3,7 +3,7 @@
 // are handled here unless the current screen claims the key.
 import { Box, Text, useApp, type Key } from 'ink';
 import { useLatestInput } from './hooks/use-latest-input.js';
-import { KeyRouterContext, type KeyRouter } from './hooks/key-router.js';
+import { KeyRouterContext, newKeyRouter } from './hooks/key-router.js';
 import { ScreenMemoryContext } from './hooks/screen-memory.js';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { ConfirmBar } from './components/ConfirmBar.js';
@@ -171,10 +171,9 @@ export function App({ services, size, infoMs = INFO_MESSAGE_MS, interrupts }: Ap
     [services, columns, notify, catalogVersion],
   );
 
-  // Children claim keys while rendering (key-router.ts); start each render with no claims.
-  const router = useRef<KeyRouter>({ screen: null, overlay: null, renders: 0 }).current;
-  router.screen = null;
-  router.overlay = null;
+  // Children claim keys while rendering and give them up when inactive or unmounted (key-router.ts).
+  // The app never clears a claim itself: it re-renders without its screen re-rendering (QA2 F1).
+  const router = useRef(newKeyRouter()).current;
 
   const route = (input: string, key: Key) => {
       const name = keyName(input, key);

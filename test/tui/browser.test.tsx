@@ -10,7 +10,7 @@ import { Library } from '../../src/store/library.js';
 import { App } from '../../src/tui/App.js';
 import { StoreServices } from '../../src/tui/store-services.js';
 import { tempDir } from '../helpers/cli.js';
-import { frame, KEY, press, selectedLine, waitFor, waitForText, type Rendered } from './helpers.js';
+import { frame, KEY, press, pressNoop, selectedLine, waitFor, waitForText, type Rendered } from './helpers.js';
 
 let dir: string;
 let libDir: string;
@@ -117,6 +117,25 @@ describe('browser', () => {
     await press(x.r, 'k', /2 of 12/);
     await press(x.r, 'G', /12 of 12/);
     await press(x.r, 'g', /1 of 12/);
+    close(x);
+  });
+
+  it('keeps its keys after 1 is pressed while already in Browse (QA2 F1)', async () => {
+    const x = open();
+    await waitForText(x.r, 'Nintendo - Super Nintendo Entertainment System');
+    // The current section: a no-op, and the screen must stay listening (pressed more than once: the
+    // first no-op may not re-render the app at all).
+    await pressNoop(x.r, '1');
+    await pressNoop(x.r, '1');
+    let f = await press(x.r, 'j');
+    expect(selectedLine(f)).toContain('Nintendo - Super Nintendo Entertainment System');
+    await press(x.r, KEY.enter, /1 of 12/);
+    await pressNoop(x.r, '1');
+    await pressNoop(x.r, '1');
+    await press(x.r, 'j', /2 of 12/);
+    await pressNoop(x.r, '1');
+    await pressNoop(x.r, '1');
+    f = await press(x.r, KEY.enter, /rom\s+rom/);
     close(x);
   });
 

@@ -4,7 +4,7 @@ import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { App } from '../../src/tui/App.js';
 import type { MergeClash, TransferSnapshot } from '../../src/tui/services.js';
-import { KEY, press, selectedLine, waitForText } from './helpers.js';
+import { KEY, press, pressNoop, selectedLine, waitFor, waitForText } from './helpers.js';
 import { ScriptedServices } from './scripted-services.js';
 
 const size = { columns: 100, rows: 24 };
@@ -135,6 +135,25 @@ describe('sync screen and merge viewer', () => {
     expect(f).toContain('Local changes +3 release');
     expect(f).toContain('0190bbbbcccc by desktop');
     f = await press(r, 'p', 'Pushed snapshot 0190ffff');
+    r.unmount();
+  });
+
+  it('keeps its keys after 3 is pressed while already on Sync: l on a CONFLICT still asks (QA2 F1)', async () => {
+    const s = new ScriptedServices();
+    s.status = { device: { id: 'd', name: 'laptop' }, remote: 'fs:/x', base: 'b', ahead: 1, behind: 1, heads: [], localChanges: { release: 2 }, conflict: true, pendingMerge: false };
+    const r = render(<App services={s} size={size} />);
+    await press(r, '3', 'CONFLICT');
+    // The current section: a no-op, and the screen must stay listening (pressed more than once: the
+    // first no-op may not re-render the app at all).
+    await pressNoop(r, '3');
+    await pressNoop(r, '3');
+    await press(r, 'l', 'Settle the conflict — cloud');
+    await press(r, KEY.escape);
+    await waitFor(r, (f) => !f.includes('Settle the conflict'), 'the prompt to close');
+    await pressNoop(r, '3');
+    await pressNoop(r, '3');
+    await press(r, 'p', 'Pushed snapshot 0190ffff');
+    expect(s.calls).toEqual(['push']);
     r.unmount();
   });
 
