@@ -11,7 +11,8 @@ import { Footer } from './components/Footer.js';
 import { Header } from './components/Header.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
 import { PromptBar } from './components/PromptBar.js';
-import { fit } from './format.js';
+import { fit, textWidth } from './format.js';
+import { printable } from '../store/printable.js';
 import { errorText } from './hooks/use-async.js';
 import { useTerminalSize, type Size } from './hooks/use-terminal-size.js';
 import { commandFor, footerCommands, GLOBAL_COMMANDS, keyName, SCREEN_COMMANDS, type ScreenKind } from './keys.js';
@@ -63,9 +64,9 @@ export const INFO_MESSAGE_MS = 6000;
 
 /** Lines the bottom bar takes: a confirmation wraps its question, a message wraps up to 3 lines. */
 export function bottomLines(overlay: Overlay | null, columns: number, message = ''): number {
-  if (overlay?.kind === 'confirm') return Math.min(4, Math.ceil(overlay.question.length / Math.max(1, columns))) + 1;
+  if (overlay?.kind === 'confirm') return Math.min(4, Math.ceil(textWidth(printable(overlay.question)) / Math.max(1, columns))) + 1;
   if (overlay) return 1;
-  return Math.max(1, Math.min(MESSAGE_LINES, Math.ceil(message.length / Math.max(1, columns))));
+  return Math.max(1, Math.min(MESSAGE_LINES, Math.ceil(textWidth(printable(message)) / Math.max(1, columns))));
 }
 
 /** A message longer than this many lines is cut (with …). */

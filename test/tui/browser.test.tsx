@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { render } from 'ink-testing-library';
+import stringWidth from 'string-width';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCollection } from '../../fixtures/collection.js';
 import { addFiles } from '../../src/store/add-files.js';
@@ -293,6 +294,37 @@ describe('outside text on the terminal (QA C3)', () => {
     r.stdin.write(KEY.enter);
     await waitForText(r, 'x.bin');
     safe();
+    r.unmount();
+    services.close();
+  });
+});
+
+describe('wide characters in names (QA2 F2)', () => {
+  it('a Japanese release name with an emoji keeps the size and availability columns where they belong', async () => {
+    const wideDir = path.join(dir, 'wide');
+    const src = path.join(dir, 'wide-src');
+    fs.mkdirSync(src, { recursive: true });
+    fs.writeFileSync(path.join(src, 'j.bin'), 'j\n');
+    fs.writeFileSync(path.join(src, 'v.bin'), 'v\n');
+    const { library } = Library.init(wideDir);
+    const long = 'Very Long Name '.repeat(5).trim() + ' (USA)';
+    await addFiles(library, { paths: [path.join(src, 'v.bin')], system: 'ゲーム機', release: long, title: long, region: 'USA', type: 'rom', fileSet: 'rom' });
+    await addFiles(library, { paths: [path.join(src, 'j.bin')], system: 'ゲーム機', release: 'ドラゴンクエスト 🐉 (Japan)', title: 'ドラゴンクエスト 🐉', region: 'Japan', type: 'rom', fileSet: 'rom' });
+    library.close();
+    const services = new StoreServices(Library.open(wideDir));
+    const r = render(<App services={services} size={{ columns: 120, rows: 24 }} />);
+    await waitForText(r, 'ゲーム機');
+    r.stdin.write(KEY.enter);
+    const f = await waitFor(r, (t) => t.includes('ドラゴンクエスト') && t.includes('Very Long'), 'both releases');
+    const rows = f.split('\n').filter((l) => l.includes('ドラゴンクエスト') || l.includes('Very Long'));
+    expect(rows).toHaveLength(2);
+    const at = (l: string, text: string) => stringWidth(l.slice(0, l.indexOf(text))); // in cells
+    for (const row of rows) {
+      expect(row).toMatch(/ 1\s+2 B local\s*$/); // files, size and the badge, whole
+      expect(stringWidth(row)).toBeLessThanOrEqual(120);
+    }
+    expect(at(rows[1]!, '2 B local')).toBe(at(rows[0]!, '2 B local'));
+    expect(at(rows[1]!, 'Japan ')).toBe(at(rows[0]!, 'USA ')); // the region column
     r.unmount();
     services.close();
   });

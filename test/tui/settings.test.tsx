@@ -67,3 +67,17 @@ describe('settings screen keys (QA2 F1)', () => {
     services.close();
   });
 });
+
+describe('settings with wide characters (QA2 F2)', () => {
+  it('a device name in Japanese with an emoji keeps "⏎ edit" whole at the end of its row', async () => {
+    const { library } = Library.init(path.join(dir, 'lib-f2'), { deviceName: 'ノートPC 🎮 é' });
+    const services = new StoreServices(library);
+    const r = render(<App services={services} size={{ columns: 120, rows: 24 }} />);
+    await waitForText(r, 'No systems yet');
+    const f = await press(r, '5', 'ノートPC 🎮 é');
+    const row = f.split('\n').find((l) => l.includes('ノートPC'))!;
+    expect(row).toMatch(/⏎ edit\s*$/);
+    r.unmount();
+    services.close();
+  });
+});
