@@ -97,7 +97,7 @@ function ScreenView({ screen, height, active }: { screen: Screen; height: number
     case 'systems':
       return <SystemsScreen height={height} active={active} />;
     case 'releases':
-      return <ReleasesScreen key={screen.systemId} systemId={screen.systemId} height={height} active={active} />;
+      return <ReleasesScreen key={screen.systemId} systemId={screen.systemId} system={screen.system} height={height} active={active} />;
     case 'fileSets':
       return <FileSetsScreen {...screen} height={height} active={active} />;
     case 'files':
