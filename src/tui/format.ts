@@ -138,6 +138,33 @@ export function wrapLines(raw: string, width: number, lines: number): string[] {
   return out;
 }
 
+/**
+ * Wrap `text` to lines of at most `width` cells, breaking after list separators (", ", "; ") where
+ * it can — so "+48 release" stays on one line — and at spaces inside a piece wider than a line.
+ * Lines after the first start with `indent` spaces (a value column under its label). A single word
+ * wider than a line is cut with …; nothing else is lost.
+ */
+export function wrapWords(raw: string, width: number, indent = 0): string[] {
+  const text = printable(raw);
+  const w = Math.max(1, width);
+  if (textWidth(text) <= w) return [text];
+  const pad = ' '.repeat(Math.max(0, Math.min(indent, w - 10)));
+  const room = w - pad.length;
+  const pieces = text.split(/(?<=[,;] )/).flatMap((p) => (textWidth(p.trimEnd()) <= room ? [p] : p.split(/(?<= )/)));
+  const out: string[] = [];
+  let line = '';
+  for (const p of pieces) {
+    const start = out.length ? pad : '';
+    if (line && textWidth(start + line + p.trimEnd()) > w) {
+      out.push(start + line.trimEnd());
+      line = '';
+    }
+    line += p;
+  }
+  if (line.trim()) out.push((out.length ? pad : '') + line.trimEnd());
+  return out.map((l) => fit(l, w));
+}
+
 /** Fit and pad to exactly `width` cells, on the right (or the left for numbers). */
 export function cell(text: string, width: number, align: 'left' | 'right' = 'left'): string {
   const t = fit(text, width);

@@ -2,7 +2,7 @@
 // none; a cut never splits a wide character, a surrogate pair or an emoji sequence.
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import { cell, fit, fitMiddle, textWidth, wrapLines } from '../../src/tui/format.js';
+import { cell, fit, fitMiddle, textWidth, wrapLines, wrapWords } from '../../src/tui/format.js';
 
 const DRAGON = 'ドラゴンクエスト 🐉 (Japan)'; // 8 wide + space + emoji (2) + " (Japan)"
 const lone = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -84,5 +84,34 @@ describe('wrapLines', () => {
     expect(wrapLines('ゲーム機', 4, 3)).toEqual(['ゲー', 'ム機']);
     expect(wrapLines('abcdefgh', 3, 2)).toEqual(['abc', 'de…']); // ASCII as before
     expect(wrapLines('🐉🐉', 1, 3)).toEqual(['🐉', '🐉']); // a cluster wider than the line still moves on
+  });
+});
+
+describe('wrapWords', () => {
+  it('keeps a line that fits as it is', () => {
+    expect(wrapWords('Local changes none', 40, 14)).toEqual(['Local changes none']);
+  });
+
+  it('breaks after list separators, continuing under the value column, and loses nothing (QA2 F5.2)', () => {
+    const line = 'Local changes +48 release, +23 software_title, +3 system, +96 file_set, +120 file, +1 dat_import';
+    const lines = wrapWords(line, 40, 14);
+    expect(lines).toEqual([
+      'Local changes +48 release,',
+      '              +23 software_title,',
+      '              +3 system, +96 file_set,',
+      '              +120 file, +1 dat_import',
+    ]);
+    for (const l of lines) expect(textWidth(l)).toBeLessThanOrEqual(40);
+    expect(lines.map((l) => l.trim()).join(' ')).toBe(line);
+  });
+
+  it('wraps prose at spaces, in cells', () => {
+    const text = 'CONFLICT: the remote moved on and this database changed too. l settles it: cloud, local or merge.';
+    const lines = wrapWords(text, 30);
+    for (const l of lines) expect(textWidth(l)).toBeLessThanOrEqual(30);
+    expect(lines.join(' ').replace(/\s+/g, ' ')).toBe(text);
+    const wide = wrapWords('ゲーム機 ドラゴンクエスト ドラゴンクエスト', 12);
+    for (const l of wide) expect(textWidth(l)).toBeLessThanOrEqual(12);
+    expect(wrapWords('abcdefghijklmnop', 8)).toEqual(['abcdefg…']); // one word wider than the line
   });
 });

@@ -157,6 +157,20 @@ describe('sync screen and merge viewer', () => {
     r.unmount();
   });
 
+  it('wraps the local changes and the conflict line so every table can be read at 60 columns (QA2 F5.2)', async () => {
+    const s = new ScriptedServices();
+    const localChanges = { release: 48, software_title: 23, system: 3, file_set: 96, file: 120, dat_import: 1, file_sync_log: -2 };
+    s.status = { device: { id: 'd', name: 'laptop' }, remote: 'fs:/x', base: 'b', ahead: 1, behind: 1, heads: [], localChanges, conflict: true, pendingMerge: false };
+    const r = render(<App services={s} size={{ columns: 60, rows: 24 }} />);
+    const f = await press(r, '3', 'Local changes');
+    for (const line of f.split('\n')) expect(line.length).toBeLessThanOrEqual(60);
+    const body = f.replace(/\s+/g, ' ');
+    for (const [table, n] of Object.entries(localChanges)) expect(body).toContain(`${n > 0 ? '+' : ''}${n} ${table}`);
+    expect(f).toMatch(/^Local changes \+48 release, \+23 software_title,.*\n {14}\+/m); // continues under the values
+    expect(body).toContain('l settles it: cloud, local or merge.');
+    r.unmount();
+  });
+
   it('says when another library writes under this device id (a copied library folder)', async () => {
     const s = new ScriptedServices();
     s.status = { device: { id: 'd', name: 'laptop' }, remote: 'fs:/x', base: 'b', ahead: 0, behind: 1, heads: [], localChanges: {}, conflict: false, pendingMerge: false, sharedDeviceId: 2 };
