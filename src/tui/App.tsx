@@ -4,7 +4,7 @@
 import { Box, Text, useApp, type Key } from 'ink';
 import { useLatestInput } from './hooks/use-latest-input.js';
 import { KeyRouterContext, newKeyRouter } from './hooks/key-router.js';
-import { ScreenMemoryContext } from './hooks/screen-memory.js';
+import { leaveScreen, newMemoryStore, ScreenMemoryContext } from './hooks/screen-memory.js';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { ConfirmBar } from './components/ConfirmBar.js';
 import { Footer } from './components/Footer.js';
@@ -127,7 +127,7 @@ export function App({ services, size, infoMs = INFO_MESSAGE_MS, interrupts }: Ap
   const screen = currentScreen(nav);
   const kind: ScreenKind = screen.kind;
   // Each screen's cursor (and the release query), kept while the user is deeper in the stack.
-  const memoryStore = useRef(new Map<string, unknown>()).current;
+  const memoryStore = useRef(newMemoryStore()).current;
   const screenMemory = useMemo(() => ({ screen: JSON.stringify(screen), store: memoryStore }), [screen, memoryStore]);
   // Quitting never closes the library under a running transfer: first stop them (T1 in QA: blobs
   // renamed into the store were never recorded and were downloaded again next time).
@@ -189,7 +189,10 @@ export function App({ services, size, infoMs = INFO_MESSAGE_MS, interrupts }: Ap
         case 'help':
           return setOverlay({ kind: 'help' });
         case 'back':
-          if (nav.stack.length > 1) return navigate({ type: 'back' });
+          if (nav.stack.length > 1) {
+            leaveScreen(memoryStore, screenMemory.screen); // closed, not just covered: what it keeps (screen-memory.ts)
+            return navigate({ type: 'back' });
+          }
           if (name === 'q') return quit();
           return;
         case 'browse':

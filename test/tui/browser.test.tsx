@@ -156,6 +156,33 @@ describe('browser', () => {
     close(x);
   });
 
+  it('keeps a search while the list is open underneath, and forgets search and filter when the list is left through back (QA2 F5.3)', async () => {
+    const x = open();
+    let f = await openReleases(x.r);
+    const word = selectedLine(f)!.slice(1).split(' ')[0]!;
+    await press(x.r, '/', 'Search:');
+    for (const ch of word) x.r.stdin.write(ch);
+    await waitForText(x.r, `Search: ${word}`);
+    x.r.stdin.write(KEY.enter); // keep it
+    await loaded(x.r, new RegExp(`filter: all · sort: name · search: "${word}"`));
+    // Going deeper or to another section and back: the list was open underneath all along.
+    await press(x.r, KEY.enter, /rom\s+rom/);
+    await press(x.r, KEY.escape, `search: "${word}"`);
+    await press(x.r, '2', 'Transfers');
+    await press(x.r, '1', `search: "${word}"`);
+    await loaded(x.r, new RegExp(`search: "${word}"`));
+    // Filter and sort, then back to the systems and in again: every release, sorted as chosen.
+    x.r.stdin.write('f');
+    await loaded(x.r, new RegExp(`filter: local · sort: name · search: "${word}"`));
+    x.r.stdin.write('s');
+    await loaded(x.r, new RegExp(`filter: local · sort: size · search: "${word}"`));
+    await press(x.r, KEY.escape, 'Systems');
+    x.r.stdin.write(KEY.enter);
+    f = await loaded(x.r, /1 of 12 · filter: all · sort: size$/m);
+    expect(f).not.toContain('search:');
+    close(x);
+  });
+
   it('cycles the availability filter and the sort', async () => {
     const x = open();
     await openReleases(x.r);

@@ -23,8 +23,11 @@ export function releaseColumns(width: number): { name: number; title: number; re
 
 export function ReleasesScreen({ systemId, system, height, active }: { systemId: string; system: string; height: number; active: boolean }) {
   const ui = useUi();
-  // The query (search, filter, sort) and the cursor survive going into a release and back.
-  const rememberedQuery = useRemembered<ReleaseQuery>('query');
+  // The query (search, filter, sort) and the cursor survive going into a release and back, and
+  // switching sections. Leaving the list through back closes it: the search and the availability
+  // filter are forgotten (both hide releases; the next visit shows them all), the sort stays
+  // (docs/tui.md, "Leaving a list").
+  const rememberedQuery = useRemembered<ReleaseQuery>('query', (q) => ({ ...q, search: '', filter: 'all' }));
   const [query, setQuery] = useState<ReleaseQuery>(rememberedQuery.initial ?? { systemId, search: '', filter: 'all', sort: 'name' });
   useEffect(() => rememberedQuery.save(query));
   const source = useMemo<PagedSource<ReleaseItem>>(
