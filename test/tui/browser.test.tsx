@@ -130,10 +130,12 @@ describe('browser', () => {
     await pressNoop(x.r, '1');
     let f = await press(x.r, 'j');
     expect(selectedLine(f)).toContain('Nintendo - Super Nintendo Entertainment System');
-    await press(x.r, KEY.enter, /1 of 12/);
+    x.r.stdin.write(KEY.enter);
+    await loaded(x.r, /1 of 12/);
     await pressNoop(x.r, '1');
     await pressNoop(x.r, '1');
     await press(x.r, 'j', /2 of 12/);
+    await loaded(x.r, /2 of 12/); // enter needs the row itself, not its … placeholder
     await pressNoop(x.r, '1');
     await pressNoop(x.r, '1');
     f = await press(x.r, KEY.enter, /rom\s+rom/);
@@ -177,6 +179,7 @@ describe('browser', () => {
     x.r.stdin.write('s');
     await loaded(x.r, new RegExp(`filter: local · sort: size · search: "${word}"`));
     await press(x.r, KEY.escape, 'Systems');
+    await waitFor(x.r, (t) => selectedLine(t)?.includes('Nintendo') ?? false, 'the systems listed'); // enter needs a row
     x.r.stdin.write(KEY.enter);
     f = await loaded(x.r, /1 of 12 · filter: all · sort: size$/m);
     expect(f).not.toContain('search:');
