@@ -3,15 +3,16 @@
 // are handled here unless the current screen claims the key.
 import { Box, Text, useApp, type Key } from 'ink';
 import { useLatestInput } from './hooks/use-latest-input.js';
-import { KeyRouterContext, type KeyRouter } from './hooks/key-router.js';
-import { ScreenMemoryContext } from './hooks/screen-memory.js';
+import { KeyRouterContext, newKeyRouter } from './hooks/key-router.js';
+import { leaveScreen, newMemoryStore, ScreenMemoryContext } from './hooks/screen-memory.js';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { ConfirmBar } from './components/ConfirmBar.js';
 import { Footer } from './components/Footer.js';
 import { Header } from './components/Header.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
 import { PromptBar } from './components/PromptBar.js';
-import { fit } from './format.js';
+import { fit, textWidth } from './format.js';
+import { printable } from '../store/printable.js';
 import { errorText } from './hooks/use-async.js';
 import { useTerminalSize, type Size } from './hooks/use-terminal-size.js';
 import { commandFor, footerCommands, GLOBAL_COMMANDS, keyName, SCREEN_COMMANDS, type ScreenKind } from './keys.js';
@@ -63,9 +64,9 @@ export const INFO_MESSAGE_MS = 6000;
 
 /** Lines the bottom bar takes: a confirmation wraps its question, a message wraps up to 3 lines. */
 export function bottomLines(overlay: Overlay | null, columns: number, message = ''): number {
-  if (overlay?.kind === 'confirm') return Math.min(4, Math.ceil(overlay.question.length / Math.max(1, columns))) + 1;
+  if (overlay?.kind === 'confirm') return Math.min(4, Math.ceil(textWidth(printable(overlay.question)) / Math.max(1, columns))) + 1;
   if (overlay) return 1;
-  return Math.max(1, Math.min(MESSAGE_LINES, Math.ceil(message.length / Math.max(1, columns))));
+  return Math.max(1, Math.min(MESSAGE_LINES, Math.ceil(textWidth(printable(message)) / Math.max(1, columns))));
 }
 
 /** A message longer than this many lines is cut (with …). */
@@ -96,7 +97,7 @@ function ScreenView({ screen, height, active }: { screen: Screen; height: number
     case 'systems':
       return <SystemsScreen height={height} active={active} />;
     case 'releases':
-      return <ReleasesScreen key={screen.systemId} systemId={screen.systemId} height={height} active={active} />;
+      return <ReleasesScreen key={screen.systemId} systemId={screen.systemId} system={screen.system} height={height} active={active} />;
     case 'fileSets':
       return <FileSetsScreen {...screen} height={height} active={active} />;
     case 'files':
@@ -126,7 +127,7 @@ export function App({ services, size, infoMs = INFO_MESSAGE_MS, interrupts }: Ap
   const screen = currentScreen(nav);
   const kind: ScreenKind = screen.kind;
   // Each screen's cursor (and the release query), kept while the user is deeper in the stack.
-  const memoryStore = useRef(new Map<string, unknown>()).current;
+  const memoryStore = useRef(newMemoryStore()).current;
   const screenMemory = useMemo(() => ({ screen: JSON.stringify(screen), store: memoryStore }), [screen, memoryStore]);
   // Quitting never closes the library under a running transfer: first stop them (T1 in QA: blobs
   // renamed into the store were never recorded and were downloaded again next time).
@@ -171,10 +172,9 @@ export function App({ services, size, infoMs = INFO_MESSAGE_MS, interrupts }: Ap
     [services, columns, notify, catalogVersion],
   );
 
-  // Children claim keys while rendering (key-router.ts); start each render with no claims.
-  const router = useRef<KeyRouter>({ screen: null, overlay: null, renders: 0 }).current;
-  router.screen = null;
-  router.overlay = null;
+  // Children claim keys while rendering and give them up when inactive or unmounted (key-router.ts).
+  // The app never clears a claim itself: it re-renders without its screen re-rendering (QA2 F1).
+  const router = useRef(newKeyRouter()).current;
 
   const route = (input: string, key: Key) => {
       const name = keyName(input, key);
@@ -189,7 +189,10 @@ export function App({ services, size, infoMs = INFO_MESSAGE_MS, interrupts }: Ap
         case 'help':
           return setOverlay({ kind: 'help' });
         case 'back':
-          if (nav.stack.length > 1) return navigate({ type: 'back' });
+          if (nav.stack.length > 1) {
+            leaveScreen(memoryStore, screenMemory.screen); // closed, not just covered: what it keeps (screen-memory.ts)
+            return navigate({ type: 'back' });
+          }
           if (name === 'q') return quit();
           return;
         case 'browse':

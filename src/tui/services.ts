@@ -68,6 +68,14 @@ export interface ExportResult {
   dir: string;
 }
 
+/** What a download request did: files queued, already on this device, and neither here nor on the remote. */
+export interface QueuedResult {
+  queued: number;
+  alreadyLocal: number;
+  /** Not queued: there is nothing to download them from. */
+  unavailable: number;
+}
+
 export interface DropResult {
   dropped: number;
   kept: number;
@@ -211,8 +219,9 @@ export interface TroveServices {
   onCatalogChange(listener: () => void): () => void;
 
   // transfers
-  download(target: ActionTarget): Promise<void>;
-  downloadAll(systemId: string): Promise<void>;
+  /** Queue what can be downloaded; say what was queued, already here, and available nowhere. */
+  download(target: ActionTarget): Promise<QueuedResult>;
+  downloadAll(systemId: string): Promise<QueuedResult>;
   drop(target: ActionTarget): Promise<DropResult>;
   transfers(): Promise<TransferSnapshot>;
   onTransfers(listener: (s: TransferSnapshot) => void): () => void;

@@ -30,6 +30,7 @@ import type {
   FileSetItem,
   MergeSide,
   PullResolution,
+  QueuedResult,
   ReleaseItem,
   ReleaseQuery,
   RestorePoint,
@@ -176,14 +177,14 @@ export class StoreServices implements TroveServices {
     return target.kind === 'release' ? { releaseId: target.id } : { fileSetId: target.id };
   }
 
-  async download(target: ActionTarget): Promise<void> {
+  async download(target: ActionTarget): Promise<QueuedResult> {
     await this.withRemote();
-    this.session().request(this.filterFor(target), target.label);
+    return this.session().request(this.filterFor(target), target.label);
   }
-  async downloadAll(systemId: string): Promise<void> {
+  async downloadAll(systemId: string): Promise<QueuedResult> {
     await this.withRemote();
     const name = (await this.listSystems()).find((s) => s.id === systemId)?.name ?? systemId;
-    this.session().request({ systemId }, name);
+    return this.session().request({ systemId }, name);
   }
   async drop(target: ActionTarget): Promise<DropResult> {
     const remote = await this.withRemote();

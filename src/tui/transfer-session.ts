@@ -25,7 +25,7 @@ import type { ProgressEvent } from '../sync/transfer/progress.js';
 import { pendingUploads, queueUntrackedLocalBlobs, requeueFailedUploads } from '../sync/transfer/sync-log.js';
 import { targetFiles, type TargetFilter } from '../sync/transfer/transfer-targets.js';
 import { runUploads } from '../sync/transfer/upload-worker.js';
-import type { TransferItem, TransferSnapshot } from './services.js';
+import type { QueuedResult, TransferItem, TransferSnapshot } from './services.js';
 
 export interface TransferSessionDeps {
   lib: () => Library;
@@ -38,8 +38,6 @@ export interface TransferSessionDeps {
 
 interface Entry extends TransferItem {
   type: string;
-  /** False for files neither here nor on the remote: nothing to retry from. */
-  fetchable: boolean;
   /** Handed to the worker (past the pause gate); shown `active` only once its bytes move. */
   started?: boolean;
 }
@@ -47,11 +45,7 @@ interface Entry extends TransferItem {
 /** Thrown by the pause gate into an upload run that is being stopped: the item is not started. */
 const STOPPING = new Error('transfers stopping: the app is quitting');
 
-export interface QueuedResult {
-  queued: number;
-  alreadyLocal: number;
-  unavailable: number;
-}
+export type { QueuedResult };
 
 export interface UploadQueuedResult {
   queued: number;
@@ -144,24 +138,20 @@ export class TransferSession {
     await this.idle();
   }
 
-  /** Queue the files of a release / file set / system that are on the remote only, and start. */
+  /**
+   * Queue the files of a release / file set / system that are on the remote only, and start. Files
+   * that are nowhere (neither here nor on the remote) are counted, not queued: an item that can only
+   * fail does not go on the Transfers screen (QA2 F5.1: it showed as FAILED and counted as a failure
+   * there while `trove status`, reading download_queue, said 0 failed). The caller says so at once,
+   * as `trove download` reports them ("N not available anywhere") without queueing them.
+   */
   request(filter: TargetFilter, label: string): QueuedResult {
     this.refuseWhileStopping();
     const lib = this.deps.lib();
     this.deps.remote(); // fails here (no remote configured, bad options) rather than in the background
     const plan = planDownloads(targetFiles(lib.db, filter));
     enqueueDownloads(lib.state, plan.fetch);
-    for (const f of plan.fetch) this.upsert(f.sha1, { label: `${label} · ${f.type} ${f.sha1.slice(0, 8)}`, type: f.type, bytesTotal: f.size, fetchable: true, state: 'queued', error: undefined, bytesDone: 0 });
-    for (const u of plan.unavailable) {
-      this.upsert(u.sha1, {
-        label: `${label} · ${u.type} ${u.sha1.slice(0, 8)}`,
-        type: u.type,
-        bytesTotal: 0,
-        fetchable: false,
-        state: 'failed',
-        error: 'neither on this device nor on the remote: nothing to download from',
-      });
-    }
+    for (const f of plan.fetch) this.upsert(f.sha1, { label: `${label} · ${f.type} ${f.sha1.slice(0, 8)}`, type: f.type, bytesTotal: f.size, state: 'queued', error: undefined, bytesDone: 0 });
     this.emit();
     if (plan.fetch.length) this.downloads.kick();
     return { queued: plan.fetch.length, alreadyLocal: plan.alreadyLocal, unavailable: plan.unavailable.length };
@@ -187,7 +177,6 @@ export class TransferSession {
         label: labels.get(c.sha1) ?? `${c.type} ${c.sha1.slice(0, 8)}`,
         type: c.type,
         bytesTotal: c.storedBytes,
-        fetchable: true,
         state: 'queued',
         error: undefined,
         bytesDone: 0,
@@ -202,7 +191,6 @@ export class TransferSession {
     this.refuseWhileStopping();
     const e = this.entries.get(id);
     if (!e || e.state !== 'failed') throw new TroveError('NOT_FOUND', `no failed transfer ${id}`);
-    if (!e.fetchable) throw new TroveError('NOT_AVAILABLE', `${e.label}: ${e.error}`);
     Object.assign(e, { state: 'queued', error: undefined, bytesDone: 0, started: false });
     if (e.direction === 'upload') {
       // An upload run takes failed uploads up again by itself.
@@ -230,7 +218,7 @@ export class TransferSession {
   }
 
   snapshot(): TransferSnapshot {
-    const items = [...this.entries.values()].map(({ type: _t, fetchable: _f, started, ...i }) => ({
+    const items = [...this.entries.values()].map(({ type: _t, started, ...i }) => ({
       ...i,
       state: this.paused && i.state === 'queued' && !started ? ('paused' as const) : i.state,
     }));
@@ -250,7 +238,7 @@ export class TransferSession {
   private upsert(sha1: string, e: Partial<Entry>): void {
     const old = this.entries.get(sha1);
     if (old && (old.state === 'active' || old.started || (old.state === 'queued' && e.state === 'failed'))) return;
-    this.entries.set(sha1, { id: sha1, direction: 'download', label: sha1, type: 'rom', bytesDone: 0, bytesTotal: 0, fetchable: true, state: 'queued', ...old, ...e } as Entry);
+    this.entries.set(sha1, { id: sha1, direction: 'download', label: sha1, type: 'rom', bytesDone: 0, bytesTotal: 0, state: 'queued', ...old, ...e } as Entry);
   }
 
   private emit(): void {
@@ -278,7 +266,7 @@ export class TransferSession {
 
   private async runDownloadsOnce(): Promise<void> {
     const lib = this.deps.lib();
-    for (const q of queuedDownloads(lib.state)) this.upsert(q.sha1, { type: q.type, bytesTotal: q.size, fetchable: true });
+    for (const q of queuedDownloads(lib.state)) this.upsert(q.sha1, { type: q.type, bytesTotal: q.size });
     try {
       await runDownloads(lib, this.deps.remote(), {
         beforeItem: this.gate((h) => h, 'return'),

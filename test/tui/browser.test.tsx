@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { render } from 'ink-testing-library';
+import stringWidth from 'string-width';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCollection } from '../../fixtures/collection.js';
 import { addFiles } from '../../src/store/add-files.js';
@@ -10,7 +11,7 @@ import { Library } from '../../src/store/library.js';
 import { App } from '../../src/tui/App.js';
 import { StoreServices } from '../../src/tui/store-services.js';
 import { tempDir } from '../helpers/cli.js';
-import { frame, KEY, press, selectedLine, waitFor, waitForText, type Rendered } from './helpers.js';
+import { frame, KEY, press, pressNoop, selectedLine, waitFor, waitForText, type Rendered } from './helpers.js';
 
 let dir: string;
 let libDir: string;
@@ -120,6 +121,27 @@ describe('browser', () => {
     close(x);
   });
 
+  it('keeps its keys after 1 is pressed while already in Browse (QA2 F1)', async () => {
+    const x = open();
+    await waitForText(x.r, 'Nintendo - Super Nintendo Entertainment System');
+    // The current section: a no-op, and the screen must stay listening (pressed more than once: the
+    // first no-op may not re-render the app at all).
+    await pressNoop(x.r, '1');
+    await pressNoop(x.r, '1');
+    let f = await press(x.r, 'j');
+    expect(selectedLine(f)).toContain('Nintendo - Super Nintendo Entertainment System');
+    x.r.stdin.write(KEY.enter);
+    await loaded(x.r, /1 of 12/);
+    await pressNoop(x.r, '1');
+    await pressNoop(x.r, '1');
+    await press(x.r, 'j', /2 of 12/);
+    await loaded(x.r, /2 of 12/); // enter needs the row itself, not its … placeholder
+    await pressNoop(x.r, '1');
+    await pressNoop(x.r, '1');
+    f = await press(x.r, KEY.enter, /rom\s+rom/);
+    close(x);
+  });
+
   it('searches release names as you type and esc restores the list', async () => {
     const x = open();
     let f = await openReleases(x.r);
@@ -132,6 +154,34 @@ describe('browser', () => {
     for (const row of rows) expect(row.toLowerCase()).toContain(word.toLowerCase());
     x.r.stdin.write(KEY.escape);
     f = await loaded(x.r, /1 of 12 · filter/);
+    expect(f).not.toContain('search:');
+    close(x);
+  });
+
+  it('keeps a search while the list is open underneath, and forgets search and filter when the list is left through back (QA2 F5.3)', async () => {
+    const x = open();
+    let f = await openReleases(x.r);
+    const word = selectedLine(f)!.slice(1).split(' ')[0]!;
+    await press(x.r, '/', 'Search:');
+    for (const ch of word) x.r.stdin.write(ch);
+    await waitForText(x.r, `Search: ${word}`);
+    x.r.stdin.write(KEY.enter); // keep it
+    await loaded(x.r, new RegExp(`filter: all · sort: name · search: "${word}"`));
+    // Going deeper or to another section and back: the list was open underneath all along.
+    await press(x.r, KEY.enter, /rom\s+rom/);
+    await press(x.r, KEY.escape, `search: "${word}"`);
+    await press(x.r, '2', 'Transfers');
+    await press(x.r, '1', `search: "${word}"`);
+    await loaded(x.r, new RegExp(`search: "${word}"`));
+    // Filter and sort, then back to the systems and in again: every release, sorted as chosen.
+    x.r.stdin.write('f');
+    await loaded(x.r, new RegExp(`filter: local · sort: name · search: "${word}"`));
+    x.r.stdin.write('s');
+    await loaded(x.r, new RegExp(`filter: local · sort: size · search: "${word}"`));
+    await press(x.r, KEY.escape, 'Systems');
+    await waitFor(x.r, (t) => selectedLine(t)?.includes('Nintendo') ?? false, 'the systems listed'); // enter needs a row
+    x.r.stdin.write(KEY.enter);
+    f = await loaded(x.r, /1 of 12 · filter: all · sort: size$/m);
     expect(f).not.toContain('search:');
     close(x);
   });
@@ -274,6 +324,37 @@ describe('outside text on the terminal (QA C3)', () => {
     r.stdin.write(KEY.enter);
     await waitForText(r, 'x.bin');
     safe();
+    r.unmount();
+    services.close();
+  });
+});
+
+describe('wide characters in names (QA2 F2)', () => {
+  it('a Japanese release name with an emoji keeps the size and availability columns where they belong', async () => {
+    const wideDir = path.join(dir, 'wide');
+    const src = path.join(dir, 'wide-src');
+    fs.mkdirSync(src, { recursive: true });
+    fs.writeFileSync(path.join(src, 'j.bin'), 'j\n');
+    fs.writeFileSync(path.join(src, 'v.bin'), 'v\n');
+    const { library } = Library.init(wideDir);
+    const long = 'Very Long Name '.repeat(5).trim() + ' (USA)';
+    await addFiles(library, { paths: [path.join(src, 'v.bin')], system: 'ゲーム機', release: long, title: long, region: 'USA', type: 'rom', fileSet: 'rom' });
+    await addFiles(library, { paths: [path.join(src, 'j.bin')], system: 'ゲーム機', release: 'ドラゴンクエスト 🐉 (Japan)', title: 'ドラゴンクエスト 🐉', region: 'Japan', type: 'rom', fileSet: 'rom' });
+    library.close();
+    const services = new StoreServices(Library.open(wideDir));
+    const r = render(<App services={services} size={{ columns: 120, rows: 24 }} />);
+    await waitForText(r, 'ゲーム機');
+    r.stdin.write(KEY.enter);
+    const f = await waitFor(r, (t) => t.includes('ドラゴンクエスト') && t.includes('Very Long'), 'both releases');
+    const rows = f.split('\n').filter((l) => l.includes('ドラゴンクエスト') || l.includes('Very Long'));
+    expect(rows).toHaveLength(2);
+    const at = (l: string, text: string) => stringWidth(l.slice(0, l.indexOf(text))); // in cells
+    for (const row of rows) {
+      expect(row).toMatch(/ 1\s+2 B local\s*$/); // files, size and the badge, whole
+      expect(stringWidth(row)).toBeLessThanOrEqual(120);
+    }
+    expect(at(rows[1]!, '2 B local')).toBe(at(rows[0]!, '2 B local'));
+    expect(at(rows[1]!, 'Japan ')).toBe(at(rows[0]!, 'USA ')); // the region column
     r.unmount();
     services.close();
   });

@@ -50,3 +50,12 @@ export async function press(r: Rendered, key: string, until?: string | RegExp): 
 export function selectedLine(f: string): string | undefined {
   return f.split('\n').find((l) => l.startsWith('›'));
 }
+
+/**
+ * Send a key that changes nothing on screen (a no-op such as the current section's number) and give
+ * the app time to handle it on its own, not batched with the next key.
+ */
+export async function pressNoop(r: Rendered, key: string, ms = 100): Promise<void> {
+  r.stdin.write(key);
+  await new Promise((res) => setTimeout(res, ms));
+}

@@ -4,7 +4,7 @@ import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { App } from '../../src/tui/App.js';
 import type { MergeClash, TransferSnapshot } from '../../src/tui/services.js';
-import { KEY, press, selectedLine, waitForText } from './helpers.js';
+import { KEY, press, pressNoop, selectedLine, waitFor, waitForText } from './helpers.js';
 import { ScriptedServices } from './scripted-services.js';
 
 const size = { columns: 100, rows: 24 };
@@ -135,6 +135,39 @@ describe('sync screen and merge viewer', () => {
     expect(f).toContain('Local changes +3 release');
     expect(f).toContain('0190bbbbcccc by desktop');
     f = await press(r, 'p', 'Pushed snapshot 0190ffff');
+    r.unmount();
+  });
+
+  it('keeps its keys after 3 is pressed while already on Sync: l on a CONFLICT still asks (QA2 F1)', async () => {
+    const s = new ScriptedServices();
+    s.status = { device: { id: 'd', name: 'laptop' }, remote: 'fs:/x', base: 'b', ahead: 1, behind: 1, heads: [], localChanges: { release: 2 }, conflict: true, pendingMerge: false };
+    const r = render(<App services={s} size={size} />);
+    await press(r, '3', 'CONFLICT');
+    // The current section: a no-op, and the screen must stay listening (pressed more than once: the
+    // first no-op may not re-render the app at all).
+    await pressNoop(r, '3');
+    await pressNoop(r, '3');
+    await press(r, 'l', 'Settle the conflict — cloud');
+    await press(r, KEY.escape);
+    await waitFor(r, (f) => !f.includes('Settle the conflict'), 'the prompt to close');
+    await pressNoop(r, '3');
+    await pressNoop(r, '3');
+    await press(r, 'p', 'Pushed snapshot 0190ffff');
+    expect(s.calls).toEqual(['push']);
+    r.unmount();
+  });
+
+  it('wraps the local changes and the conflict line so every table can be read at 60 columns (QA2 F5.2)', async () => {
+    const s = new ScriptedServices();
+    const localChanges = { release: 48, software_title: 23, system: 3, file_set: 96, file: 120, dat_import: 1, file_sync_log: -2 };
+    s.status = { device: { id: 'd', name: 'laptop' }, remote: 'fs:/x', base: 'b', ahead: 1, behind: 1, heads: [], localChanges, conflict: true, pendingMerge: false };
+    const r = render(<App services={s} size={{ columns: 60, rows: 24 }} />);
+    const f = await press(r, '3', 'Local changes');
+    for (const line of f.split('\n')) expect(line.length).toBeLessThanOrEqual(60);
+    const body = f.replace(/\s+/g, ' ');
+    for (const [table, n] of Object.entries(localChanges)) expect(body).toContain(`${n > 0 ? '+' : ''}${n} ${table}`);
+    expect(f).toMatch(/^Local changes \+48 release, \+23 software_title,.*\n {14}\+/m); // continues under the values
+    expect(body).toContain('l settles it: cloud, local or merge.');
     r.unmount();
   });
 

@@ -3,7 +3,7 @@
 // Browsing is delegated to a real StoreServices when one is given.
 import { TroveError } from '../../src/store/errors.js';
 import type {
-  ActionTarget, Counts, DiffReport, DropResult, ExportResult, FileItem, FileSetItem, MergeSide, PendingMerge, ReleaseItem,
+  ActionTarget, Counts, DiffReport, DropResult, ExportResult, FileItem, FileSetItem, MergeSide, PendingMerge, QueuedResult, ReleaseItem,
   ReleaseQuery, RestorePoint, Settings, SyncResult, SyncStatus, SystemItem, TransferSnapshot, TroveServices,
 } from '../../src/tui/services.js';
 
@@ -41,8 +41,10 @@ export class ScriptedServices implements TroveServices {
   exportTarget(t: ActionTarget, dir: string): Promise<ExportResult> { return this.browse!.exportTarget(t, dir); }
   onCatalogChange(l: () => void): () => void { this.catalogListeners.add(l); return () => this.catalogListeners.delete(l); }
 
-  async download(t: ActionTarget): Promise<void> { this.calls.push(`download ${t.kind} ${t.label}`); }
-  async downloadAll(systemId: string): Promise<void> { this.calls.push(`downloadAll ${systemId}`); }
+  /** What the next download request reports. */
+  queued: QueuedResult = { queued: 1, alreadyLocal: 0, unavailable: 0 };
+  async download(t: ActionTarget): Promise<QueuedResult> { this.calls.push(`download ${t.kind} ${t.label}`); return this.queued; }
+  async downloadAll(systemId: string): Promise<QueuedResult> { this.calls.push(`downloadAll ${systemId}`); return this.queued; }
   async drop(t: ActionTarget): Promise<DropResult> { this.calls.push(`drop ${t.label}`); return { dropped: 1, kept: 0, bytesFreed: 1024 }; }
   async transfers(): Promise<TransferSnapshot> { if (!this.transferState) throw none('transfers'); return this.transferState; }
   onTransfers(l: (s: TransferSnapshot) => void): () => void { this.transferListeners.add(l); return () => this.transferListeners.delete(l); }

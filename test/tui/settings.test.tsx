@@ -7,7 +7,7 @@ import { Library } from '../../src/store/library.js';
 import { App } from '../../src/tui/App.js';
 import { StoreServices } from '../../src/tui/store-services.js';
 import { tempDir } from '../helpers/cli.js';
-import { KEY, press, waitForText } from './helpers.js';
+import { KEY, press, pressNoop, waitForText } from './helpers.js';
 
 const dir = tempDir('trove-tui-settings-');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -47,6 +47,36 @@ describe('settings screen', () => {
     f = await press(r, KEY.enter, '1 transfer at a time');
     expect(f).not.toContain('1 transfers');
     expect(f).toContain('Settings');
+    r.unmount();
+    services.close();
+  });
+});
+
+describe('settings screen keys (QA2 F1)', () => {
+  it('keeps its keys after 5 is pressed while already on Settings', async () => {
+    const { library } = Library.init(path.join(dir, 'lib-f1'), { deviceName: 'desk' });
+    const services = new StoreServices(library);
+    const r = render(<App services={services} size={{ columns: 100, rows: 24 }} />);
+    await waitForText(r, 'No systems yet');
+    await press(r, '5', '8 transfers at a time');
+    // The current section: a no-op, and the screen must stay listening (pressed more than once: the
+    // first no-op may not re-render the app at all).
+    for (let i = 0; i < 3; i++) await pressNoop(r, '5');
+    await press(r, KEY.enter, 'Device name: desk');
+    r.unmount();
+    services.close();
+  });
+});
+
+describe('settings with wide characters (QA2 F2)', () => {
+  it('a device name in Japanese with an emoji keeps "⏎ edit" whole at the end of its row', async () => {
+    const { library } = Library.init(path.join(dir, 'lib-f2'), { deviceName: 'ノートPC 🎮 é' });
+    const services = new StoreServices(library);
+    const r = render(<App services={services} size={{ columns: 120, rows: 24 }} />);
+    await waitForText(r, 'No systems yet');
+    const f = await press(r, '5', 'ノートPC 🎮 é');
+    const row = f.split('\n').find((l) => l.includes('ノートPC'))!;
+    expect(row).toMatch(/⏎ edit\s*$/);
     r.unmount();
     services.close();
   });

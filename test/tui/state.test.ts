@@ -8,7 +8,7 @@ import { canDrop, dropQuestion, restoreQuestion } from '../../src/tui/state/conf
 import { diffRows, mergeProgress, toggle } from '../../src/tui/state/diff-rows.js';
 import { breadcrumb, currentScreen, initialNavigation, navigationReducer, nextFilter, sectionOf } from '../../src/tui/state/navigation.js';
 import { pagingModeFor } from '../../src/tui/state/release-paging.js';
-import { transferTotals } from '../../src/tui/state/transfer-rows.js';
+import { downloadOutcome, transferTotals } from '../../src/tui/state/transfer-rows.js';
 import type { DiffReport, PendingMerge, RestorePoint } from '../../src/tui/services.js';
 
 describe('navigation', () => {
@@ -125,5 +125,23 @@ describe('diff rows', () => {
       ],
     };
     expect(mergeProgress(m)).toEqual({ clashes: 2, overridden: 1 });
+  });
+});
+
+describe('download outcome (QA2 F5.1)', () => {
+  it('says Queued only for what was queued; files available nowhere are an error, never "Queued"', () => {
+    expect(downloadOutcome('SNES › ActRaiser (USA)', { queued: 2, alreadyLocal: 0, unavailable: 0 })).toEqual({
+      text: 'Queued 2 file(s) of SNES › ActRaiser (USA) for download (2: transfers)',
+      tone: 'info',
+    });
+    const none = downloadOutcome('Sega › Turbo Soccer (USA, Europe)', { queued: 0, alreadyLocal: 1, unavailable: 1 });
+    expect(none.tone).toBe('error');
+    expect(none.text).toBe('Nothing to download from: Sega › Turbo Soccer (USA, Europe) has 1 file(s) not available anywhere (neither on this device nor on the remote); 1 already here');
+    expect(none.text).not.toContain('Queued');
+    const some = downloadOutcome('SNES', { queued: 3, alreadyLocal: 0, unavailable: 1 });
+    expect(some.tone).toBe('error');
+    expect(some.text).toContain('Queued 3 file(s) of SNES for download');
+    expect(some.text).toContain('1 file(s) not available anywhere (neither on this device nor on the remote): not queued');
+    expect(downloadOutcome('SNES › X', { queued: 0, alreadyLocal: 4, unavailable: 0 })).toEqual({ text: 'Nothing to download: every file of SNES › X is already here', tone: 'info' });
   });
 });

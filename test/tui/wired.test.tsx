@@ -6,6 +6,7 @@ import path from 'node:path';
 import { render } from 'ink-testing-library';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateCollection } from '../../fixtures/collection.js';
+import { ensureDemo } from '../../src/cli/demo.js';
 import { addFiles } from '../../src/store/add-files.js';
 import { blobKey } from '../../src/store/blob/blob-key.js';
 import { Library } from '../../src/store/library.js';
@@ -22,7 +23,7 @@ import { runUploads } from '../../src/sync/transfer/upload-worker.js';
 import { App } from '../../src/tui/App.js';
 import { StoreServices } from '../../src/tui/store-services.js';
 import { tempDir } from '../helpers/cli.js';
-import { KEY, press, selectedLine, waitFor, waitForText, type Rendered } from './helpers.js';
+import { frame, KEY, press, selectedLine, waitFor, waitForText, type Rendered } from './helpers.js';
 
 const size = { columns: 110, rows: 26 };
 const dir = tempDir('trove-tui-wired-');
@@ -413,4 +414,36 @@ describe('quitting during a download (QA T1)', () => {
     expect(fs.readdirSync(path.join(libD, 'tmp'))).toEqual([]);
     expect(recorded()).toEqual({ local: [], queue: ['Pending', 'Pending', 'Pending', 'Pending', 'Pending'] });
   });
+});
+
+describe('d on a release whose file is nowhere (QA2 F5.1)', () => {
+  it('says at once that it is not available anywhere, queues nothing, and the Transfers screen counts no failure (as trove status)', async () => {
+    const demo = path.join(dir, 'demo');
+    await ensureDemo(demo);
+    const lib = Library.open(demo);
+    const lost = listReleases(lib.db).find((r) => targetFiles(lib.db, { releaseId: r.id }).some((f) => !f.isLocal && !f.isCloud))!;
+    const system = lost.system;
+    lib.close();
+    const x = open(demo);
+    await waitForText(x.r, system);
+    for (let i = 0; i < 5 && !selectedLine(frame(x.r))?.includes(system); i++) await press(x.r, 'j');
+    await press(x.r, KEY.enter, /of \d+ · filter: all/);
+    await press(x.r, 'f', 'filter: local');
+    await press(x.r, 'f', 'filter: cloud only');
+    await press(x.r, 'f', 'filter: missing');
+    await waitFor(x.r, (t) => selectedLine(t)?.includes(lost.name) ?? false, `${lost.name} selected`);
+    const f = await press(x.r, 'd', words('not available anywhere')); // the message wraps
+    expect(f).toMatch(words(`Nothing to download from: ${system} › ${lost.name} has 1 file(s) not available anywhere`));
+    expect(f).not.toContain('Queued');
+    const t = await press(x.r, '2', 'Nothing queued');
+    expect(t).toContain('0/0 files');
+    expect(t).not.toContain('failed');
+    expect(t).not.toContain('FAILED');
+    const state = Library.open(demo);
+    try {
+      expect(state.state.prepare('SELECT count(*) AS n FROM download_queue').get()).toEqual({ n: 0 });
+    } finally {
+      state.close();
+    }
+  }, 60_000);
 });

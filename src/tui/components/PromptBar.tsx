@@ -2,7 +2,8 @@
 import { Text } from 'ink';
 import { useRef, useState } from 'react';
 import { useKeys } from '../hooks/key-router.js';
-import { fit } from '../format.js';
+import { fit, textWidth } from '../format.js';
+import { printable } from '../../store/printable.js';
 import type { PromptOptions } from '../ui-context.js';
 
 export function PromptBar({ options, width, onClose }: { options: PromptOptions; width: number; onClose: () => void }) {
@@ -36,10 +37,10 @@ export function PromptBar({ options, width, onClose }: { options: PromptOptions;
   }, true, 'overlay');
   const text = `${options.label}: ${value}`;
   const room = Math.max(1, width - 1);
-  const note = problem ? fit(`  ${problem}`, Math.max(0, room - Math.min(text.length, room))) : '';
+  const note = problem ? fit(`  ${problem}`, Math.max(0, room - Math.min(textWidth(printable(text)), room))) : '';
   return (
     <Text wrap="truncate">
-      <Text color="yellow">{fit(text, room - note.length)}</Text>
+      <Text color="yellow">{fit(text, room - textWidth(note))}</Text>
       <Text inverse> </Text>
       <Text color="red">{note}</Text>
     </Text>

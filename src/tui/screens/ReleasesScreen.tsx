@@ -12,7 +12,7 @@ import type { ReleaseItem, ReleaseQuery } from '../services.js';
 import { FILTER_LABEL, nextFilter, nextSort } from '../state/navigation.js';
 import { releaseQueryKey } from '../state/release-paging.js';
 import { useUi } from '../ui-context.js';
-import { exportDirFor, startDownload, startDrop, startExport } from './actions.js';
+import { exportDirFor, startDownload, startDownloadAll, startDrop, startExport } from './actions.js';
 
 export function releaseColumns(width: number): { name: number; title: number; region: number; files: number; size: number; badge: number } {
   const fixed = { region: 12, files: 6, size: 9, badge: 12 };
@@ -21,10 +21,13 @@ export function releaseColumns(width: number): { name: number; title: number; re
   return { ...fixed, title, name: Math.max(10, rest - (title ? title + 1 : 0)) };
 }
 
-export function ReleasesScreen({ systemId, height, active }: { systemId: string; height: number; active: boolean }) {
+export function ReleasesScreen({ systemId, system, height, active }: { systemId: string; system: string; height: number; active: boolean }) {
   const ui = useUi();
-  // The query (search, filter, sort) and the cursor survive going into a release and back.
-  const rememberedQuery = useRemembered<ReleaseQuery>('query');
+  // The query (search, filter, sort) and the cursor survive going into a release and back, and
+  // switching sections. Leaving the list through back closes it: the search and the availability
+  // filter are forgotten (both hide releases; the next visit shows them all), the sort stays
+  // (docs/tui.md, "Leaving a list").
+  const rememberedQuery = useRemembered<ReleaseQuery>('query', (q) => ({ ...q, search: '', filter: 'all' }));
   const [query, setQuery] = useState<ReleaseQuery>(rememberedQuery.initial ?? { systemId, search: '', filter: 'all', sort: 'name' });
   useEffect(() => rememberedQuery.save(query));
   const source = useMemo<PagedSource<ReleaseItem>>(
@@ -54,7 +57,7 @@ export function ReleasesScreen({ systemId, height, active }: { systemId: string;
       }
       if (c === 'filter') return setQuery((q) => ({ ...q, filter: nextFilter(q.filter) }));
       if (c === 'sort') return setQuery((q) => ({ ...q, sort: nextSort(q.sort) }));
-      if (c === 'downloadAll') return void ui.services.downloadAll(systemId).then(() => ui.notify('Queued every file of this system'), ui.fail);
+      if (c === 'downloadAll') return startDownloadAll(ui, systemId, system);
       const r = list.selected;
       if (!r) return;
       const target = { kind: 'release' as const, id: r.id, label: `${r.system} › ${r.name}` };

@@ -4,7 +4,7 @@
 // merge (plan a three-way merge and open the merge viewer, where each clash is settled one by one).
 import { Box, Text } from 'ink';
 import { useState } from 'react';
-import { fit, shortId } from '../format.js';
+import { shortId, wrapWords } from '../format.js';
 import { useAsync } from '../hooks/use-async.js';
 import { useScreenInput } from '../hooks/use-screen-input.js';
 import { SCREEN_COMMANDS } from '../keys.js';
@@ -16,6 +16,11 @@ export function changeText(changes: Record<string, number>): string {
   const shown = Object.entries(changes).filter(([, n]) => n !== 0);
   return shown.length ? shown.map(([e, n]) => `${n > 0 ? '+' : ''}${n} ${e}`).join(', ') : 'none';
 }
+
+/** The labels' column: a value too long for the line wraps under itself, not under the label. */
+const LABEL_WIDTH = 14;
+const LABELS = ['Device', 'Remote', 'Base', 'Heads', 'Ahead/behind', 'Local changes'].map((l) => l.padEnd(LABEL_WIDTH));
+const indentOf = (line: string) => (LABELS.some((l) => line.startsWith(l)) ? LABEL_WIDTH : 0);
 
 export function syncLines(s: SyncStatus): string[] {
   return [
@@ -78,11 +83,14 @@ export function SyncScreen({ height, active }: { height: number; active: boolean
   );
   const w = ui.columns;
   const lines = status.data ? syncLines(status.data) : [status.error ?? 'Loading…', ...(status.error ? ['r: try again'] : [])];
+  // Every line wraps (QA2 F5.2: "Local changes" was cut at the width, hiding the last tables): a
+  // labelled value continues under its value column, one table never split across lines.
+  const shown = lines.flatMap((l) => wrapWords(l, w, indentOf(l)).map((text, j) => ({ text, red: l.startsWith('CONFLICT'), key: `${l}\u0000${j}` })));
   return (
     <Box flexDirection="column" height={height}>
-      {lines.slice(0, height - 1).map((l, i) => (
-        <Text key={i} wrap="truncate" color={l.startsWith('CONFLICT') ? 'red' : undefined}>
-          {fit(l, w)}
+      {shown.slice(0, height - 1).map((l) => (
+        <Text key={l.key} wrap="truncate" color={l.red ? 'red' : undefined}>
+          {l.text}
         </Text>
       ))}
       {busy ? <Text color="yellow">{busy} …</Text> : null}

@@ -7,6 +7,7 @@ import { useList } from '../hooks/use-list.js';
 import { listActionFor, useScreenInput } from '../hooks/use-screen-input.js';
 import { SCREEN_COMMANDS } from '../keys.js';
 import { useUi } from '../ui-context.js';
+import { startDownloadAll } from './actions.js';
 
 export function SystemsScreen({ height, active }: { height: number; active: boolean }) {
   const ui = useUi();
@@ -20,7 +21,7 @@ export function SystemsScreen({ height, active }: { height: number; active: bool
       const s = list.selected;
       if (!s) return;
       if (c === 'open') ui.navigate({ type: 'push', screen: { kind: 'releases', systemId: s.id, system: s.name } });
-      if (c === 'downloadAll') ui.services.downloadAll(s.id).then(() => ui.notify(`Queued every file of ${s.name}`), ui.fail);
+      if (c === 'downloadAll') startDownloadAll(ui, s.id, s.name);
     },
     active,
   );

@@ -1,11 +1,22 @@
 // d / D / x / e on a release or file set: the flows behind the keys, shared by the browser screens.
-import type { ActionTarget } from '../services.js';
+import type { ActionTarget, QueuedResult } from '../services.js';
+import { downloadOutcome } from '../state/transfer-rows.js';
 import { canDrop, dropQuestion, exportSummary } from '../state/confirmations.js';
 import type { Ui } from '../ui-context.js';
 import { formatBytes } from '../format.js';
 
 export function startDownload(ui: Ui, target: ActionTarget): void {
-  ui.services.download(target).then(() => ui.notify(`Queued ${target.label} for download (2: transfers)`), ui.fail);
+  ui.services.download(target).then((r) => sayQueued(ui, target.label, r), ui.fail);
+}
+
+/** `D`: every file of a system. */
+export function startDownloadAll(ui: Ui, systemId: string, label: string): void {
+  ui.services.downloadAll(systemId).then((r) => sayQueued(ui, label, r), ui.fail);
+}
+
+function sayQueued(ui: Ui, label: string, r: QueuedResult): void {
+  const { text, tone } = downloadOutcome(label, r);
+  ui.notify(text, tone);
 }
 
 export function startDrop(ui: Ui, target: ActionTarget, g: { files: number; local: number; synchronized: number }): void {
