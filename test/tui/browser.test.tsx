@@ -167,6 +167,7 @@ describe('browser', () => {
     await waitForText(x.r, `Search: ${word}`);
     x.r.stdin.write(KEY.enter); // keep it
     await loaded(x.r, new RegExp(`filter: all · sort: name · search: "${word}"`));
+    await waitFor(x.r, (t) => selectedLine(t)?.includes(word) ?? false, 'the found release selected'); // enter needs a row
     // Going deeper or to another section and back: the list was open underneath all along.
     await press(x.r, KEY.enter, /rom\s+rom/);
     await press(x.r, KEY.escape, `search: "${word}"`);
