@@ -24,6 +24,11 @@ function trove(args: string[]): Promise<CliResult> {
   return runCli(['--library', L(), ...args], { env: ENV(), timeoutMs: 90_000 });
 }
 
+/** With the default deadlines: for commands while the server answers (a loaded machine may be slow). */
+function troveAwake(args: string[]): Promise<CliResult> {
+  return runCli(['--library', L(), ...args], { env: { ...ENV(), TROVE_REMOTE_TIMEOUT: '', TROVE_REMOTE_IDLE_TIMEOUT: '' }, timeoutMs: 90_000 });
+}
+
 /** `trove upload --json`, calling `onEvent` for each NDJSON event as it arrives. */
 function uploadStreaming(onEvent: (e: { type: string; outcome?: string; bytesDone?: number }) => void): Promise<CliResult & { events: { type: string; outcome?: string; sha1?: string }[] }> {
   return new Promise((resolve, reject) => {
@@ -62,8 +67,8 @@ function uploadStreaming(onEvent: (e: { type: string; outcome?: string; bytesDon
 beforeAll(async () => {
   s3 = await startS3rver();
   root = tempDir('trove-cli-stall-');
-  expect((await trove(['init'])).code).toBe(0);
-  const set = await trove(['remote', 'set', 's3', `bucket=${s3.bucket}`, `endpoint=${s3.endpoint}`, 'region=us-east-1', 'root=/stall']);
+  expect((await troveAwake(['init'])).code).toBe(0);
+  const set = await troveAwake(['remote', 'set', 's3', `bucket=${s3.bucket}`, `endpoint=${s3.endpoint}`, 'region=us-east-1', 'root=/stall']);
   expect(set.code, set.stderr).toBe(0);
   // Two small files and one of 24 MiB (random: it stays big compressed, a multipart upload).
   const src = path.join(root, 'src');
@@ -74,7 +79,7 @@ beforeAll(async () => {
   for (let o = 0; o < big.length; o += 4) big.writeUInt32LE((Math.random() * 2 ** 32) >>> 0, o);
   fs.writeFileSync(path.join(src, 'c.bin'), big);
   for (const f of ['a.bin', 'b.bin', 'c.bin']) {
-    const add = await trove(['add', path.join(src, f), '--system', 'S', '--release', `R ${f} (World)`]);
+    const add = await troveAwake(['add', path.join(src, f), '--system', 'S', '--release', `R ${f} (World)`]);
     expect(add.code, add.stderr).toBe(0);
   }
 }, 60_000);
@@ -124,18 +129,18 @@ describe('a stalled s3 server', () => {
 
     s3.resume();
     // Everything recorded as done is on the bucket, of its recorded size (upload --verify checks that).
-    const verify = await trove(['upload', '--verify', '--json']);
+    const verify = await troveAwake(['upload', '--verify', '--json']);
     expect(verify.code, verify.stderr).toBe(0);
     const after = await status();
     expect(after.uploads.UploadCompleted).toBe(3);
     expect(after.uploads.UploadPending ?? 0).toBe(0);
-    const check = await trove(['upload', '--verify']);
+    const check = await troveAwake(['upload', '--verify']);
     expect(check.code, check.stderr).toBe(0);
     expect(check.stdout).toMatch(/0 missing or damaged/);
   }, 150_000);
 
   it('download, sync status, remote check and sync push against a frozen server: exit 5 each, in bounded time', async () => {
-    const drop = await trove(['drop', 'R a.bin (World)']);
+    const drop = await troveAwake(['drop', 'R a.bin (World)']);
     expect(drop.code, drop.stderr).toBe(0);
     expect(drop.stdout).toMatch(/dropped 1 local blob/);
     s3.pause();
@@ -152,10 +157,10 @@ describe('a stalled s3 server', () => {
     // Nothing half-downloaded was taken for the file; once the server answers, it comes back whole.
     const show = JSON.parse((await trove(['show', 'R a.bin (World)', '--json'])).stdout);
     expect(show.availability).toBe('CloudOnly');
-    const dl = await trove(['download', 'R a.bin (World)']);
+    const dl = await troveAwake(['download', 'R a.bin (World)']);
     expect(dl.code, dl.stderr).toBe(0);
     expect(JSON.parse((await trove(['show', 'R a.bin (World)', '--json'])).stdout).availability).toBe('Synchronized');
-    const ss = await trove(['sync', 'status']);
+    const ss = await troveAwake(['sync', 'status']);
     expect(ss.code, ss.stderr).toBe(0);
   }, 200_000);
 });
