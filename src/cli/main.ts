@@ -2,6 +2,7 @@
 // trove's command line: parse, call, print (text or --json), exit with a documented code.
 import fs from 'node:fs';
 import { fromErrnoError, isErrnoError, TroveError } from '../store/errors.js';
+import { abandonedRemoteCalls } from '../sync/remote/deadline.js';
 import { forTerminal } from './terminal-text.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { tuiLaunchDir } from './fast-path.js';
@@ -78,6 +79,9 @@ if (process.env.TROVE_BENCH_STATS) {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // A remote call given up on by its deadline (a stalled server) cannot be cancelled and would keep
+    // the process waiting for it: everything is written and reported by now, so end here.
+    if (abandonedRemoteCalls() > 0) process.exit(code);
   },
   (err) => {
     process.stderr.write(`trove: ${String(err)}\n`);

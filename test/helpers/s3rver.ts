@@ -18,6 +18,12 @@ export interface S3Server {
   stop(): Promise<void>;
   /** Stop and start again on the same port and data (for outage tests). */
   restart(): Promise<void>;
+  /**
+   * Freeze the server (SIGSTOP): connections are accepted by the kernel and requests queue unread, as
+   * with a hung MinIO or NAS. `resume` (SIGCONT) lets it answer them.
+   */
+  pause(): void;
+  resume(): void;
 }
 
 // Beside this file when run from source (vitest); from dist/test/helpers, back in the source tree.
@@ -46,6 +52,7 @@ export async function startS3rver(bucket = 'trove-test'): Promise<S3Server> {
     new Promise<void>((resolve) => {
       if (c.exitCode !== null) return resolve();
       c.once('exit', () => resolve());
+      c.kill('SIGCONT'); // a paused server would not act on SIGTERM
       c.kill('SIGTERM');
       setTimeout(() => c.kill('SIGKILL'), 3000).unref();
     });
@@ -67,6 +74,12 @@ export async function startS3rver(bucket = 'trove-test'): Promise<S3Server> {
     async restart() {
       await stopChild(child);
       ({ child, port } = await launch(dir, bucket, port));
+    },
+    pause() {
+      child.kill('SIGSTOP');
+    },
+    resume() {
+      child.kill('SIGCONT');
     },
   };
   return server;

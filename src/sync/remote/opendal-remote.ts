@@ -5,6 +5,7 @@
 import fsSync from 'node:fs';
 import { Operator, type Writer } from 'opendal';
 import { TroveError } from '../../store/errors.js';
+import { IDLE_TIMEOUT_ENV, REQUEST_TIMEOUT_ENV, remoteTimeouts, requestDeadlineMs, withDeadline, type RemoteTimeouts } from './deadline.js';
 import { checkFsRoot } from './fs-root.js';
 import { classifyRemoteFailure, describeFailure, opendalReason, parseOpendalFailure } from './remote-errors.js';
 import { displayOptions, endpointForDisplay, secretValues } from './remote-options.js';
@@ -76,7 +77,11 @@ export class OpendalRemote implements Remote {
   private operator?: Operator;
   private readonly stagingPrefix?: string;
 
-  constructor(cfg: RemoteConfig) {
+  /** `timeouts`: deadlines for every call (deadline.ts); by default from the environment. */
+  constructor(
+    cfg: RemoteConfig,
+    private readonly timeouts: RemoteTimeouts = remoteTimeouts(),
+  ) {
     this.description = describeRemote(cfg);
     this.scheme = cfg.scheme;
     this.secrets = secretValues(cfg.scheme, cfg.options);
@@ -119,12 +124,22 @@ export class OpendalRemote implements Remote {
   /** An fs remote whose root is missing (a NAS not mounted) fails instead of being created. */
   private async rootPresent(): Promise<void> {
     if (this.fsRoot === undefined) return;
-    await checkFsRoot(this.fsRoot);
+    await this.request(checkFsRoot(this.fsRoot), 'open', this.fsRoot); // a hung network mount
     void this.op; // built now if the root appeared since construction (features reads it)
   }
 
   private fail(err: unknown, op: string, key: string): TroveError {
     return mapOpendalError(err, `${op} ${key} on ${this.description}`, this.secrets);
+  }
+
+  /** `work` (one request, carrying `bytes` of data) within the request deadline. */
+  private request<T>(work: Promise<T>, op: string, key: string, bytes = 0): Promise<T> {
+    return withDeadline(work, requestDeadlineMs(this.timeouts, bytes), `${op} ${key} on ${this.description}`, REQUEST_TIMEOUT_ENV);
+  }
+
+  /** `work` (one step of a stream, or a listing) within the idle deadline. */
+  private idle<T>(work: Promise<T>, op: string, key: string): Promise<T> {
+    return withDeadline(work, this.timeouts.idleMs, `${op} ${key} on ${this.description}`, IDLE_TIMEOUT_ENV);
   }
 
   async *read(key: string, opts: ReadOptions = {}): AsyncIterable<Buffer> {
@@ -139,7 +154,7 @@ export class OpendalRemote implements Remote {
       // it is in this process anyway — and hold it to the same rule.)
       let body: Buffer;
       try {
-        body = this.scheme === 'memory' ? await this.op.read(key) : await this.op.read(key, { offset: 0n, size: BigInt(size) });
+        body = await this.request(this.scheme === 'memory' ? this.op.read(key) : this.op.read(key, { offset: 0n, size: BigInt(size) }), 'read', key, size);
       } catch (err) {
         throw this.fail(err, 'read', key);
       }
@@ -149,7 +164,7 @@ export class OpendalRemote implements Remote {
     }
     let reader;
     try {
-      reader = await this.op.reader(key);
+      reader = await this.request(this.op.reader(key), 'read', key);
     } catch (err) {
       throw this.fail(err, 'read', key);
     }
@@ -161,7 +176,7 @@ export class OpendalRemote implements Remote {
       while (filled < buf.length) {
         let n: number;
         try {
-          n = Number(await reader.read(buf.subarray(filled)));
+          n = Number(await this.idle(reader.read(buf.subarray(filled)), 'read', key));
         } catch (err) {
           throw this.fail(err, 'read', key);
         }
@@ -179,7 +194,7 @@ export class OpendalRemote implements Remote {
   async readAll(key: string): Promise<Buffer> {
     await this.rootPresent();
     try {
-      return await this.op.read(key);
+      return await this.request(this.op.read(key), 'read', key);
     } catch (err) {
       throw this.fail(err, 'read', key);
     }
@@ -190,7 +205,7 @@ export class OpendalRemote implements Remote {
     const ifNotExists = opts.ifNotExists && this.features.conditionalCreate ? { ifNotExists: true } : {};
     if (Buffer.isBuffer(data)) {
       try {
-        await this.op.write(key, data, ifNotExists);
+        await this.request(this.op.write(key, data, ifNotExists), 'write', key, data.length);
       } catch (err) {
         throw this.fail(err, 'write', key);
       }
@@ -199,20 +214,20 @@ export class OpendalRemote implements Remote {
     let w: Writer;
     try {
       // Parts of 8 MiB: small objects go up in one PUT on close, big ones as a multipart upload.
-      w = await this.op.writer(key, { chunk: BigInt(WRITE_CHUNK_BYTES), ...ifNotExists });
+      w = await this.request(this.op.writer(key, { chunk: BigInt(WRITE_CHUNK_BYTES), ...ifNotExists }), 'write', key);
     } catch (err) {
       throw this.fail(err, 'write', key);
     }
     // A source that fails mid-way must not be committed: close() only after the last chunk.
     for await (const chunk of data) {
       try {
-        await w.write(chunk);
+        await this.idle(w.write(chunk), 'write', key);
       } catch (err) {
         throw this.fail(err, 'write', key);
       }
     }
     try {
-      await w.close();
+      await this.idle(w.close(), 'write', key);
     } catch (err) {
       throw this.fail(err, 'write', key);
     }
@@ -221,7 +236,7 @@ export class OpendalRemote implements Remote {
   async stat(key: string): Promise<RemoteStat | undefined> {
     await this.rootPresent();
     try {
-      const m = await this.op.stat(key);
+      const m = await this.request(this.op.stat(key), 'stat', key);
       if (m.isDirectory()) return undefined;
       return { size: Number(m.contentLength ?? 0n), etag: m.etag ?? undefined, lastModified: m.lastModified ?? undefined };
     } catch (err) {
@@ -235,7 +250,8 @@ export class OpendalRemote implements Remote {
     await this.rootPresent();
     let entries;
     try {
-      entries = await this.op.list(prefix, { recursive: true });
+      // One call for every page (the binding has no lister): the idle deadline bounds it as a whole.
+      entries = await this.idle(this.op.list(prefix, { recursive: true }), 'list', prefix);
     } catch (err) {
       const e = this.fail(err, 'list', prefix);
       if (e.code === 'NOT_FOUND') return [];
@@ -264,7 +280,7 @@ export class OpendalRemote implements Remote {
   async delete(key: string): Promise<void> {
     await this.rootPresent();
     try {
-      await this.op.delete(key);
+      await this.request(this.op.delete(key), 'delete', key);
     } catch (err) {
       const e = this.fail(err, 'delete', key);
       if (e.code !== 'NOT_FOUND') throw e;

@@ -11,6 +11,7 @@ import { decodeBlob } from '../../store/blob/blob-reader.js';
 import { TroveError } from '../../store/errors.js';
 import pLimit from '../../store/limit.js';
 import type { Remote } from '../remote/remote.js';
+import { readDeclaredObject, storedBound } from './bounded-read.js';
 import { canonicalizeHeaderBytes } from './fingerprint.js';
 import { chunkIndexKey, chunkKey, type DatabaseRef } from './manifest.js';
 
@@ -63,15 +64,17 @@ export function decodeChunkIndex(bytes: Buffer, label: string): { chunkBytes: nu
   return { chunkBytes, entries };
 }
 
-/** A small object (a chunk, an index) whole, decoded and verified. */
-async function readAllVerified(remote: Remote, key: string, expected: { sha1: string; size: number }, label: string): Promise<Buffer> {
-  const raw = await remote.readAll(key);
-  async function* once() {
-    yield raw;
-  }
-  const parts: Buffer[] = [];
-  for await (const c of decodeBlob(once(), expected, label)) parts.push(c);
-  return Buffer.concat(parts);
+/**
+ * A small object (a chunk, an index) whole, decoded and verified. `stored`: its stored (compressed)
+ * size as the index or manifest records it; the read is bounded by it (bounded-read.ts), so a planted
+ * giant under the key costs no memory.
+ */
+async function readAllVerified(remote: Remote, key: string, expected: { sha1: string; size: number }, label: string, stored: number): Promise<Buffer> {
+  return readDeclaredObject(remote, key, { recorded: stored, plain: expected.size }, label, async (raw) => {
+    const parts: Buffer[] = [];
+    for await (const c of decodeBlob([raw], expected, label)) parts.push(c);
+    return Buffer.concat(parts);
+  });
 }
 
 /** Chunks that may already be on this device: the base snapshot's chunk at each offset of collection.db. */
@@ -109,9 +112,11 @@ async function readLocalChunk(h: fsp.FileHandle, local: LocalChunks, sha1: strin
   }
 }
 
-async function decodesTo(remote: Remote, key: string, expected: { sha1: string; size: number }): Promise<boolean> {
+/** Whether the chunk stored at `key` (`stored` bytes, from a stat) holds `expected`. */
+async function decodesTo(remote: Remote, key: string, expected: { sha1: string; size: number }, stored: number): Promise<boolean> {
+  if (stored > storedBound(0, expected.size)) return false; // not read: damaged or planted, replaced
   try {
-    await readAllVerified(remote, key, expected, key);
+    await readAllVerified(remote, key, expected, key, stored);
     return true;
   } catch (err) {
     if (err instanceof TroveError && (err.code === 'CHECKSUM_MISMATCH' || err.code === 'CORRUPT_BLOB')) return false;
@@ -121,7 +126,7 @@ async function decodesTo(remote: Remote, key: string, expected: { sha1: string; 
 
 /** The chunk index a chunked database ref names, verified. */
 export async function loadChunkIndex(remote: Remote, ref: DatabaseRef, label: string): Promise<ChunkEntry[]> {
-  const idx = await readAllVerified(remote, ref.key, { sha1: ref.index!.sha1, size: ref.index!.size }, `${label}: chunk index ${ref.key}`);
+  const idx = await readAllVerified(remote, ref.key, { sha1: ref.index!.sha1, size: ref.index!.size }, `${label}: chunk index ${ref.key}`, ref.index!.compressed_size);
   const { chunkBytes, entries } = decodeChunkIndex(idx, label);
   if (chunkBytes !== ref.chunk_bytes || entries.length !== Math.ceil(ref.size / chunkBytes) || (ref.size === 0 && entries.length !== 0)) {
     throw new TroveError('CORRUPT_SNAPSHOT', `${label}: chunk index does not match the database size`);
@@ -185,7 +190,10 @@ export async function uploadChunked(remote: Remote, file: string, known: Readonl
         if (st && st.size === zst.length) return;
         // Present with another size: keep it if it holds this content (another zstd build), else it
         // is the remains of an interrupted upload and is replaced.
-        if (st && (await decodesTo(remote, key, { sha1, size: buf.length }))) return;
+        if (st && (await decodesTo(remote, key, { sha1, size: buf.length }, st.size))) {
+          sizes.set(sha1, st.size); // the index records what is stored, so reads fetch it exactly
+          return;
+        }
         await remote.write(key, zst);
         uploadedBytes += zst.length;
       });
@@ -243,7 +251,7 @@ export async function* readChunked(remote: Remote, ref: DatabaseRef, label: stri
     }
     if (stats) stats.downloadedChunks++;
     const key = chunkKey(entries[i]!.sha1);
-    return readAllVerified(remote, key, { sha1: entries[i]!.sha1, size }, `${label}: chunk ${key}`).catch((err: unknown) => {
+    return readAllVerified(remote, key, { sha1: entries[i]!.sha1, size }, `${label}: chunk ${key}`, entries[i]!.compressedSize).catch((err: unknown) => {
       if (err instanceof TroveError && err.code === 'NOT_FOUND') throw new TroveError('NOT_FOUND', `chunk ${key} is missing`, { cause: err, details: { key } });
       throw err;
     });

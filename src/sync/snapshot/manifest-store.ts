@@ -6,6 +6,7 @@ import { TroveError } from '../../store/errors.js';
 import { nowIso, uuidv7 } from '../../store/ids.js';
 import pLimit from '../../store/limit.js';
 import type { Remote } from '../remote/remote.js';
+import { readMetadataObject } from './bounded-read.js';
 import { buildHistory, type History } from './history.js';
 import {
   BASES_PREFIX,
@@ -25,11 +26,12 @@ export interface LoadedHistory extends History {
   fetched: number;
 }
 
-async function listIds(remote: Remote, prefix: string): Promise<Set<string>> {
-  const ids = new Set<string>();
+/** The ids under `prefix`, each with its object's size (so a giant is refused before it is read). */
+async function listIds(remote: Remote, prefix: string): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
   for (const e of await remote.list(prefix)) {
     const id = idFromKey(e.key, prefix);
-    if (id !== undefined) ids.add(id);
+    if (id !== undefined) ids.set(id, e.size);
   }
   return ids;
 }
@@ -44,7 +46,7 @@ export async function loadHistory(remote: Remote, state: Database.Database, opts
   for (const r of state.prepare('SELECT id, json FROM snapshot_manifest_cache').all() as { id: string; json: string }[]) cached.set(r.id, r.json);
   const manifests: SnapshotManifest[] = [];
   const toFetch: string[] = [];
-  for (const id of listed) {
+  for (const id of listed.keys()) {
     if (prunedIds.has(id)) continue;
     const json = cached.get(id);
     if (json !== undefined) manifests.push(parseManifest(json, manifestKey(id)));
@@ -52,7 +54,7 @@ export async function loadHistory(remote: Remote, state: Database.Database, opts
   }
   const pruned = new Map<string, string[]>();
   const tombstonesToFetch: string[] = [];
-  for (const id of prunedIds) {
+  for (const id of prunedIds.keys()) {
     const json = cached.get(`pruned:${id}`);
     if (json !== undefined) pruned.set(id, JSON.parse(json) as string[]);
     else tombstonesToFetch.push(id);
@@ -65,7 +67,7 @@ export async function loadHistory(remote: Remote, state: Database.Database, opts
           const key = manifestKey(id);
           let bytes: Buffer;
           try {
-            bytes = await remote.readAll(key);
+            bytes = await readMetadataObject(remote, key, 'manifest', listed.get(id));
           } catch (err) {
             if (err instanceof TroveError && err.code === 'NOT_FOUND') {
               throw new TroveError('REMOTE_UNAVAILABLE', `${key} vanished while the history was being read (a prune running elsewhere?); try again`, { cause: err });
@@ -76,7 +78,11 @@ export async function loadHistory(remote: Remote, state: Database.Database, opts
         }),
       ),
     ),
-    Promise.all(tombstonesToFetch.map((id) => limit(async () => [id, parseTombstone(await remote.readAll(prunedKey(id)), prunedKey(id))] as const))),
+    Promise.all(
+      tombstonesToFetch.map((id) =>
+        limit(async () => [id, parseTombstone(await readMetadataObject(remote, prunedKey(id), 'tombstone', prunedIds.get(id)), prunedKey(id))] as const),
+      ),
+    ),
   ]);
   for (const [id, parents] of fetchedTombstones) pruned.set(id, parents);
   const insert = state.prepare('INSERT OR REPLACE INTO snapshot_manifest_cache (id, json, cached_at) VALUES (?, ?, ?)');
@@ -165,7 +171,7 @@ export async function listBaseMarkers(remote: Remote): Promise<BaseMarker[]> {
   await Promise.all(
     entries.map((e) =>
       limit(async () => {
-        const text = (await remote.readAll(e.key)).toString('utf8');
+        const text = (await readMetadataObject(remote, e.key, 'base marker', e.size)).toString('utf8');
         const o = parseMarker(text);
         if (!o || typeof o.device !== 'string' || typeof o.base !== 'string') {
           // Refuse rather than guess: a marker we cannot read might protect some device's base.

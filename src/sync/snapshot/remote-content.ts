@@ -9,12 +9,13 @@ import { tempName } from '../../store/atomic-fs.js';
 import { isTroveError, TroveError } from '../../store/errors.js';
 import type { Remote } from '../remote/remote.js';
 import { createHash } from 'node:crypto';
+import { recordedBytes } from './bounded-read.js';
 import { readChunked, type LocalChunks } from './chunked-db.js';
 import type { ContentRef, DatabaseRef } from './manifest.js';
 
 async function decodesTo(remote: Remote, ref: ContentRef, label: string): Promise<boolean> {
   try {
-    for await (const _ of decodeBlob(remote.read(ref.key), { sha1: ref.sha1, size: ref.size }, label)) void _;
+    for await (const _ of decodeBlob(recordedBytes(remote.read(ref.key), ref, label), { sha1: ref.sha1, size: ref.size }, label)) void _;
     return true;
   } catch (err) {
     if (isTroveError(err, 'CHECKSUM_MISMATCH') || isTroveError(err, 'CORRUPT_BLOB')) return false;
@@ -59,7 +60,7 @@ export async function downloadVerified(
           throw new TroveError('CHECKSUM_MISMATCH', `${label}: checksum mismatch (expected sha1 ${ref.sha1} size ${ref.size}, got sha1 ${sha1} size ${size})`);
         }
       } else {
-        for await (const chunk of decodeBlob(remote.read(ref.key), { sha1: ref.sha1, size: ref.size }, label)) {
+        for await (const chunk of decodeBlob(recordedBytes(remote.read(ref.key), ref, label), { sha1: ref.sha1, size: ref.size }, label)) {
           onChunk?.(chunk);
           await h.write(chunk);
         }
@@ -86,6 +87,6 @@ export async function downloadVerified(
 /** A small verified object whole in memory (file lists). */
 export async function downloadVerifiedBuffer(remote: Remote, ref: ContentRef, label: string): Promise<Buffer> {
   const parts: Buffer[] = [];
-  for await (const chunk of decodeBlob(remote.read(ref.key), { sha1: ref.sha1, size: ref.size }, label)) parts.push(chunk);
+  for await (const chunk of decodeBlob(recordedBytes(remote.read(ref.key), ref, label), { sha1: ref.sha1, size: ref.size }, label)) parts.push(chunk);
   return Buffer.concat(parts);
 }

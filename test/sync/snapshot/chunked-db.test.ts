@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { generateBigCatalog } from '../../../fixtures/big-catalog.js';
 import { chunkBytesFor, decodeChunkIndex, encodeChunkIndex, loadChunkIndex } from '../../../src/sync/snapshot/chunked-db.js';
 import { chunkKey } from '../../../src/sync/snapshot/manifest.js';
+import type { ReadOptions } from '../../../src/sync/remote/remote.js';
 import { syncPull, syncPush } from '../../../src/sync/snapshot/push-pull.js';
 import { tempDir } from '../../helpers/cli.js';
 import { makeDevice, remoteSpec } from './helpers.js';
@@ -44,12 +45,13 @@ describe('chunked snapshots', () => {
     // B reuses the chunks it already has in collection.db: it downloads only the changed ones.
     const chunkReads: string[] = [];
     await b.with(async (lib, remote) => {
+      // Chunks are fetched by `read` with their recorded size (bounded); count `readAll` too.
       const counting = new Proxy(remote, {
         get: (target, prop, receiver) =>
-          prop === 'readAll'
-            ? (key: string) => {
+          prop === 'readAll' || prop === 'read'
+            ? (key: string, opts?: ReadOptions) => {
                 if (key.startsWith('metadata/chunks/')) chunkReads.push(key);
-                return target.readAll(key);
+                return prop === 'read' ? target.read(key, opts) : target.readAll(key);
               }
             : Reflect.get(target, prop, receiver),
       });
