@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DATS, tempDir } from '../helpers/cli.js';
+import { tempDir } from '../helpers/cli.js';
+import { ATARI } from '../store/catalog/real-dats.js';
 import { cliDevice, type CliDevice } from './sync-helpers.js';
 
 const root = tempDir('trove-xfer2-');
@@ -104,5 +105,61 @@ describe('a blob prune-blobs deleted while another device still needed it goes u
     expect(logState(q, sha1)).toBe('UploadCompleted');
     const text = await q.ok(['upload']);
     expect(text.stdout).toMatch(/Uploaded 0 blob\(s\)/); // nothing left to do
+    // P, which still says DeletionCompleted, takes it from the remote (it checks before it says no).
+    const dl = await p.run(['download', 'Q9 (USA)']);
+    expect(dl.code, dl.stderr).toBe(0);
+    expect(dl.stdout).toMatch(/downloaded 1 file/);
+  });
+});
+
+describe('download asks the remote about files another device may have uploaded since the last pull (QA2 D6)', () => {
+  it('a file the catalogue says is UploadPending: not there yet is said truthfully; once uploaded it is downloaded without a sync', async () => {
+    const { p, q, remoteDir } = await pair('d6');
+    const sha1 = await addFile(p, 'P2 (USA)', 30_000);
+    await p.ok(['sync', 'push']); // P2's file is UploadPending in the pushed log
+    await q.ok(['sync', 'pull']);
+    expect(logState(q, sha1)).toBe('UploadPending');
+    const before = await q.run(['download', 'P2 (USA)']);
+    expect(before.code).toBe(1);
+    expect(before.stderr).not.toContain('neither here nor on the remote');
+    expect(before.stderr).toContain(`${sha1} (rom) is not on this device and not on the remote yet: a device that holds it has its upload queued (UploadPending)`);
+    expect(before.stdout).toContain('1 not available for download (not uploaded yet by the device that holds them)');
+    await p.ok(['upload']); // now on the remote; Q's log still says UploadPending
+    expect(onRemote(remoteDir, sha1)).toBe(true);
+    const dl = await q.run(['download', 'P2 (USA)', '--json']);
+    expect(dl.code, dl.stderr).toBe(0);
+    expect(ndjsonResult(dl.stdout)).toMatchObject({ downloaded: 1, failed: [], unavailable: { count: 0 } });
+    const files = await q.json<{ sha1: string; availability: string }[]>(['ls', 'files']);
+    expect(files.find((f) => f.sha1 === sha1)?.availability).toBe('LocalOnly'); // the log is P's to update, with its next push
+    expect((await q.ok(['verify'])).code).toBe(0);
+    expect(logState(q, sha1)).toBe('UploadPending');
+  });
+});
+
+describe('download-all with an imported DAT: roms nobody owns are counted, not failures (QA2 D3)', () => {
+  it('exits 0 once everything that exists is here; reports the missing as a count and a bounded list; `download` of such a release still fails', async () => {
+    const { p, q } = await pair('d3');
+    await p.ok(['dat', 'import', ATARI]);
+    await addFile(p, 'P3 (USA)', 20_000);
+    await p.ok(['upload']);
+    await p.ok(['sync', 'push']);
+    await q.ok(['sync', 'pull']);
+    const all = await q.run(['download-all']);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stderr).toBe('');
+    expect(all.stdout).toMatch(/all systems: downloaded 2 file\(s\), .*; 0 already here; 905 not available for download \(not uploaded by any device\)/);
+    const again = await q.run(['download-all', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    const result = ndjsonResult(again.stdout);
+    expect(result).toMatchObject({ type: 'result', downloaded: 0, alreadyLocal: 2, failed: [], unavailable: { count: 905, neverUploaded: 905, notUploadedYet: 0, deleted: 0, truncated: true } });
+    expect(result.unavailable.files).toHaveLength(100);
+    expect(result.unavailable.files[0]).toMatchObject({ type: 'rom', state: null, reason: 'never-uploaded', message: expect.stringContaining('no device has uploaded it') });
+    // Naming one such release is asking for a file that exists nowhere: that still fails.
+    const one = await q.run(['download', '3-D Genesis (USA) (Proto)']);
+    expect(one.code).toBe(1);
+    expect(one.stderr).toMatch(/^trove: [0-9a-f]{40} \(rom\) is not on this device and no device has uploaded it/m);
+    const oneJson = await q.run(['download', '3-D Genesis (USA) (Proto)', '--json']);
+    expect(oneJson.code).toBe(1);
+    expect(ndjsonResult(oneJson.stdout)).toMatchObject({ failed: [{ code: 'NOT_AVAILABLE' }], unavailable: { count: 1, neverUploaded: 1 } });
   });
 });
