@@ -163,3 +163,16 @@ describe('download-all with an imported DAT: roms nobody owns are counted, not f
     expect(ndjsonResult(oneJson.stdout)).toMatchObject({ failed: [{ code: 'NOT_AVAILABLE' }], unavailable: { count: 1, neverUploaded: 1 } });
   });
 });
+
+describe('download summaries print names from outside through printable()', () => {
+  it('a release name with terminal escapes is shown escaped', async () => {
+    const dir = path.join(root, 'escape');
+    const d = await cliDevice(dir, 'E', ['fs', `root=${path.join(dir, 'remote')}`]);
+    const name = 'Evil\x1b]0;PWNED\x07 (USA)';
+    await addFile(d, name, 1_000);
+    const r = await d.run(['download', name]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Evil\\x1b]0;PWNED\\x07 (USA): downloaded 0 file(s)');
+    expect(r.stdout).not.toContain('\x1b');
+  });
+});

@@ -12,6 +12,7 @@ import { formatBytes, Output, withLibrary, type GlobalArgs } from '../context.js
 import { finishTransfer, progressRenderer } from '../transfer-output.js';
 import { wholeNumber } from '../numeric-option.js';
 import { EXIT } from '../exit-codes.js';
+import { printable } from '../../store/printable.js';
 
 /**
  * ctrl+c as rclone and restic handle it: the first SIGINT starts nothing new and lets the downloads in
@@ -138,7 +139,7 @@ export async function downloadTarget(
   const unavailable = unavailableReport(plan.unavailable);
   const missing = opts.missingFails ? plan.unavailable.map((u) => ({ sha1: u.sha1, key: u.sha1, code: 'NOT_AVAILABLE', message: unavailableMessage(u) })) : [];
   finishTransfer(out, renderer, { ...report, failed: [...report.failed, ...missing], alreadyLocal: report.alreadyLocal + plan.alreadyLocal, unavailable } as typeof report, () => [
-    `${what}: downloaded ${report.downloaded} file(s), ${formatBytes(report.bytes)} from ${remote.description}; ${plan.alreadyLocal + report.alreadyLocal} already here` +
+    `${printable(what)}: downloaded ${report.downloaded} file(s), ${formatBytes(report.bytes)} from ${remote.description}; ${plan.alreadyLocal + report.alreadyLocal} already here` +
       (report.failed.length ? `; ${report.failed.length} failed` : '') +
       unavailableSummary(unavailable),
     ...(unavailable.count && !opts.missingFails ? ['(not failures: `trove report --missing` lists what is missing; `--json` lists the first ' + UNAVAILABLE_LISTED_MAX + ')'] : []),
