@@ -24,6 +24,6 @@ export const downloadAllCommand: CommandModule<GlobalArgs, Args> = {
     withLibrary(argv, async (lib) => {
       const system = argv.system ? resolveSystem(lib.db, argv.system) : undefined;
       const what = [system ? system.name : 'all systems', argv.type ? `type ${argv.type}` : ''].filter(Boolean).join(', ');
-      await downloadTarget(lib, argv, what, { systemId: system?.id, type: argv.type });
+      await downloadTarget(lib, argv, what, { systemId: system?.id, type: argv.type }, { missingFails: false });
     }),
 };

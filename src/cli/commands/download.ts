@@ -3,14 +3,16 @@ import type Database from 'better-sqlite3';
 import { resolveReleaseOrFileSet, resolveSystem } from '../../store/repo/resolve.js';
 import type { Library } from '../../store/library.js';
 import { openRemote } from '../../sync/remote/remote-config.js';
-import { planDownloads, type DownloadPlan } from '../../sync/transfer/download-plan.js';
+import { planDownloadsChecked, type UnavailableFile } from '../../sync/transfer/download-probe.js';
 import { enqueueDownloads } from '../../sync/transfer/download-queue.js';
 import { runDownloads } from '../../sync/transfer/download-worker.js';
 import { targetFiles, type TargetFilter } from '../../sync/transfer/transfer-targets.js';
+import { configuredConcurrency } from '../../sync/transfer/transfer-options.js';
 import { formatBytes, Output, withLibrary, type GlobalArgs } from '../context.js';
 import { finishTransfer, progressRenderer } from '../transfer-output.js';
 import { wholeNumber } from '../numeric-option.js';
 import { EXIT } from '../exit-codes.js';
+import { printable } from '../../store/printable.js';
 
 /**
  * ctrl+c as rclone and restic handle it: the first SIGINT starts nothing new and lets the downloads in
@@ -47,18 +49,83 @@ function interruptible(): { stop: AbortSignal; abort: AbortSignal; dispose: () =
   };
 }
 
-/** Shared by download and download-all: plan, queue, run the queue, report. */
-export async function downloadTarget(lib: Library, argv: GlobalArgs & { concurrency?: number }, what: string, filter: TargetFilter): Promise<void> {
+/** At most this many unavailable files are listed in the --json result (the count is always whole). */
+export const UNAVAILABLE_LISTED_MAX = 100;
+
+/** What the log knows about a file available from nowhere, in words (never with the remote's description). */
+export function unavailableMessage(u: UnavailableFile): string {
+  const what = `${u.sha1} (${u.type}) is not on this device`;
+  switch (u.reason) {
+    case 'never-uploaded':
+      return `${what} and no device has uploaded it (as far as this device's log knows)`;
+    case 'not-uploaded-yet':
+      return `${what} and not on the remote yet: a device that holds it has its upload ${u.state === 'UploadFailed' ? 'failed' : 'queued'} (${u.state}); once it has run \`trove upload\`, run this again`;
+    case 'deleted':
+      return `${what} and its remote copy was deleted (${u.state}); a device that still holds it puts it back with \`trove upload\``;
+  }
+}
+
+/** The unavailable files of a run: counted by reason, listed up to UNAVAILABLE_LISTED_MAX. */
+export function unavailableReport(files: UnavailableFile[]): {
+  count: number;
+  neverUploaded: number;
+  notUploadedYet: number;
+  deleted: number;
+  files: (UnavailableFile & { message: string })[];
+  truncated: boolean;
+} {
+  const n = (r: UnavailableFile['reason']) => files.filter((f) => f.reason === r).length;
+  return {
+    count: files.length,
+    neverUploaded: n('never-uploaded'),
+    notUploadedYet: n('not-uploaded-yet'),
+    deleted: n('deleted'),
+    files: files.slice(0, UNAVAILABLE_LISTED_MAX).map((f) => ({ ...f, message: unavailableMessage(f) })),
+    truncated: files.length > UNAVAILABLE_LISTED_MAX,
+  };
+}
+
+function unavailableSummary(u: ReturnType<typeof unavailableReport>): string {
+  if (!u.count) return '';
+  const parts = (
+    [
+      [u.neverUploaded, 'not uploaded by any device'],
+      [u.notUploadedYet, 'not uploaded yet by the device that holds them'],
+      [u.deleted, 'deleted from the remote'],
+    ] as const
+  ).filter(([n]) => n > 0);
+  const why = parts.length === 1 ? parts[0]![1] : parts.map(([n, text]) => `${n} ${text}`).join(', ');
+  return `; ${u.count} not available for download (${why})`;
+}
+
+/**
+ * Shared by download and download-all: plan (asking the remote about files the log does not call
+ * uploaded but some device held: download-probe.ts), queue, run the queue, report. Files available
+ * from nowhere fail a `download` of the release that names them (`missingFails`); `download-all`
+ * reports them as a count and a bounded list, not as failures: a DAT's roms nobody owns are
+ * *missing* by design (docs/catalogs.md), and "exit 0" must mean "everything that exists is here"
+ * (as rclone and restic exit non-zero only when something went wrong, and igir reports missing roms
+ * in its report).
+ */
+export async function downloadTarget(
+  lib: Library,
+  argv: GlobalArgs & { concurrency?: number },
+  what: string,
+  filter: TargetFilter,
+  opts: { missingFails: boolean },
+): Promise<void> {
   const out = Output.from(argv);
-  const plan: DownloadPlan = planDownloads(targetFiles(lib.db as Database.Database, filter));
   const remote = openRemote(lib);
+  const concurrency = argv.concurrency === undefined ? undefined : Math.max(1, argv.concurrency);
+  const plan = await planDownloadsChecked(lib, remote, targetFiles(lib.db as Database.Database, filter), concurrency ?? configuredConcurrency(lib));
   enqueueDownloads(lib.state, plan.fetch);
   const renderer = progressRenderer(out);
   const interrupt = interruptible();
   let report;
   try {
     report = await runDownloads(lib, remote, {
-      concurrency: argv.concurrency === undefined ? undefined : Math.max(1, argv.concurrency),
+      concurrency,
+      knownSizes: plan.sizes,
       onProgress: renderer.listener,
       stop: interrupt.stop,
       abort: interrupt.abort,
@@ -69,11 +136,13 @@ export async function downloadTarget(lib: Library, argv: GlobalArgs & { concurre
   if (report.interrupted && !report.stoppedBy) {
     report.stoppedBy = { code: 'INTERRUPTED', message: 'interrupted: what did not finish stays queued; run the command again (or `trove download-all`) to resume' };
   }
-  const unavailable = plan.unavailable.map((u) => ({ sha1: u.sha1, key: u.sha1, code: 'NOT_AVAILABLE', message: `${u.sha1} (${u.type}) is neither here nor on the remote` }));
-  finishTransfer(out, renderer, { ...report, failed: [...report.failed, ...unavailable], alreadyLocal: report.alreadyLocal + plan.alreadyLocal } as typeof report, () => [
-    `${what}: downloaded ${report.downloaded} file(s), ${formatBytes(report.bytes)} from ${remote.description}; ${plan.alreadyLocal + report.alreadyLocal} already here` +
+  const unavailable = unavailableReport(plan.unavailable);
+  const missing = opts.missingFails ? plan.unavailable.map((u) => ({ sha1: u.sha1, key: u.sha1, code: 'NOT_AVAILABLE', message: unavailableMessage(u) })) : [];
+  finishTransfer(out, renderer, { ...report, failed: [...report.failed, ...missing], alreadyLocal: report.alreadyLocal + plan.alreadyLocal, unavailable } as typeof report, () => [
+    `${printable(what)}: downloaded ${report.downloaded} file(s), ${formatBytes(report.bytes)} from ${remote.description}; ${plan.alreadyLocal + report.alreadyLocal} already here` +
       (report.failed.length ? `; ${report.failed.length} failed` : '') +
-      (unavailable.length ? `; ${unavailable.length} not available anywhere` : ''),
+      unavailableSummary(unavailable),
+    ...(unavailable.count && !opts.missingFails ? ['(not failures: `trove report --missing` lists what is missing; `--json` lists the first ' + UNAVAILABLE_LISTED_MAX + ')'] : []),
   ]);
 }
 
@@ -96,6 +165,6 @@ export const downloadCommand: CommandModule<GlobalArgs, Args> = {
     withLibrary(argv, async (lib) => {
       const systemId = argv.system ? resolveSystem(lib.db, argv.system).id : undefined;
       const t = resolveReleaseOrFileSet(lib.db, argv.target, { systemId });
-      await downloadTarget(lib, argv, t.label, t.kind === 'release' ? { releaseId: t.id } : { fileSetId: t.id });
+      await downloadTarget(lib, argv, t.label, t.kind === 'release' ? { releaseId: t.id } : { fileSetId: t.id }, { missingFails: true });
     }),
 };

@@ -31,6 +31,10 @@ export const uploadCommand: CommandModule<GlobalArgs, Args> = {
         `Uploaded ${report.uploaded} blob(s), ${formatBytes(report.bytes)} to ${remote.description}` +
           (report.alreadyPresent ? `; ${report.alreadyPresent} already there` : '') +
           (report.failed.length ? `; ${report.failed.length} failed` : ''),
+        ...(report.requeuedDeleted ? [`${report.requeuedDeleted} blob(s) whose remote copy was deleted while the catalogue still references them were queued again from this device`] : []),
+        ...(report.unsettledDeletions
+          ? [`${report.unsettledDeletions} blob(s) the catalogue references have an unfinished remote deletion: run \`trove prune-blobs\` to settle it, then \`trove upload\``]
+          : []),
         ...(report.notHere ? [`${report.notHere} pending upload(s) wait for the device that holds them`] : []),
         ...(v
           ? [

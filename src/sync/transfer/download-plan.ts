@@ -1,5 +1,6 @@
 // What a download request means, decided on plain rows: which files to fetch, which are here
 // already, which can be had from nowhere; and whether the disk can take it. Pure, table-tested.
+import type { SyncState } from './sync-state.js';
 
 export interface WantedFile {
   sha1: string;
@@ -8,6 +9,8 @@ export interface WantedFile {
   isLocal: boolean;
   /** The log says the remote holds it (UploadCompleted). */
   isCloud: boolean;
+  /** The log row's state (null: the log has no row). */
+  syncState?: SyncState | null;
 }
 
 export interface DownloadPlan {
@@ -28,6 +31,30 @@ export function planDownloads(files: WantedFile[]): DownloadPlan {
     else plan.unavailable.push({ sha1: f.sha1, type: f.type });
   }
   return plan;
+}
+
+/**
+ * Why a wanted file cannot be downloaded, from its log row:
+ *   never-uploaded: no row — no device recorded an upload of it (a DAT rom nobody owns: *missing*);
+ *   not-uploaded-yet: a device holds it and its upload is queued, running or failed;
+ *   deleted: its remote copy was deleted (prune-blobs), or is being.
+ */
+export type UnavailableReason = 'never-uploaded' | 'not-uploaded-yet' | 'deleted';
+
+export function unavailableReason(state: SyncState | null | undefined): UnavailableReason {
+  if (!state) return 'never-uploaded';
+  return state.startsWith('Deletion') ? 'deleted' : 'not-uploaded-yet';
+}
+
+/**
+ * Whether a file the log does not call uploaded is worth one look at the remote before it is called
+ * unavailable: when the log has a row in another state, some device held the content, and may have
+ * uploaded it since this device's last pull (another device's pending upload, or a deleted blob put
+ * back by the device that holds it). Files with no row are not asked about: they are mostly DAT roms
+ * nobody owns, thousands of them, and asking would cost a request each on every run.
+ */
+export function worthAskingRemote(state: SyncState | null | undefined): boolean {
+  return !!state && state !== 'UploadCompleted';
 }
 
 /** Headroom kept free beyond the downloads themselves (SQLite, temp files, the rest of the system). */

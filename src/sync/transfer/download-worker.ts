@@ -59,6 +59,11 @@ export interface DownloadOptions extends TransferOptions {
    */
   stop?: AbortSignal;
   /**
+   * Exact remote (stored) sizes the caller learned from the remote just before (a stat or a listing:
+   * download-probe.ts), by sha1: used as such, not asked again.
+   */
+  knownSizes?: ReadonlyMap<string, number>;
+  /**
    * Aborted: also cut the items in flight (their temp files are removed, they stay Pending); what
    * already finished is still recorded. The second ctrl+c.
    */
@@ -88,15 +93,15 @@ export async function removeStaleDownloadTemps(tmpDir: string): Promise<number> 
  * one stat each or one listing of the type's folder, whichever costs fewer requests (sizeSource;
  * `known(type)` is how many files of that type the catalogue has).
  */
-async function remoteSizes(remote: Remote, items: DownloadItem[], concurrency: number, known: (type: string) => number): Promise<Map<string, number>> {
+export async function remoteSizes(remote: Remote, items: readonly { sha1: string; type: string }[], concurrency: number, known: (type: string) => number): Promise<Map<string, number>> {
   const sizes = new Map<string, number>();
-  const byType = new Map<string, DownloadItem[]>();
+  const byType = new Map<string, { sha1: string; type: string }[]>();
   for (const i of items) {
     const list = byType.get(i.type);
     if (list) list.push(i);
     else byType.set(i.type, [i]);
   }
-  const toStat: DownloadItem[] = [];
+  const toStat: { sha1: string; type: string }[] = [];
   for (const [type, wanted] of byType) {
     if (sizeSource(wanted.length, known(type)) === 'stat') {
       toStat.push(...wanted);
@@ -239,8 +244,10 @@ export async function runDownloads(lib: Library, remote: Remote, opts: DownloadO
   // otherwise from one listing or a stat per object (remoteSizes). A recorded size is a hint that a
   // failed download re-checks (recheckSize).
   const hinted = uploadedSizes(lib.db, items.map((i) => i.sha1));
-  const sizes = await remoteSizes(remote, items.filter((i) => !hinted.has(i.sha1)), concurrency, (type) => Number(countOfType.get(type)));
+  const known = opts.knownSizes ?? new Map<string, number>();
+  const sizes = await remoteSizes(remote, items.filter((i) => !hinted.has(i.sha1) && !known.has(i.sha1)), concurrency, (type) => Number(countOfType.get(type)));
   for (const [sha1, n] of hinted) sizes.set(sha1, n);
+  for (const i of items) if (known.has(i.sha1) && !hinted.has(i.sha1)) sizes.set(i.sha1, known.get(i.sha1)!);
   const need = items.reduce((a, i) => a + (sizes.get(i.sha1) ?? 0), 0);
   const st = await fsp.statfs(lib.paths.storeDir);
   const shortfall = freeSpaceShortfall(need, Number(st.bavail) * Number(st.bsize));

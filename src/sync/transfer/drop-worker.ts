@@ -20,6 +20,8 @@ import { stopsTheRun } from '../remote/remote-errors.js';
 import type { DropPlan } from './drop-plan.js';
 import { ProgressTracker } from './progress.js';
 import { verifyRemoteBlob } from './remote-verify.js';
+import { logNote } from './log-error.js';
+import { getSyncEntry, requeueGone } from './sync-log.js';
 import { configuredConcurrency, type ItemFailure, type TransferOptions } from './transfer-options.js';
 
 export interface DropReport {
@@ -44,7 +46,13 @@ export async function runDrop(lib: Library, remote: Remote, plan: DropPlan, opts
     try {
       const st = await remote.stat(key);
       if (!st) {
-        report.kept.push({ sha1: d.sha1, reason: `remote object is missing on ${remote.description}: kept the local copy (run \`trove upload --verify\`)` });
+        // The log said UploadCompleted and the object is gone (deleted by a clean-up on another
+        // device, or lost): queue it again, so that the next `trove upload` puts it back.
+        const requeued = requeueMissing(lib, d.sha1);
+        report.kept.push({
+          sha1: d.sha1,
+          reason: `remote object is missing on ${remote.description}: kept the local copy` + (requeued ? ' and queued it for upload again (run `trove upload`)' : ' (run `trove upload`)'),
+        });
         tracker.done(key, d.sha1, 'skipped');
         return;
       }
@@ -71,6 +79,19 @@ export async function runDrop(lib: Library, remote: Remote, plan: DropPlan, opts
   if (bugs.length) throw bugs[0];
   tracker.end();
   return report;
+}
+
+/**
+ * An UploadCompleted row whose object the remote does not have: back to UploadPending (the
+ * "reupload" edge, as `upload --verify` does for a missing object). Checked and changed in one
+ * transaction; a row another process moved meanwhile is left as it is. Whether it was requeued.
+ */
+function requeueMissing(lib: Library, sha1: string): boolean {
+  return lib.db.transaction(() => {
+    if (getSyncEntry(lib.db, sha1)?.state !== 'UploadCompleted') return false;
+    requeueGone(lib.db, sha1, logNote('the remote object was missing when this device checked it before dropping its local copy: uploading it again'));
+    return true;
+  }).immediate();
 }
 
 /** Forget the row, delete the file; if the delete fails, the row is put back and the error thrown. */

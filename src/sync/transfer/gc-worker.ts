@@ -114,16 +114,21 @@ function completeGone(lib: Library, sha1: string): void {
   applyEvent(lib.db, sha1, 'succeed');
 }
 
+const UNFINISHED = new Set(['DeletionPending', 'DeletionFailed']);
+
 function settle(lib: Library, plan: GcPlan): void {
   lib.db.transaction(() => {
     for (const s of plan.settle) {
+      // Another process may have moved the row since the plan (queue.lock keeps `trove upload`
+      // out, not every writer of the log): no unfinished deletion any more, nothing to settle.
+      if (!UNFINISHED.has(getSyncEntry(lib.db, s.sha1)?.state ?? '')) continue;
       if (s.action === 'cancel') applyEvent(lib.db, s.sha1, 'cancel');
       else {
         completeGone(lib, s.sha1);
         if (s.action === 'reupload') applyEvent(lib.db, s.sha1, 'reupload', logNote('the remote copy was deleted while something still references it: upload it again'));
       }
     }
-  })();
+  }).immediate();
 }
 
 export async function runRemoteGc(lib: Library, remote: Remote, opts: GcOptions = {}): Promise<GcReport> {
@@ -157,7 +162,8 @@ async function runRemoteGcLocked(lib: Library, remote: Remote, opts: GcOptions):
   settle(lib, plan);
   await deleteStaging(remote, plan.staging.delete, report);
   if (!plan.delete.length) return report;
-  db.transaction(() => plan.delete.forEach((d) => markForDeletion(db, d.sha1, d.type)))();
+  // A victim queued for upload since the plan (another process) is not marked, and not deleted.
+  const marked = db.transaction(() => plan.delete.filter((d) => markForDeletion(db, d.sha1, d.type))).immediate();
 
   await crashPoint('before-blob-deletes');
   // Re-check just before deleting: a snapshot pushed since the plan may reference a victim now.
@@ -167,7 +173,7 @@ async function runRemoteGcLocked(lib: Library, remote: Remote, opts: GcOptions):
     report.calledOff.push({ ...d, reason });
   };
   const victims: GcItem[] = [];
-  for (const d of plan.delete) {
+  for (const d of marked) {
     if (snapshotsNow.has(d.sha1)) callOff(d, 'referenced by a snapshot pushed since the plan');
     else victims.push(d);
   }

@@ -3,8 +3,9 @@
 import type Database from 'better-sqlite3';
 import { nowIso } from '../../store/ids.js';
 import { queueUpload } from '../../store/repo/file-sync-log.js';
+import { isReferencedFile } from '../../store/repo/files.js';
 import { stmt } from '../../store/repo/statements.js';
-import type { LogError } from './log-error.js';
+import { logNote, type LogError } from './log-error.js';
 import { SYNC_STATES, transition, type SyncEvent, type SyncRow, type SyncState } from './sync-state.js';
 
 export interface SyncLogEntry extends SyncRow {
@@ -103,17 +104,24 @@ export function syncStatesBySha1(db: Database.Database): Map<string, SyncState> 
 }
 
 /**
- * Queue the remote copy of `sha1` for deletion: a row the log lacks is created as DeletionPending
+ * Queue the remote copy of `sha1` for deletion (false, and nothing changed, when the row was queued
+ * for upload meanwhile): a row the log lacks is created as DeletionPending
  * (a blob some device uploaded without its catalogue ever reaching this one); otherwise the row
  * moves there through the state machine.
  */
-export function markForDeletion(db: Database.Database, sha1: string, type: string): void {
+export function markForDeletion(db: Database.Database, sha1: string, type: string): boolean {
   const cur = getSyncEntry(db, sha1);
   if (!cur) {
     const now = nowIso();
     db.prepare(`INSERT INTO file_sync_log (file_sha1, type, state, attempts, last_error, created_at, updated_at) VALUES (?, ?, 'DeletionPending', 0, NULL, ?, ?)`).run(sha1, type, now, now);
+  } else if (cur.state === 'UploadPending' || cur.state === 'UploadInProgress') {
+    // Queued for upload since the plan was made (`trove add` of the same content, `trove drop`
+    // finding the object missing, in another process; queue.lock keeps `trove upload` out): some
+    // device means to write it. Not a victim.
+    return false;
   } else if (cur.state === 'DeletionFailed') applyEvent(db, sha1, 'requeue');
   else if (cur.state !== 'DeletionPending') applyEvent(db, sha1, 'delete');
+  return true;
 }
 
 /** A user-started upload takes earlier failures again. */
@@ -128,6 +136,61 @@ export function queueUntrackedLocalBlobs(db: Database.Database): number {
     .all() as { sha1: string; type: string }[];
   db.transaction(() => rows.forEach((r) => queueUpload(db, r.sha1, r.type)))();
   return rows.length;
+}
+
+/**
+ * The remote object is gone (or may be): the "reupload" edge, and the recorded remote size goes too
+ * (it described an object that is no more; the next upload records the new one), as `trove add`
+ * does for content added again after a deletion. Call it inside the caller's transaction.
+ */
+export function requeueGone(db: Database.Database, sha1: string, reason: LogError): SyncLogEntry {
+  const row = applyEvent(db, sha1, 'reupload', reason);
+  stmt(db, 'UPDATE file_sync_log SET stored_bytes = NULL WHERE file_sha1 = ?').run(sha1);
+  return row;
+}
+
+/** Deletion states whose remote object is gone or may be, and whose deletion is not running. */
+const DELETED_STATES = ['DeletionCompleted', 'DeletionFailed'] as const;
+
+const REQUEUE_DELETED_REASON = logNote('the remote copy was deleted while the catalogue still references this content: uploading it again from a device that holds it');
+
+/**
+ * The "reupload" edge for content a remote clean-up deleted while it was still wanted: a blob this
+ * device holds, that the catalogue references, whose log row says DeletionCompleted (or
+ * DeletionFailed: the delete may have landed) goes back to UploadPending, so that this `trove upload`
+ * sends it. Without it, the merged log of two devices (one uploaded and had not pushed yet, the other
+ * ran `prune-blobs --include-unknown`) said DeletionCompleted everywhere and the only copy stayed
+ * local for ever while `upload` reported nothing to do.
+ *
+ * DeletionPending and DeletionInProgress are left alone: they are a deletion decided and perhaps
+ * under way — by a `prune-blobs` run of this device that died, or by the device whose log the row
+ * came from, which may be deleting that object right now — and an upload beside it could be deleted
+ * right after it landed. prune-blobs settles such rows (cancel if the object is still there,
+ * reupload if it is gone); `unsettledDeletions` counts them for the report. (On this library
+ * queue.lock keeps prune-blobs and upload apart.)
+ * Reads and writes in one IMMEDIATE transaction, so no other process changes a row in between.
+ */
+export function requeueDeletedReferencedBlobs(db: Database.Database): { requeued: string[]; unsettled: number } {
+  return db
+    .transaction(() => {
+      const rows = db
+        .prepare(
+          `SELECT sl.file_sha1 AS sha1, sl.state FROM file_sync_log sl JOIN state.local_blob lb ON lb.sha1 = sl.file_sha1
+           WHERE sl.state IN ('DeletionCompleted', 'DeletionFailed', 'DeletionPending', 'DeletionInProgress') ORDER BY sl.file_sha1`,
+        )
+        .all() as { sha1: string; state: SyncState }[];
+      const requeued: string[] = [];
+      let unsettled = 0;
+      for (const r of rows) {
+        if (!isReferencedFile(db, r.sha1)) continue; // deleted because nothing wanted it: stays deleted
+        if ((DELETED_STATES as readonly string[]).includes(r.state)) {
+          requeueGone(db, r.sha1, REQUEUE_DELETED_REASON);
+          requeued.push(r.sha1);
+        } else unsettled++;
+      }
+      return { requeued, unsettled };
+    })
+    .immediate();
 }
 
 export interface UploadCandidate {

@@ -18,7 +18,7 @@ import { decide } from './retry-policy.js';
 import { configuredConcurrency, sleepMs, type ItemFailure, type TransferOptions } from './transfer-options.js';
 import { takeRunnerLock } from '../../store/runner-lock.js';
 import { logError } from './log-error.js';
-import { applyEvent, getSyncEntry, pendingUploads, recordUploaded, queueUntrackedLocalBlobs, recoverInProgress, requeueFailedUploads, type UploadCandidate } from './sync-log.js';
+import { applyEvent, getSyncEntry, pendingUploads, recordUploaded, queueUntrackedLocalBlobs, recoverInProgress, requeueDeletedReferencedBlobs, requeueFailedUploads, type UploadCandidate } from './sync-log.js';
 import { objectIsBad, verifyRemoteBlob, verifyRemoteBlobs, type VerifyReport } from './remote-verify.js';
 import { readVerifiedBlob, streamVerifiedBlob, type LocalBlob } from './upload-source.js';
 import { WriteBatch } from './write-batch.js';
@@ -33,6 +33,16 @@ export interface UploadReport {
   failed: ItemFailure[];
   /** Pending uploads whose blob is not on this device (another device holds it). */
   notHere: number;
+  /**
+   * Blobs this device holds and the catalogue references whose remote copy a clean-up deleted
+   * (DeletionCompleted / DeletionFailed): queued again by this run (the "reupload" edge).
+   */
+  requeuedDeleted: number;
+  /**
+   * Blobs this device holds and the catalogue references whose remote deletion is unfinished
+   * (DeletionPending / DeletionInProgress): left to `trove prune-blobs`, which settles them.
+   */
+  unsettledDeletions: number;
   bytes: number;
   /** The error that stopped the run early (auth, missing bucket, remote down after retries). */
   stoppedBy?: { code: string; message: string };
@@ -86,7 +96,8 @@ async function runUploadsLocked(lib: Library, remote: Remote, opts: UploadOption
   recoverInProgress(db);
   requeueFailedUploads(db);
   queueUntrackedLocalBlobs(db);
-  const report: UploadReport = { uploaded: 0, alreadyPresent: 0, failed: [], notHere: 0, bytes: 0 };
+  const deleted = requeueDeletedReferencedBlobs(db);
+  const report: UploadReport = { uploaded: 0, alreadyPresent: 0, failed: [], notHere: 0, requeuedDeleted: deleted.requeued.length, unsettledDeletions: deleted.unsettled, bytes: 0 };
   const pending = pendingUploads(db);
   const ready = opts.only ? pending.ready.filter((c) => opts.only!.has(c.sha1)) : pending.ready;
   const notHere = pending.notHere;

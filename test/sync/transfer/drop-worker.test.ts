@@ -54,6 +54,18 @@ describe('runDrop', () => {
     });
   }
 
+  it('keeps the local copy of an object gone from the remote and queues it for upload again, so that `trove upload` puts it back', async () => {
+    const { remote, remoteRoot, target } = await uploaded();
+    fs.rmSync(path.join(remoteRoot, blobKey(target.type, target.sha1)));
+    const report = await dropAll(remote);
+    expect(report.kept).toEqual([{ sha1: target.sha1, reason: expect.stringContaining('queued it for upload again (run `trove upload`)') }]);
+    expect(isLocal(target.sha1)).toBe(true);
+    expect(fx.lib.db.prepare('SELECT state, stored_bytes AS storedBytes FROM file_sync_log WHERE file_sha1 = ?').get(target.sha1)).toEqual({ state: 'UploadPending', storedBytes: null });
+    const up = await runUploads(fx.lib, remote, noSleep);
+    expect(up.uploaded).toBe(1);
+    expect(fs.existsSync(path.join(remoteRoot, blobKey(target.type, target.sha1)))).toBe(true);
+  });
+
   it('keeps the local copy when a remote copy of another size does not verify', async () => {
     const { remote, remoteRoot, target } = await uploaded();
     const key = path.join(remoteRoot, blobKey(target.type, target.sha1));

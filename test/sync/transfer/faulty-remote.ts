@@ -56,8 +56,12 @@ export class FaultyRemote implements Remote {
     this.maybeFail('stat', key);
     return this.inner.stat(key);
   }
+  /** Called before each list (a test acts "in another process" at that point of a run). */
+  onList?: (prefix: string) => void;
+
   async list(prefix: string): Promise<RemoteEntry[]> {
     this.maybeFail('list', prefix);
+    this.onList?.(prefix);
     return this.inner.list(prefix);
   }
   async delete(key: string): Promise<void> {

@@ -8,6 +8,8 @@ import { OpendalRemote } from '../../../src/sync/remote/opendal-remote.js';
 import { runRemoteGc } from '../../../src/sync/transfer/gc-worker.js';
 import { runUploads } from '../../../src/sync/transfer/upload-worker.js';
 import { queueUpload } from '../../../src/store/repo/file-sync-log.js';
+import { applyEvent, requeueDeletedReferencedBlobs } from '../../../src/sync/transfer/sync-log.js';
+import { logNote } from '../../../src/sync/transfer/log-error.js';
 import { FaultyRemote } from './faulty-remote.js';
 import { libraryWithFiles, type Fixture } from './library-fixture.js';
 
@@ -92,6 +94,35 @@ describe('runRemoteGc', () => {
     const again = await runRemoteGc(fx.lib, remote, fast);
     expect(again.deleted.map((d) => d.sha1).sort()).toEqual(victims);
     for (const s of victims) expect(stateOf(s).state).toBe('DeletionCompleted');
+  });
+
+  it('rows queued for upload by another process between the plan and the deletes are neither marked, settled nor deleted', async () => {
+    const { remote, victims, keptSha1s } = await setup();
+    const db = fx.lib.db;
+    const [readded, ...others] = victims;
+    const wanted = keptSha1s[0]!;
+    // readded: deleted once, written again, unreferenced: a victim. wanted: referenced, an earlier
+    // deletion failed with the object still there: the plan settles it (cancel).
+    for (const e of ['delete', 'start', 'succeed'] as const) applyEvent(db, readded!, e);
+    for (const e of ['delete', 'start'] as const) applyEvent(db, wanted, e);
+    applyEvent(db, wanted, 'fail', logNote('timeout'));
+    // After the plan read the log and the catalogue (the staging folder is listed last), another
+    // process: `trove add` of readded's content; and wanted re-queued (as `trove upload` would: queue.lock
+    // keeps it apart from prune-blobs now, but the worker must not trust a row it read before applying).
+    remote.onList = (prefix) => {
+      if (prefix !== remote.features.stagingPrefix) return;
+      remote.onList = undefined;
+      queueUpload(db, readded!, db.prepare('SELECT type FROM file WHERE sha1 = ?').pluck().get(readded!) as string);
+      expect(requeueDeletedReferencedBlobs(db).requeued).toEqual([wanted]);
+    };
+    const r = await runRemoteGc(fx.lib, remote, fast);
+    expect(r.plan.delete.map((d) => d.sha1)).toContain(readded);
+    expect(r.plan.settle).toEqual([{ sha1: wanted, action: 'cancel' }]);
+    expect(r.deleted.map((d) => d.sha1).sort()).toEqual(others);
+    expect(stateOf(readded!).state).toBe('UploadPending');
+    expect(stateOf(wanted).state).toBe('UploadPending');
+    const listed = (await remote.list('rom/')).map((e) => e.key).join('\n') + (await remote.list('manual/')).map((e) => e.key).join('\n');
+    expect(listed).toContain(readded);
   });
 
   it('a dry run changes nothing, locally or remotely', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelayMs } from '../../../src/sync/transfer/backoff.js';
-import { freeSpaceShortfall, planDownloads, sizeSource, FREE_SPACE_RESERVE_BYTES } from '../../../src/sync/transfer/download-plan.js';
+import { freeSpaceShortfall, planDownloads, sizeSource, unavailableReason, worthAskingRemote, FREE_SPACE_RESERVE_BYTES } from '../../../src/sync/transfer/download-plan.js';
 import { planDrop } from '../../../src/sync/transfer/drop-plan.js';
 import { rateAndEta, ProgressTracker, type ProgressEvent } from '../../../src/sync/transfer/progress.js';
 import { decide } from '../../../src/sync/transfer/retry-policy.js';
@@ -18,6 +18,27 @@ describe('planDownloads', () => {
       { sha1: C, type: 'rom', size: 7, isLocal: false, isCloud: false },
     ]);
     expect(plan).toEqual({ fetch: [{ sha1: A, type: 'rom', size: 10 }], alreadyLocal: 1, unavailable: [{ sha1: C, type: 'rom' }] });
+  });
+});
+
+describe('files available from nowhere, by their log row', () => {
+  it.each([
+    [null, false, 'never-uploaded'],
+    ['UploadPending', true, 'not-uploaded-yet'],
+    ['UploadInProgress', true, 'not-uploaded-yet'],
+    ['UploadFailed', true, 'not-uploaded-yet'],
+    ['DeletionPending', true, 'deleted'],
+    ['DeletionInProgress', true, 'deleted'],
+    ['DeletionCompleted', true, 'deleted'],
+    ['DeletionFailed', true, 'deleted'],
+  ] as const)('%s: ask the remote %s, else %s', (state, ask, reason) => {
+    expect(worthAskingRemote(state)).toBe(ask);
+    expect(unavailableReason(state)).toBe(reason);
+  });
+
+  it('an UploadCompleted row is the plan\'s own business (fetched), never asked about again', () => {
+    expect(worthAskingRemote('UploadCompleted')).toBe(false);
+    expect(worthAskingRemote(undefined)).toBe(false);
   });
 });
 

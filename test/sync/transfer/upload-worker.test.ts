@@ -111,6 +111,55 @@ describe('runUploads', () => {
     expect((await remote.readAll(key)).equals(local)).toBe(true);
   });
 
+  it('a blob a clean-up deleted while the catalogue still references it goes up again from this device (DeletionCompleted / DeletionFailed)', async () => {
+    // What a merged log says after another device ran `prune-blobs --include-unknown` on an object
+    // this device had uploaded but not pushed yet (QA D7): DeletionCompleted, object gone.
+    fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 1 });
+    const remote = fsRemote(fx);
+    await runUploads(fx.lib, remote, noSleep);
+    const [gone, failed, pending] = allSyncRows(fx.lib);
+    for (const r of [gone!, failed!]) {
+      await remote.delete(blobKey(r.type, r.sha1));
+      applyEvent(fx.lib.db, r.sha1, 'delete');
+      applyEvent(fx.lib.db, r.sha1, 'start');
+    }
+    applyEvent(fx.lib.db, gone!.sha1, 'succeed');
+    applyEvent(fx.lib.db, failed!.sha1, 'fail', logNote('delete failed (timeout): it may have landed'));
+    // A deletion not yet done may be running in another process: left to prune-blobs.
+    applyEvent(fx.lib.db, pending!.sha1, 'delete');
+    const report = await runUploads(fx.lib, remote, noSleep);
+    expect(report.requeuedDeleted).toBe(2);
+    expect(report.unsettledDeletions).toBe(1);
+    expect(report.uploaded).toBe(2);
+    expect(report.failed).toEqual([]);
+    const states = new Map(allSyncRows(fx.lib).map((r) => [r.sha1, r.state]));
+    expect(states.get(gone!.sha1)).toBe('UploadCompleted');
+    expect(states.get(failed!.sha1)).toBe('UploadCompleted');
+    expect(states.get(pending!.sha1)).toBe('DeletionPending');
+    for (const r of [gone!, failed!]) {
+      expect((await remote.readAll(blobKey(r.type, r.sha1))).equals(fs.readFileSync(blobPath(fx.lib.paths.storeDir, r.type, r.sha1)))).toBe(true);
+    }
+    // `--verify` after that finds the objects there and good.
+    const verified = await runUploads(fx.lib, remote, { ...noSleep, verify: true });
+    expect(verified.verify?.bad).toEqual([]);
+  });
+
+  it('a deleted blob nothing references any more, or that this device does not hold, stays deleted', async () => {
+    fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 1 });
+    const remote = fsRemote(fx);
+    await runUploads(fx.lib, remote, noSleep);
+    const [unreferenced, notHere] = allSyncRows(fx.lib);
+    for (const r of [unreferenced!, notHere!]) {
+      await remote.delete(blobKey(r.type, r.sha1));
+      for (const e of ['delete', 'start', 'succeed'] as const) applyEvent(fx.lib.db, r.sha1, e);
+    }
+    fx.lib.db.prepare('DELETE FROM file_set_file WHERE file_sha1 = ?').run(unreferenced!.sha1);
+    fx.lib.db.prepare('DELETE FROM state.local_blob WHERE sha1 = ?').run(notHere!.sha1);
+    const report = await runUploads(fx.lib, remote, noSleep);
+    expect(report).toMatchObject({ requeuedDeleted: 0, uploaded: 0 });
+    expect(allSyncRows(fx.lib).filter((r) => r.state === 'DeletionCompleted').map((r) => r.sha1).sort()).toEqual([unreferenced!.sha1, notHere!.sha1].sort());
+  });
+
   it('queues blobs that were stored before a remote was configured', async () => {
     fx = await libraryWithFiles({ systems: 1, titlesPerSystem: 1, queueUploads: false });
     expect(allSyncRows(fx.lib)).toEqual([]);
