@@ -176,3 +176,22 @@ describe('download summaries print names from outside through printable()', () =
     expect(r.stdout).not.toContain('\x1b');
   });
 });
+
+describe('a download refused for lack of space changes nothing (QA2-E F2)', () => {
+  it('its request does not stay queued, so a later download is judged on its own size', async () => {
+    const { q } = await pair('no-space');
+    // The remote object as far larger than any disk here (the size the uploading device recorded).
+    const db = new Database(path.join(q.dir, 'collection.db'));
+    db.prepare('UPDATE file_sync_log SET stored_bytes = ?').run(1e15);
+    db.close();
+    const r = await q.run(['download-all']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/not enough free space .* nothing was downloaded/);
+    const state = new Database(path.join(q.dir, 'state.db'), { readonly: true });
+    try {
+      expect(state.prepare('SELECT count(*) FROM download_queue').pluck().get()).toBe(0);
+    } finally {
+      state.close();
+    }
+  });
+});

@@ -1,10 +1,11 @@
+import { isTroveError, TroveError } from '../../store/errors.js';
 import type { CommandModule } from 'yargs';
 import type Database from 'better-sqlite3';
 import { resolveReleaseOrFileSet, resolveSystem } from '../../store/repo/resolve.js';
 import type { Library } from '../../store/library.js';
 import { openRemote } from '../../sync/remote/remote-config.js';
 import { planDownloadsChecked, type UnavailableFile } from '../../sync/transfer/download-probe.js';
-import { enqueueDownloads } from '../../sync/transfer/download-queue.js';
+import { enqueueDownloads, forgetDownloads, queuedDownloads } from '../../sync/transfer/download-queue.js';
 import { runDownloads } from '../../sync/transfer/download-worker.js';
 import { targetFiles, type TargetFilter } from '../../sync/transfer/transfer-targets.js';
 import { configuredConcurrency } from '../../sync/transfer/transfer-options.js';
@@ -118,7 +119,8 @@ export async function downloadTarget(
   const remote = openRemote(lib);
   const concurrency = argv.concurrency === undefined ? undefined : Math.max(1, argv.concurrency);
   const plan = await planDownloadsChecked(lib, remote, targetFiles(lib.db as Database.Database, filter), concurrency ?? configuredConcurrency(lib));
-  enqueueDownloads(lib.state, plan.fetch);
+  const earlier = queuedDownloads(lib.state).filter((q) => !plan.fetch.some((f) => f.sha1 === q.sha1)).length;
+  const added = enqueueDownloads(lib.state, plan.fetch);
   const renderer = progressRenderer(out);
   const interrupt = interruptible();
   let report;
@@ -130,6 +132,20 @@ export async function downloadTarget(
       stop: interrupt.stop,
       abort: interrupt.abort,
     });
+  } catch (err) {
+    // Refused before anything was fetched ("nothing was downloaded"): leave the queue as it was, or
+    // this request would stay queued and make every later download need room for it too (QA2-E F2).
+    if (isTroveError(err, 'NO_SPACE')) {
+      forgetDownloads(lib.state, added);
+      if (earlier) {
+        throw new TroveError(
+          'NO_SPACE',
+          `${err.message} — ${earlier} of them were queued by an earlier download that did not finish; every download command resumes those first (\`trove download-all\` when there is room)`,
+          { cause: err, details: err.details },
+        );
+      }
+    }
+    throw err;
   } finally {
     interrupt.dispose();
   }

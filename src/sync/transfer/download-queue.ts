@@ -17,16 +17,30 @@ export interface DownloadItem {
   lastError: string | null;
 }
 
-export function enqueueDownloads(db: Database.Database, items: { sha1: string; type: string; size: number }[]): number {
+/** Queue `items`; returns the sha1s this call added (not those already queued), so a refused run can take them back. */
+export function enqueueDownloads(db: Database.Database, items: { sha1: string; type: string; size: number }[]): string[] {
   const now = nowIso();
+  const had = db.prepare('SELECT 1 FROM download_queue WHERE sha1 = ?').pluck();
   const ins = db.prepare(
     `INSERT INTO download_queue (sha1, type, size, state, attempts, last_error, created_at, updated_at)
      VALUES (?, ?, ?, 'Pending', 0, NULL, ?, ?)
      ON CONFLICT(sha1) DO UPDATE SET state = 'Pending', updated_at = excluded.updated_at WHERE download_queue.state = 'Failed'`,
   );
-  let n = 0;
-  db.transaction(() => items.forEach((i) => (n += ins.run(i.sha1, i.type, i.size, now, now).changes)))();
-  return n;
+  const added: string[] = [];
+  db.transaction(() =>
+    items.forEach((i) => {
+      const existed = had.get(i.sha1) !== undefined;
+      ins.run(i.sha1, i.type, i.size, now, now);
+      if (!existed) added.push(i.sha1);
+    }),
+  )();
+  return added;
+}
+
+/** Take back rows a refused request added (enqueueDownloads' result): the queue is as it was. */
+export function forgetDownloads(db: Database.Database, sha1s: readonly string[]): void {
+  const del = db.prepare(`DELETE FROM download_queue WHERE sha1 = ? AND state = 'Pending'`);
+  db.transaction(() => sha1s.forEach((s) => del.run(s)))();
 }
 
 /** On start: downloads a crashed run left in progress go back to pending; failures are retried. */
