@@ -71,6 +71,15 @@ function reportError(err: unknown, wantsJson: boolean, usageError?: new (...a: n
   return EXIT.ERROR;
 }
 
+// The reader of stdout went away (`trove ls --json | head`): stop quietly, as command-line tools do when
+// the pipe closes, instead of dying on an unhandled EPIPE with a stack trace. A long command cut off this
+// way stops as `kill` would stop it — every write is atomic, temps are swept by the next run — and
+// exits with the code it had so far.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK);
+  throw err;
+});
+
 // For benchmarks: report this process's peak RSS on exit (TROVE_BENCH_STATS=1).
 if (process.env.TROVE_BENCH_STATS) {
   process.on('exit', () => process.stderr.write(`trove-stats ${JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS })}\n`));

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runCli, tempDir } from '../helpers/cli.js';
+import { CLI, DATS, runCli, tempDir } from '../helpers/cli.js';
 
 const canUnshare = spawnSync('unshare', ['-rm', 'true']).status === 0;
 
@@ -122,3 +122,20 @@ describe('trove error reporting', () => {
   });
 });
 
+
+describe('a reader that stops reading stdout', () => {
+  it('`trove ls releases --json | head -c 10`: trove stops quietly with its exit code, no EPIPE stack trace (QA2-D note)', async () => {
+    const root = tempDir();
+    const lib = path.join(root, 'lib');
+    try {
+      expect((await runCli(['init', '--library', lib])).code).toBe(0);
+      expect((await runCli(['dat', 'import', path.join(DATS, 'Atari - 2600.dat'), '--library', lib])).code).toBe(0);
+      // A real pipe whose reader exits after 10 bytes, as `head` does; bash reports trove's own exit code.
+      const sh = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" ls releases --json --library "${lib}" 2>"${root}/err" | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+      expect(sh.stdout.trim()).toBe('0');
+      expect(fs.readFileSync(path.join(root, 'err'), 'utf8')).not.toMatch(/EPIPE|Unhandled/);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
