@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, DATS, runCli, tempDir } from '../helpers/cli.js';
+import { CLI, runCli, tempDir } from '../helpers/cli.js';
+import { ATARI } from '../store/catalog/real-dats.js';
 
 const canUnshare = spawnSync('unshare', ['-rm', 'true']).status === 0;
 
@@ -129,7 +130,7 @@ describe('a reader that stops reading stdout', () => {
     const lib = path.join(root, 'lib');
     try {
       expect((await runCli(['init', '--library', lib])).code).toBe(0);
-      expect((await runCli(['dat', 'import', path.join(DATS, 'Atari - 2600.dat'), '--library', lib])).code).toBe(0);
+      expect((await runCli(['dat', 'import', ATARI, '--library', lib])).code).toBe(0);
       // A real pipe whose reader exits after 10 bytes, as `head` does; bash reports trove's own exit code.
       const sh = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" ls releases --json --library "${lib}" 2>"${root}/err" | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
       expect(sh.stdout.trim()).toBe('0');
