@@ -22,7 +22,7 @@ import path from 'node:path';
 import { fromErrnoError, isErrnoError, TroveError } from './errors.js';
 import { safeJoin } from './archive-name.js';
 import { fsyncDir, tempName, writeAll } from './atomic-fs.js';
-import { isProcessAlive, tempOwner } from './stale-temps.js';
+import { isProcessAlive, removeStaleTempsIn } from './stale-temps.js';
 import type { Library } from './library.js';
 import { makeDir } from './make-dir.js';
 import { printable } from './printable.js';
@@ -158,29 +158,12 @@ const EXPORT_TEMP = /^\.export(-old)?\.\d+\.[0-9a-f]+\.tmp$/;
  * no longer runs; a set-aside file with no other name may be the only copy of a user's file: kept.
  */
 export function removeDeadExportTemps(dir: string, alive: (pid: number) => boolean = isProcessAlive): string[] {
-  let names: string[];
-  try {
-    names = fsSync.readdirSync(dir);
-  } catch {
-    return [];
-  }
-  const removed: string[] = [];
-  for (const name of names) {
+  return removeStaleTempsIn(dir, alive, (name, file) => {
     const m = EXPORT_TEMP.exec(name);
-    const pid = m ? tempOwner(name) : undefined;
-    if (pid === undefined || pid === process.pid || alive(pid)) continue;
-    const p = path.join(dir, name);
-    const st = fsSync.lstatSync(p, { throwIfNoEntry: false });
-    if (!st?.isFile()) continue;
-    if (m![1] && st.nlink < 2) continue; // set aside by rename: perhaps the only copy
-    try {
-      fsSync.rmSync(p, { force: true });
-      removed.push(name);
-    } catch {
-      // leave it
-    }
-  }
-  return removed;
+    const st = m ? fsSync.lstatSync(file, { throwIfNoEntry: false }) : undefined;
+    if (!st?.isFile()) return false;
+    return !m![1] || st.nlink >= 2; // set aside by rename (one name): perhaps the only copy of the user's file
+  });
 }
 
 export async function exportTarget(lib: Library, target: Target, destDir: string, opts: ExportOptions = {}): Promise<ExportedFile[]> {

@@ -51,3 +51,13 @@ export function takeRunnerLock(libraryDir: string, what: string): RunnerLock {
     },
   };
 }
+
+/** Run `fn` holding the runner lock (see takeRunnerLock); released however `fn` ends. */
+export async function withRunnerLock<T>(libraryDir: string, what: string, fn: () => Promise<T>): Promise<T> {
+  const lock = takeRunnerLock(libraryDir, what);
+  try {
+    return await fn();
+  } finally {
+    lock.release();
+  }
+}

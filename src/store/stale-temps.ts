@@ -26,8 +26,11 @@ export function tempOwner(name: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/** Remove the temps in `dir` (not below it) whose writing process no longer runs; returns their names. */
-export function removeStaleTempsIn(dir: string, alive: (pid: number) => boolean = isProcessAlive): string[] {
+/**
+ * Remove the temps in `dir` (not below it) whose writing process no longer runs; returns their names.
+ * `mayRemove` narrows it further (a folder that is not trove's own: export's destination).
+ */
+export function removeStaleTempsIn(dir: string, alive: (pid: number) => boolean = isProcessAlive, mayRemove: (name: string, file: string) => boolean = () => true): string[] {
   let names: string[];
   try {
     names = fs.readdirSync(dir);
@@ -37,7 +40,7 @@ export function removeStaleTempsIn(dir: string, alive: (pid: number) => boolean 
   const removed: string[] = [];
   for (const name of names) {
     const pid = tempOwner(name);
-    if (pid === undefined || pid === process.pid || alive(pid)) continue;
+    if (pid === undefined || pid === process.pid || alive(pid) || !mayRemove(name, path.join(dir, name))) continue;
     try {
       fs.rmSync(path.join(dir, name), { force: true });
       removed.push(name);

@@ -10,7 +10,7 @@
 import type { Library } from '../../store/library.js';
 import type { Remote } from '../remote/remote.js';
 import { planDownloads, unavailableReason, worthAskingRemote, type UnavailableReason } from './download-plan.js';
-import { remoteSizes } from './download-worker.js';
+import { remoteSizes } from './remote-sizes.js';
 import type { SyncState } from './sync-state.js';
 import type { TargetFile } from './transfer-targets.js';
 

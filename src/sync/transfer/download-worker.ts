@@ -20,12 +20,13 @@ import PQueue from 'p-queue';
 import { commitTemp, tempName, writeAll } from '../../store/atomic-fs.js';
 import { decodeBlob } from '../../store/blob/blob-reader.js';
 import { removeStaleTempsIn } from '../../store/stale-temps.js';
-import { blobKey, blobPath, sha1OfBlobKey, type FileType } from '../../store/blob/blob-key.js';
+import { blobKey, blobPath, type FileType } from '../../store/blob/blob-key.js';
 import { TroveError, withContext } from '../../store/errors.js';
 import type { Library } from '../../store/library.js';
 import { markLocal } from '../../store/repo/files.js';
 import { WHOLE_READ_BYTES, type Remote } from '../remote/remote.js';
-import { freeSpaceShortfall, sizeSource } from './download-plan.js';
+import { freeSpaceShortfall } from './download-plan.js';
+import { remoteSizes } from './remote-sizes.js';
 import { DirSyncBatch } from './dir-sync-batch.js';
 import { adoptFinishedBlobs } from './download-adopt.js';
 import { uploadedSizes } from './sync-log.js';
@@ -86,43 +87,6 @@ const OVERLAP_MAX_BYTES = 1024 * 1024;
 /** Remove download temp files left by processes that no longer run (`.dl.<pid>.<rand>.tmp`). */
 export async function removeStaleDownloadTemps(tmpDir: string): Promise<number> {
   return removeStaleTempsIn(tmpDir).filter((name) => name.startsWith(`.${TEMP_HINT}.`)).length;
-}
-
-/**
- * Remote (stored) sizes of the queued objects; absent objects are missing from the map. Per type,
- * one stat each or one listing of the type's folder, whichever costs fewer requests (sizeSource;
- * `known(type)` is how many files of that type the catalogue has).
- */
-export async function remoteSizes(remote: Remote, items: readonly { sha1: string; type: string }[], concurrency: number, known: (type: string) => number): Promise<Map<string, number>> {
-  const sizes = new Map<string, number>();
-  const byType = new Map<string, { sha1: string; type: string }[]>();
-  for (const i of items) {
-    const list = byType.get(i.type);
-    if (list) list.push(i);
-    else byType.set(i.type, [i]);
-  }
-  const toStat: { sha1: string; type: string }[] = [];
-  for (const [type, wanted] of byType) {
-    if (sizeSource(wanted.length, known(type)) === 'stat') {
-      toStat.push(...wanted);
-      continue;
-    }
-    const want = new Set(wanted.map((i) => i.sha1));
-    for (const e of await remote.list(`${type}/`)) {
-      const sha1 = sha1OfBlobKey(e.key);
-      if (sha1 && want.has(sha1)) sizes.set(sha1, e.size);
-    }
-  }
-  const q = new PQueue({ concurrency });
-  await Promise.all(
-    toStat.map((i) =>
-      q.add(async () => {
-        const st = await remote.stat(blobKey(i.type, i.sha1));
-        if (st) sizes.set(i.sha1, st.size);
-      }),
-    ),
-  );
-  return sizes;
 }
 
 export interface DownloadBlobOptions {

@@ -18,7 +18,7 @@ import { blobsReferencedBySnapshots } from '../snapshot/blob-references.js';
 import { crashPoint } from '../snapshot/crash-point.js';
 import { DEFAULT_GRACE_MS, parseBlobKey, planGc, type GcInputs, type GcItem, type GcPlan, type ListedObject, type StagingFile } from './gc-plan.js';
 import { decide } from './retry-policy.js';
-import { takeRunnerLock } from '../../store/runner-lock.js';
+import { withRunnerLock } from '../../store/runner-lock.js';
 import { logError, logNote } from './log-error.js';
 import { applyEvent, getSyncEntry, markForDeletion, recoverDeletions, syncStatesBySha1 } from './sync-log.js';
 import { DEFAULT_CONCURRENCY, sleepMs, type ItemFailure, type TransferOptions } from './transfer-options.js';
@@ -134,12 +134,7 @@ function settle(lib: Library, plan: GcPlan): void {
 export async function runRemoteGc(lib: Library, remote: Remote, opts: GcOptions = {}): Promise<GcReport> {
   if (opts.dryRun) return runRemoteGcLocked(lib, remote, opts);
   // One queue runner at a time: its recovery would take a running upload's or clean-up's rows (runner-lock.ts).
-  const runner = takeRunnerLock(lib.paths.dir, 'prune-blobs');
-  try {
-    return await runRemoteGcLocked(lib, remote, opts);
-  } finally {
-    runner.release();
-  }
+  return withRunnerLock(lib.paths.dir, 'prune-blobs', () => runRemoteGcLocked(lib, remote, opts));
 }
 
 async function runRemoteGcLocked(lib: Library, remote: Remote, opts: GcOptions): Promise<GcReport> {

@@ -16,7 +16,7 @@ import type { Remote } from '../remote/remote.js';
 import { ProgressTracker } from './progress.js';
 import { decide } from './retry-policy.js';
 import { configuredConcurrency, sleepMs, type ItemFailure, type TransferOptions } from './transfer-options.js';
-import { takeRunnerLock } from '../../store/runner-lock.js';
+import { withRunnerLock } from '../../store/runner-lock.js';
 import { logError } from './log-error.js';
 import { applyEvent, getSyncEntry, pendingUploads, recordUploaded, queueUntrackedLocalBlobs, recoverInProgress, requeueDeletedReferencedBlobs, requeueFailedUploads, type UploadCandidate } from './sync-log.js';
 import { objectIsBad, verifyRemoteBlob, verifyRemoteBlobs, type VerifyReport } from './remote-verify.js';
@@ -83,12 +83,7 @@ export interface UploadOptions extends TransferOptions {
 
 export async function runUploads(lib: Library, remote: Remote, opts: UploadOptions = {}): Promise<UploadReport> {
   // One runner at a time: the recovery below would take another live run's rows (runner-lock.ts).
-  const runner = takeRunnerLock(lib.paths.dir, 'upload');
-  try {
-    return await runUploadsLocked(lib, remote, opts);
-  } finally {
-    runner.release();
-  }
+  return withRunnerLock(lib.paths.dir, 'upload', () => runUploadsLocked(lib, remote, opts));
 }
 
 async function runUploadsLocked(lib: Library, remote: Remote, opts: UploadOptions): Promise<UploadReport> {
