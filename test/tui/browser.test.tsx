@@ -168,6 +168,9 @@ describe('browser', () => {
     x.r.stdin.write(KEY.enter); // keep it
     await loaded(x.r, new RegExp(`filter: all · sort: name · search: "${word}"`));
     await waitFor(x.r, (t) => selectedLine(t)?.includes(word) ?? false, 'the found release selected'); // enter needs a row
+    // A key written in the same instant the prompt closes can be lost under load (noted as a known
+    // limit in the closing note); this test is about what the search does, so let the list settle.
+    await new Promise((res) => setTimeout(res, 250));
     // Going deeper or to another section and back: the list was open underneath all along.
     await press(x.r, KEY.enter, /rom\s+rom/);
     await press(x.r, KEY.escape, `search: "${word}"`);
