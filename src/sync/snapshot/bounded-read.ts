@@ -52,7 +52,8 @@ export function storedBound(recorded: number, plain: number): number {
  * range is fetched — one request, and a planted giant under the key costs no more than the real
  * object. Only when that does not verify is the object stat'ed: one of another size within
  * `storedBound` (the same content from another zstd build) is read in its real size; a larger one is
- * refused CORRUPT_BLOB without being read.
+ * refused CORRUPT_BLOB without being read. A recorded size past `storedBound` of the content's own
+ * size (a forged manifest or index) is refused CORRUPT_SNAPSHOT before anything is fetched.
  */
 export async function readDeclaredObject<T>(
   remote: Remote,
@@ -61,6 +62,12 @@ export async function readDeclaredObject<T>(
   label: string,
   decode: (raw: Buffer) => Promise<T>,
 ): Promise<T> {
+  if (size.recorded > storedBound(0, size.plain)) {
+    // A forged manifest or chunk index: no zstd encoding of `plain` bytes takes this much.
+    throw new TroveError('CORRUPT_SNAPSHOT', `${label}: ${key} is recorded as ${size.recorded} bytes for ${size.plain} bytes of content, more than any zstd encoding takes: not read`, {
+      details: { key, recorded: size.recorded, plain: size.plain },
+    });
+  }
   let first: unknown;
   try {
     return await decode(await readExactly(remote, key, size.recorded, label));

@@ -13,6 +13,7 @@ import pLimit from '../../store/limit.js';
 import type { Remote } from '../remote/remote.js';
 import { readDeclaredObject, storedBound } from './bounded-read.js';
 import { canonicalizeHeaderBytes } from './fingerprint.js';
+import { decodeChunkIndex, encodeChunkIndex, type ChunkEntry } from './chunk-index.js';
 import { chunkIndexKey, chunkKey, type DatabaseRef } from './manifest.js';
 
 /** 64 KiB: 16 pages of 4 KiB (SQLite's default), a multiple of every page size up to 64 KiB. */
@@ -31,37 +32,6 @@ export const LARGE_DB_BYTES = 128 * 1024 * 1024;
  */
 export function chunkBytesFor(size: number): number {
   return size >= LARGE_DB_BYTES ? LARGE_CHUNK_BYTES : CHUNK_BYTES;
-}
-const MAGIC = 'trove-chunks 1 ';
-
-export interface ChunkEntry {
-  sha1: string;
-  compressedSize: number;
-}
-
-export function encodeChunkIndex(chunkBytes: number, entries: readonly ChunkEntry[]): Buffer {
-  const header = Buffer.from(`${MAGIC}${chunkBytes}\n`, 'utf8');
-  const out = Buffer.alloc(header.length + entries.length * 24);
-  header.copy(out);
-  let o = header.length;
-  for (const e of entries) {
-    out.write(e.sha1, o, 20, 'hex');
-    out.writeUInt32BE(e.compressedSize, o + 20);
-    o += 24;
-  }
-  return out;
-}
-
-export function decodeChunkIndex(bytes: Buffer, label: string): { chunkBytes: number; entries: ChunkEntry[] } {
-  const nl = bytes.indexOf(0x0a);
-  const header = nl < 0 ? '' : bytes.subarray(0, nl).toString('utf8');
-  const chunkBytes = Number(header.slice(MAGIC.length));
-  if (!header.startsWith(MAGIC) || !Number.isSafeInteger(chunkBytes) || chunkBytes <= 0) throw new TroveError('CORRUPT_SNAPSHOT', `${label}: not a trove chunk index`);
-  const body = bytes.subarray(nl + 1);
-  if (body.length % 24 !== 0) throw new TroveError('CORRUPT_SNAPSHOT', `${label}: truncated chunk index`);
-  const entries: ChunkEntry[] = [];
-  for (let o = 0; o < body.length; o += 24) entries.push({ sha1: body.toString('hex', o, o + 20), compressedSize: body.readUInt32BE(o + 20) });
-  return { chunkBytes, entries };
 }
 
 /**

@@ -4,6 +4,7 @@
 // anything a manifest says is checked before it is used, because the remote is not trusted.
 import { TroveError } from '../../store/errors.js';
 import { SHA1_RE } from '../../store/ids.js';
+import { chunkIndexBytes } from './chunk-index.js';
 
 export const MANIFEST_FORMAT = 1;
 export const SNAPSHOTS_PREFIX = 'metadata/snapshots/';
@@ -131,6 +132,10 @@ function databaseRef(key: string, v: unknown): DatabaseRef {
     index: { sha1: indexSha1, size: count(key, idx.size, 'database.index.size'), compressed_size: count(key, idx.compressed_size, 'database.index.compressed_size') },
   };
   if (ref.key !== chunkIndexKey(indexSha1)) fail(key, `database.key ${JSON.stringify(ref.key)} is not the content address of its chunk index`);
+  const indexSize = ref.index!.size;
+  if (indexSize !== chunkIndexBytes(chunkBytes, ref.size)) {
+    fail(key, `database.index.size ${indexSize} is not the ${chunkIndexBytes(chunkBytes, ref.size)} bytes an index of a ${ref.size}-byte database in ${chunkBytes}-byte chunks takes`);
+  }
   return ref;
 }
 

@@ -15,7 +15,7 @@ import { listBaseMarkers } from '../../../src/sync/snapshot/manifest-store.js';
 import { syncPull, syncPush } from '../../../src/sync/snapshot/push-pull.js';
 import { syncStatus } from '../../../src/sync/snapshot/status.js';
 import { blobsReferencedBySnapshots } from '../../../src/sync/snapshot/blob-references.js';
-import { decodeChunkIndex } from '../../../src/sync/snapshot/chunked-db.js';
+import { decodeChunkIndex } from '../../../src/sync/snapshot/chunk-index.js';
 import { decompress } from '@mongodb-js/zstd';
 import { tempDir } from '../../helpers/cli.js';
 import { startS3rver, type S3Server } from '../../helpers/s3rver.js';
@@ -238,6 +238,23 @@ describe('bounded-read helpers', () => {
       const short = await rejection(readDeclaredObject(c.remote, 'k', { recorded: 20, plain: 20 }, 'k', verify));
       expect(short.code).toBe('CHECKSUM_MISMATCH');
       expect(short.message).toBe('got 10 bytes');
+    });
+  });
+
+  it('readDeclaredObject refuses a recorded size no zstd encoding of the content takes, before reading a byte', async () => {
+    const spec = remoteSpec('fs', root);
+    const d = makeDevice(root, 'forged', spec);
+    await d.with(async (_lib, remote) => {
+      await remote.write('k', Buffer.alloc(1024 * 1024));
+      const c = counting(remote);
+      // A forged chunk index entry: 4 GB recorded for a 64 KiB chunk.
+      const err = await rejection(readDeclaredObject(c.remote, 'k', { recorded: 4_000_000_000, plain: 65536 }, 'chunk', async (raw) => raw));
+      expect(err.code).toBe('CORRUPT_SNAPSHOT');
+      expect(err.message).toMatch(/chunk: k is recorded as 4000000000 bytes for 65536 bytes of content, more than any zstd encoding takes: not read/);
+      expect(c.bytes.get('k') ?? 0).toBe(0);
+      // At the bound itself it is read.
+      const bound = storedBound(0, 65536);
+      expect((await readDeclaredObject(c.remote, 'k', { recorded: bound, plain: 65536 }, 'chunk', async (raw) => raw)).length).toBe(bound);
     });
   });
 
