@@ -158,6 +158,7 @@ export async function addFiles(lib: Library, req: AddRequest): Promise<AddReport
       try {
         recorded = recordLocalBlobs(
           lib.state,
+          lib.paths.storeDir,
           results.map((r) => ({ sha1: r.sha1, type: r.type, size: r.size, storedBytes: r.storedBytes })),
         );
       } catch (err) {

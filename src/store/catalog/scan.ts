@@ -3,7 +3,6 @@
 // writer and record them (local, file-set membership for crc32 matches) in one transaction. Unmatched
 // files are left alone and listed. Nothing is written anywhere but the store and the databases: rom
 // names never become paths here.
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isTroveError, TroveError, withContext } from '../errors.js';
 import { nameId, nowIso } from '../ids.js';
@@ -11,7 +10,7 @@ import type { Library } from '../library.js';
 import pLimit from '../limit.js';
 import { ingestFile, syncBlobDirs, type IngestResult } from '../blob/blob-writer.js';
 import { upsertFile } from '../repo/files.js';
-import { knownContent, recordLocalBlobs, undoIngest, type LocalBlobInput, type LocalBlobUndo } from '../repo/local-blobs.js';
+import { knownContent, recordLocalBlobs, removeUnrecordedBlobs, undoIngest, type LocalBlobInput, type LocalBlobUndo } from '../repo/local-blobs.js';
 import { resolveSystem } from '../repo/resolve.js';
 import { queueUpload } from '../repo/file-sync-log.js';
 import { fingerprintHasher, fingerprintOfFile } from './scan-fingerprint.js';
@@ -29,6 +28,12 @@ export interface ScanOptions {
   concurrency?: number;
   /** Mark the blobs it stores UploadPending (a remote is configured), as `add` does. */
   queueUploads?: boolean;
+  /**
+   * Called once every file is hashed (and stored where it might match), before anything is matched,
+   * removed or recorded. Tests use it to let another library handle change the store or catalogue
+   * at exactly that moment, as another trove process may.
+   */
+  afterHashing?: () => Promise<void>;
 }
 
 export interface ScanMatch {
@@ -112,7 +117,7 @@ export async function scanFolders(lib: Library, dirs: string[], opts: ScanOption
       const r = await ingestFile(lib.paths, f.path, type, { syncDir: false, expect: f, known });
       if (r.created) createdBlobs.add(r.blobPath);
       if (r.size !== f.size) {
-        if (createdBlobs.delete(r.blobPath)) await fs.rm(r.blobPath, { force: true });
+        if (createdBlobs.delete(r.blobPath)) removeUnrecordedBlobs(lib.state, [r.blobPath]);
         throw new TroveError('CHANGED_WHILE_READING', `${f.path} changed while it was being scanned`, { details: { path: f.path } });
       }
       if (!ingested.has(r.sha1)) ingested.set(r.sha1, r);
@@ -139,16 +144,20 @@ export async function scanFolders(lib: Library, dirs: string[], opts: ScanOption
       ),
     );
     hashed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    await opts.afterHashing?.();
 
     // 3. Match (pure), then store what matched and is not stored yet; drop blobs that matched nothing.
     const decisions = planScan(hashed, targets);
     // A blob stored while hashing stays only if a decision wants exactly it (content and file type).
     const wanted = new Map(decisions.filter((d) => d.ingest).map((d) => [d.file.sha1, d.type]));
+    const unwanted: string[] = [];
     for (const [sha1, r] of ingested) {
       if (wanted.get(sha1) === r.type) continue;
       ingested.delete(sha1);
-      if (createdBlobs.delete(r.blobPath)) await fs.rm(r.blobPath, { force: true });
+      if (createdBlobs.delete(r.blobPath)) unwanted.push(r.blobPath);
     }
+    // Only blobs no other process has recorded meanwhile (it found them here while this scan hashed).
+    removeUnrecordedBlobs(lib.state, unwanted);
     await Promise.all(
       decisions
         .filter((d) => d.ingest && !ingested.has(d.file.sha1))
@@ -158,7 +167,7 @@ export async function scanFolders(lib: Library, dirs: string[], opts: ScanOption
               const r = await ingestFile(lib.paths, d.file.path, d.type, { syncDir: false, known });
               if (r.created) createdBlobs.add(r.blobPath);
               if (r.sha1 !== d.file.sha1 || r.size !== d.file.size) {
-                if (createdBlobs.delete(r.blobPath)) await fs.rm(r.blobPath, { force: true });
+                if (createdBlobs.delete(r.blobPath)) removeUnrecordedBlobs(lib.state, [r.blobPath]);
                 throw new TroveError('CHANGED_WHILE_READING', `${d.file.path} changed since it was hashed (sha1 ${d.file.sha1} → ${r.sha1}); not stored`, {
                   details: { path: d.file.path },
                 });
@@ -180,9 +189,12 @@ export async function scanFolders(lib: Library, dirs: string[], opts: ScanOption
     const failedPaths = new Set(errors.map((e) => e.path));
     const seenPaths = new Set(files.map((f) => f.path));
     const stale = [...cache.keys()].filter((p) => !seenPaths.has(p));
+    // Blobs stored for crc32 matches whose targets vanished: removed once the records committed.
+    const vanished: string[] = [];
     lib.db.transaction(() => {
       const member = lib.db.prepare(
-        `INSERT INTO file_set_file (id, file_set_id, file_sha1, name, position, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO file_set_file (id, file_set_id, file_sha1, name, position, created_at, updated_at)
+         SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM file_set WHERE id = ?)
          ON CONFLICT(file_set_id, name) DO UPDATE SET file_sha1 = excluded.file_sha1, updated_at = excluded.updated_at`,
       );
       const resolveRom = lib.db.prepare('UPDATE dat_rom SET matched_sha1 = ?, updated_at = ? WHERE id = ? AND matched_sha1 IS NULL');
@@ -197,37 +209,58 @@ export async function scanFolders(lib: Library, dirs: string[], opts: ScanOption
         if (failedPaths.has(d.file.path)) continue;
         const r = ingested.get(d.file.sha1);
         if (d.ingest && !r) continue; // its ingest failed (reported)
+        // The match targets were read when the scan began: a `dat import` that ran meanwhile may have
+        // removed a crc32-only rom's game. Each member is written only if its file set still exists —
+        // one statement, so no other writer comes between the check and the write — and a match whose
+        // targets are all gone is reported, not recorded.
+        const crcTargets: typeof d.crcTargets = [];
+        if (d.crcTargets.length) {
+          upsertFile(lib.db, { sha1: d.file.sha1, size: d.file.size, crc32: d.file.crc32, md5: d.file.md5, type: d.type });
+          for (const t of d.crcTargets) {
+            if (!member.run(nameId('file_set_file', t.fileSetId, t.name), t.fileSetId, d.file.sha1, t.name, t.position, now, now, t.fileSetId).changes) continue;
+            resolveRom.run(d.file.sha1, now, t.datRomId);
+            crcTargets.push(t);
+          }
+        }
+        if (crcTargets.length < d.crcTargets.length) {
+          const gone = d.crcTargets.filter((t) => !crcTargets.includes(t)).map((t) => t.name);
+          errors.push({
+            path: d.file.path,
+            code: 'BUSY',
+            message: `${d.file.path} matched ${gone.join(', ')}, which another trove process (a dat import?) removed from the catalogue while this scan ran; not recorded there: run the scan again`,
+          });
+          if (d.kind === 'crc32' && !crcTargets.length) {
+            if (r && createdBlobs.delete(r.blobPath)) vanished.push(r.blobPath);
+            continue;
+          }
+        }
         const stored = !!r && createdBlobs.has(r.blobPath) && !reportedStored.has(r.sha1);
         if (stored) reportedStored.add(r!.sha1);
         if (r) local.push({ sha1: r.sha1, type: r.type, size: r.size, storedBytes: r.storedBytes });
         if (r && opts.queueUploads) queueUpload(lib.db, r.sha1, r.type); // a no-op for content the log already tracks
-        if (d.crcTargets.length) {
-          upsertFile(lib.db, { sha1: d.file.sha1, size: d.file.size, crc32: d.file.crc32, md5: d.file.md5, type: d.type });
-          for (const t of d.crcTargets) {
-            member.run(nameId('file_set_file', t.fileSetId, t.name), t.fileSetId, d.file.sha1, t.name, t.position, now, now);
-            resolveRom.run(d.file.sha1, now, t.datRomId);
-          }
-        }
         matches.push({
           path: d.file.path,
           sha1: d.file.sha1,
           size: d.file.size,
           kind: d.kind,
           stored,
-          ...(d.crcTargets.length ? { roms: d.crcTargets.map((t) => t.name) } : {}),
+          ...(crcTargets.length ? { roms: crcTargets.map((t) => t.name) } : {}),
         });
       }
       try {
-        lib.state.transaction(() => {
-          recorded = recordLocalBlobs(lib.state, local);
-          saveScanRows(lib.state, cacheWrites);
-          deleteScanRows(lib.state, stale);
-        })();
+        lib.state
+          .transaction(() => {
+            recorded = recordLocalBlobs(lib.state, lib.paths.storeDir, local);
+            saveScanRows(lib.state, cacheWrites);
+            deleteScanRows(lib.state, stale);
+          })
+          .immediate();
       } catch (err) {
         recorded = undefined; // rolled back with the scan cache rows
         throw withContext(`cannot record the blobs in ${lib.paths.stateDb}`, err);
       }
     })();
+    removeUnrecordedBlobs(lib.state, vanished);
   } catch (err) {
     await undoIngest(lib.state, recorded, createdBlobs);
     throw err;

@@ -3,10 +3,19 @@
 // it replaced is kept, so a caller whose next step fails (the catalogue's commit) restores it.
 // collection.db and state.db are separate WAL databases: SQLite commits each atomically, never the
 // two together, so callers order the commits and undo, rather than rely on one transaction.
-import fs from 'node:fs/promises';
+//
+// Ingests of two processes meet in the store: a blob one of them stored (and may remove again: a scan's
+// blob that matched nothing, a failed add's) can be the blob the other found already there and is
+// about to record. Both sides therefore act under state.db's write lock (BEGIN IMMEDIATE): removal of
+// a blob this process created happens only while no row records it, and recording checks, under the
+// same lock, that every blob it records is in the store — so a record never names a blob that is gone
+// (restic and git-annex never remove objects outside an exclusive prune for the same reason).
+import fs from 'node:fs';
+import path from 'node:path';
 import type Database from 'better-sqlite3';
+import { TroveError } from '../errors.js';
 import { nowIso } from '../ids.js';
-import type { FileType } from '../blob/blob-key.js';
+import { blobPath, type FileType } from '../blob/blob-key.js';
 import type { KnownContent } from '../blob/blob-commit.js';
 import { stmt } from './statements.js';
 
@@ -51,8 +60,12 @@ export function getLocalBlob(state: Database.Database, sha1: string): LocalBlobR
 /**
  * Record `blobs` as present in one transaction on `state` (state.db's own connection), committed when
  * this returns. Rows that already say exactly this are not written. Returns what is needed to undo it.
+ * Under the write lock, each blob must be in `storeDir`: one another trove process removed after this
+ * one found it there (its own unmatched or rolled-back blob) fails the whole record with BUSY, naming
+ * it, and nothing is recorded. When called inside a transaction on `state`, that one must have been
+ * begun IMMEDIATE (the check is only as good as the lock it runs under).
  */
-export function recordLocalBlobs(state: Database.Database, blobs: LocalBlobInput[]): LocalBlobUndo {
+export function recordLocalBlobs(state: Database.Database, storeDir: string, blobs: LocalBlobInput[]): LocalBlobUndo {
   const undo: LocalBlobUndo = new Map();
   const upsert = stmt(
     state,
@@ -63,12 +76,20 @@ export function recordLocalBlobs(state: Database.Database, blobs: LocalBlobInput
     const now = nowIso();
     for (const b of blobs) {
       if (undo.has(b.sha1)) continue;
+      const file = blobPath(storeDir, b.type, b.sha1);
+      if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile()) {
+        throw new TroveError(
+          'BUSY',
+          `blob ${b.sha1} was removed from the store by another trove process working on this library at the same time (${file}); nothing was recorded: run the command again`,
+          { details: { sha1: b.sha1, path: file } },
+        );
+      }
       const prev = getLocalBlob(state, b.sha1);
       if (prev && prev.type === b.type && prev.size === b.size && prev.stored_bytes === b.storedBytes) continue;
       undo.set(b.sha1, prev);
       upsert.run(b.sha1, b.type, b.size, b.storedBytes, now);
     }
-  })();
+  }).immediate();
   return undo;
 }
 
@@ -93,9 +114,32 @@ export function restoreLocalBlob(state: Database.Database, row: LocalBlobRow): v
 }
 
 /**
+ * Remove blobs this process created (`paths`, `store/<type>/<xx>/<sha1>.zst`) that it no longer wants,
+ * each only while no local_blob row records it — under state.db's write lock, so that another process
+ * that found one of them in the store and recorded it keeps it (see the top of this file). Returns the
+ * paths it left because a row records them.
+ */
+export function removeUnrecordedBlobs(state: Database.Database, paths: Iterable<string>): string[] {
+  const list = [...paths];
+  if (!list.length) return [];
+  const kept: string[] = [];
+  const recordedRow = stmt(state, 'SELECT 1 FROM main.local_blob WHERE sha1 = ?');
+  state
+    .transaction(() => {
+      for (const p of list) {
+        if (recordedRow.get(path.basename(p, '.zst'))) kept.push(p);
+        else fs.rmSync(p, { force: true });
+      }
+    })
+    .immediate();
+  return kept;
+}
+
+/**
  * After an ingest (add, scan) failed: put back the local_blob rows it committed, if any, then remove
- * the blobs it created — only once no row can be left naming them. If the undo fails, the blobs stay
- * where their rows say they are (recorded, not named by the catalogue: the next ingest finds them).
+ * the blobs it created — only once no row can be left naming them, and none that another process has
+ * recorded meanwhile (removeUnrecordedBlobs). If the undo fails, the blobs stay where their rows say
+ * they are (recorded, not named by the catalogue: the next ingest finds them).
  */
 export async function undoIngest(state: Database.Database, recorded: LocalBlobUndo | undefined, created: Iterable<string>): Promise<void> {
   if (recorded) {
@@ -105,5 +149,9 @@ export async function undoIngest(state: Database.Database, recorded: LocalBlobUn
       return;
     }
   }
-  await Promise.all([...created].map((p) => fs.rm(p, { force: true })));
+  try {
+    removeUnrecordedBlobs(state, created);
+  } catch {
+    // state.db busy or unwritable: the blobs stay, unrecorded (verify reports and adopts them).
+  }
 }
