@@ -34,6 +34,29 @@ export class Output {
     if (lines.length) process.stdout.write(lines.map(printable).join('\n') + '\n');
   }
 
+  /**
+   * A list result written as it is read (`ls` of a 100k-release catalogue must not hold it all, nor
+   * its JSON text, in memory): with --json the same array `result` would print, element by element;
+   * else one printable line per row (unless --quiet). Written in chunks of about 64 KiB.
+   */
+  results<T>(rows: Iterable<T>, line: (row: T) => string): void {
+    if (!this.json && this.quiet) return;
+    let buf = '';
+    let n = 0;
+    const flush = () => {
+      if (buf) process.stdout.write(buf);
+      buf = '';
+    };
+    for (const row of rows) {
+      if (this.json) buf += (n ? ',\n  ' : '[\n  ') + JSON.stringify(row, null, 2).replace(/\n/g, '\n  ');
+      else buf += printable(line(row)) + '\n';
+      n++;
+      if (buf.length >= 64 * 1024) flush();
+    }
+    if (this.json) buf += n ? '\n]\n' : '[]\n';
+    flush();
+  }
+
   /** Informational text for people: stderr, never with --json or --quiet. */
   info(line: string): void {
     if (!this.json && !this.quiet) process.stderr.write(printable(line) + '\n');

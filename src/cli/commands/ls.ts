@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { listFileSets, listFiles, listReleases, listSystems, listTitles } from '../../store/repo/catalog-queries.js';
+import { eachFile, eachFileSet, eachRelease, eachSystem, eachTitle } from '../../store/repo/catalog-queries.js';
 import { resolveRelease, resolveSystem } from '../../store/repo/resolve.js';
 import { formatBytes, Output, withLibrary, type GlobalArgs } from '../context.js';
 
@@ -27,28 +27,25 @@ export const lsCommand: CommandModule<GlobalArgs, Args> = {
       const releaseId = argv.release ? resolveRelease(lib.db, argv.release, { systemId }).id : undefined;
       switch (argv.what) {
         case 'systems': {
-          const rows = listSystems(lib.db);
-          return out.result(rows, () => rows.map((r) => `${r.name}  (${r.releases} releases)`));
+          return out.results(eachSystem(lib.db), (r) => `${r.name}  (${r.releases} releases)`);
         }
         case 'titles': {
-          const rows = listTitles(lib.db, { systemId });
-          return out.result(rows, () => rows.map((r) => `${r.name}  (${r.releases} releases)`));
+          return out.results(eachTitle(lib.db, { systemId }), (r) => `${r.name}  (${r.releases} releases)`);
         }
         case 'releases': {
-          const rows = listReleases(lib.db, { systemId, releaseId });
-          return out.result(rows, () =>
-            rows.map((r) => `${r.id.slice(0, 8)}  ${r.availability.padEnd(12)} ${r.system} › ${r.name}  (${r.files} files, ${formatBytes(r.bytes)})`),
+          return out.results(
+            eachRelease(lib.db, { systemId, releaseId }),
+            (r) => `${r.id.slice(0, 8)}  ${r.availability.padEnd(12)} ${r.system} › ${r.name}  (${r.files} files, ${formatBytes(r.bytes)})`,
           );
         }
         case 'file-sets': {
-          const rows = listFileSets(lib.db, { systemId, releaseId });
-          return out.result(rows, () =>
-            rows.map((r) => `${r.id.slice(0, 8)}  ${r.availability.padEnd(12)} ${r.system} › ${r.release} › ${r.name} [${r.type}]  (${r.files} files)`),
+          return out.results(
+            eachFileSet(lib.db, { systemId, releaseId }),
+            (r) => `${r.id.slice(0, 8)}  ${r.availability.padEnd(12)} ${r.system} › ${r.release} › ${r.name} [${r.type}]  (${r.files} files)`,
           );
         }
         case 'files': {
-          const rows = listFiles(lib.db, { systemId, releaseId });
-          return out.result(rows, () => rows.map((r) => `${r.sha1}  ${r.availability.padEnd(12)} ${String(r.size).padStart(10)}  ${r.release} › ${r.name}`));
+          return out.results(eachFile(lib.db, { systemId, releaseId }), (r) => `${r.sha1}  ${r.availability.padEnd(12)} ${String(r.size).padStart(10)}  ${r.release} › ${r.name}`);
         }
       }
     }),

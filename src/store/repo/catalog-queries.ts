@@ -34,9 +34,13 @@ export interface SystemSummary {
 }
 
 export function listSystems(db: Database.Database): SystemSummary[] {
+  return [...eachSystem(db)];
+}
+
+export function eachSystem(db: Database.Database): IterableIterator<SystemSummary> {
   return db
     .prepare(`SELECT s.id, s.name, (SELECT count(*) FROM release r WHERE r.system_id = s.id) AS releases FROM system s ORDER BY s.name`)
-    .all() as SystemSummary[];
+    .iterate() as IterableIterator<SystemSummary>;
 }
 
 export interface TitleSummary {
@@ -46,6 +50,10 @@ export interface TitleSummary {
 }
 
 export function listTitles(db: Database.Database, filter: { systemId?: string } = {}): TitleSummary[] {
+  return [...eachTitle(db, filter)];
+}
+
+export function eachTitle(db: Database.Database, filter: { systemId?: string } = {}): IterableIterator<TitleSummary> {
   return db
     .prepare(
       `SELECT t.id, t.name, count(r.id) AS releases FROM software_title t
@@ -53,7 +61,7 @@ export function listTitles(db: Database.Database, filter: { systemId?: string } 
        WHERE (@systemId IS NULL OR r.system_id = @systemId)
        GROUP BY t.id ORDER BY t.name`,
     )
-    .all({ systemId: filter.systemId ?? null }) as TitleSummary[];
+    .iterate({ systemId: filter.systemId ?? null }) as IterableIterator<TitleSummary>;
 }
 
 export interface ReleaseSummary extends GroupCounts {
@@ -76,6 +84,11 @@ export interface ReleaseFilter {
 }
 
 export function listReleases(db: Database.Database, filter: ReleaseFilter = {}): ReleaseSummary[] {
+  return [...eachRelease(db, filter)];
+}
+
+/** listReleases one row at a time, for outputs that must not hold a 100k-release catalogue in memory. */
+export function* eachRelease(db: Database.Database, filter: ReleaseFilter = {}): Generator<ReleaseSummary> {
   const rows = db
     .prepare(
       `SELECT r.id, r.name, r.region, r.system_id, s.name AS system, t.name AS title,
@@ -94,14 +107,14 @@ export function listReleases(db: Database.Database, filter: ReleaseFilter = {}):
        ORDER BY s.name, r.name
        LIMIT @limit OFFSET @offset`,
     )
-    .all({
+    .iterate({
       systemId: filter.systemId ?? null,
       releaseId: filter.releaseId ?? null,
       search: filter.search ?? null,
       limit: filter.limit ?? -1,
       offset: filter.offset ?? 0,
-    }) as Omit<ReleaseSummary, 'availability'>[];
-  return rows.map((r) => ({ ...r, availability: availabilityOfGroup(r) }));
+    }) as IterableIterator<Omit<ReleaseSummary, 'availability'>>;
+  for (const r of rows) yield { ...r, availability: availabilityOfGroup(r) };
 }
 
 export interface FileSetSummary extends GroupCounts {
@@ -115,6 +128,10 @@ export interface FileSetSummary extends GroupCounts {
 }
 
 export function listFileSets(db: Database.Database, filter: { systemId?: string; releaseId?: string; fileSetId?: string } = {}): FileSetSummary[] {
+  return [...eachFileSet(db, filter)];
+}
+
+export function* eachFileSet(db: Database.Database, filter: { systemId?: string; releaseId?: string; fileSetId?: string } = {}): Generator<FileSetSummary> {
   const rows = db
     .prepare(
       `SELECT fs.id, fs.name, fs.type, fs.release_id, r.name AS release, s.name AS system, ${GROUP_COUNTS}
@@ -130,11 +147,10 @@ export function listFileSets(db: Database.Database, filter: { systemId?: string;
        GROUP BY fs.id
        ORDER BY s.name, r.name, fs.type, fs.name`,
     )
-    .all({ systemId: filter.systemId ?? null, releaseId: filter.releaseId ?? null, fileSetId: filter.fileSetId ?? null }) as Omit<
-    FileSetSummary,
-    'availability'
-  >[];
-  return rows.map((r) => ({ ...r, availability: availabilityOfGroup(r) }));
+    .iterate({ systemId: filter.systemId ?? null, releaseId: filter.releaseId ?? null, fileSetId: filter.fileSetId ?? null }) as IterableIterator<
+    Omit<FileSetSummary, 'availability'>
+  >;
+  for (const r of rows) yield { ...r, availability: availabilityOfGroup(r) };
 }
 
 export interface FileEntry {
@@ -157,6 +173,10 @@ export interface FileEntry {
 }
 
 export function listFiles(db: Database.Database, filter: { systemId?: string; releaseId?: string; fileSetId?: string } = {}): FileEntry[] {
+  return [...eachFile(db, filter)];
+}
+
+export function* eachFile(db: Database.Database, filter: { systemId?: string; releaseId?: string; fileSetId?: string } = {}): Generator<FileEntry> {
   const rows = db
     .prepare(
       `SELECT f.sha1 AS id, f.sha1, fsf.name, f.size, f.crc32, f.md5, f.type, fsf.position,
@@ -172,11 +192,10 @@ export function listFiles(db: Database.Database, filter: { systemId?: string; re
          AND (@fileSetId IS NULL OR fs.id = @fileSetId)
        ORDER BY s.name, r.name, fs.type, fs.name, fsf.position`,
     )
-    .all({ systemId: filter.systemId ?? null, releaseId: filter.releaseId ?? null, fileSetId: filter.fileSetId ?? null }) as (Omit<
-    FileEntry,
-    'availability'
-  > & { is_local: number; is_cloud: number })[];
-  return rows.map(({ is_local, is_cloud, ...r }) => ({ ...r, availability: availabilityOf(!!is_local, !!is_cloud) }));
+    .iterate({ systemId: filter.systemId ?? null, releaseId: filter.releaseId ?? null, fileSetId: filter.fileSetId ?? null }) as IterableIterator<
+    Omit<FileEntry, 'availability'> & { is_local: number; is_cloud: number }
+  >;
+  for (const { is_local, is_cloud, ...r } of rows) yield { ...r, availability: availabilityOf(!!is_local, !!is_cloud) };
 }
 
 // ---------------------------------------------------------------------------------------------------
