@@ -16,6 +16,7 @@ import { finishTransfer, progressRenderer } from '../transfer-output.js';
 import { wholeNumber } from '../numeric-option.js';
 import { EXIT } from '../exit-codes.js';
 import { printable } from '../../store/printable.js';
+import { countUnavailable, unavailableWhy } from '../../sync/transfer/unavailable-words.js';
 
 /**
  * ctrl+c as rclone and restic handle it: the first SIGINT starts nothing new and lets the downloads in
@@ -77,28 +78,16 @@ export function unavailableReport(files: UnavailableFile[]): {
   files: (UnavailableFile & { message: string })[];
   truncated: boolean;
 } {
-  const n = (r: UnavailableFile['reason']) => files.filter((f) => f.reason === r).length;
   return {
     count: files.length,
-    neverUploaded: n('never-uploaded'),
-    notUploadedYet: n('not-uploaded-yet'),
-    deleted: n('deleted'),
+    ...countUnavailable(files),
     files: files.slice(0, UNAVAILABLE_LISTED_MAX).map((f) => ({ ...f, message: unavailableMessage(f) })),
     truncated: files.length > UNAVAILABLE_LISTED_MAX,
   };
 }
 
 function unavailableSummary(u: ReturnType<typeof unavailableReport>): string {
-  if (!u.count) return '';
-  const parts = (
-    [
-      [u.neverUploaded, 'not uploaded by any device'],
-      [u.notUploadedYet, 'not uploaded yet by the device that holds them'],
-      [u.deleted, 'deleted from the remote'],
-    ] as const
-  ).filter(([n]) => n > 0);
-  const why = parts.length === 1 ? parts[0]![1] : parts.map(([n, text]) => `${n} ${text}`).join(', ');
-  return `; ${u.count} not available for download (${why})`;
+  return u.count ? `; ${u.count} not available for download (${unavailableWhy(u)})` : '';
 }
 
 /**
