@@ -15,6 +15,25 @@ import { TroveError } from './errors.js';
 
 export const QUEUE_LOCK_FILE = 'queue.lock';
 
+/**
+ * The download queue's runner lock, `<library>/download.lock`: held by a download run (`trove
+ * download`, `download-all`, the TUI's download run) and by `trove download --cancel`. Separate from
+ * queue.lock, so that an upload and a download still run side by side (they own different tables);
+ * two download runs, or a cancel beside a run, are refused instead: the second run's start-up
+ * recovery (resetDownloads) would take the first run's InProgress rows, and a cancel would delete
+ * rows the first run is fetching.
+ */
+export const DOWNLOAD_LOCK_FILE = 'download.lock';
+
+export interface RunnerLockKind {
+  file: string;
+  /** Who holds it, for the BUSY message: "another upload or prune-blobs". */
+  holders: string;
+}
+
+export const QUEUE_LOCK: RunnerLockKind = { file: QUEUE_LOCK_FILE, holders: 'upload or prune-blobs' };
+export const DOWNLOAD_LOCK: RunnerLockKind = { file: DOWNLOAD_LOCK_FILE, holders: 'download (or download-all, or the TUI\'s downloads)' };
+
 export interface RunnerLock {
   release(): void;
 }
@@ -25,8 +44,8 @@ function isBusy(err: unknown): boolean {
 }
 
 /** Take the library's queue-runner lock, or throw BUSY naming `what` when another runner holds it. */
-export function takeRunnerLock(libraryDir: string, what: string): RunnerLock {
-  const file = path.join(libraryDir, QUEUE_LOCK_FILE);
+export function takeRunnerLock(libraryDir: string, what: string, kind: RunnerLockKind = QUEUE_LOCK): RunnerLock {
+  const file = path.join(libraryDir, kind.file);
   let db: Database.Database | undefined;
   try {
     db = new Database(file);
@@ -35,9 +54,9 @@ export function takeRunnerLock(libraryDir: string, what: string): RunnerLock {
   } catch (err) {
     if (db?.open) db.close();
     if (isBusy(err)) {
-      throw new TroveError('BUSY', `${what}: another upload or prune-blobs is running on the library at ${libraryDir} (in another command or the TUI); try again when it is done — nothing was changed`, {
+      throw new TroveError('BUSY', `${what}: another ${kind.holders} is running on the library at ${libraryDir} (in another command or the TUI; it holds ${kind.file}); try again when it is done — nothing was changed`, {
         cause: err,
-        details: { path: libraryDir },
+        details: { path: libraryDir, lock: kind.file },
       });
     }
     // A library on read-only media cannot upload state changes either; let the real operation say so.
@@ -53,8 +72,8 @@ export function takeRunnerLock(libraryDir: string, what: string): RunnerLock {
 }
 
 /** Run `fn` holding the runner lock (see takeRunnerLock); released however `fn` ends. */
-export async function withRunnerLock<T>(libraryDir: string, what: string, fn: () => Promise<T>): Promise<T> {
-  const lock = takeRunnerLock(libraryDir, what);
+export async function withRunnerLock<T>(libraryDir: string, what: string, fn: () => Promise<T>, kind: RunnerLockKind = QUEUE_LOCK): Promise<T> {
+  const lock = takeRunnerLock(libraryDir, what, kind);
   try {
     return await fn();
   } finally {

@@ -3,6 +3,7 @@
 // The real implementation is store-services.ts; a TroveError it throws (NOT_AVAILABLE included) is
 // shown on the message line.
 import type { Availability } from '../store/availability.js';
+import type { UnavailableCounts } from '../sync/transfer/unavailable-words.js';
 
 export type { Availability };
 export type AvailabilityFilter = 'all' | 'local' | 'cloud' | 'missing';
@@ -74,6 +75,8 @@ export interface QueuedResult {
   alreadyLocal: number;
   /** Not queued: there is nothing to download them from. */
   unavailable: number;
+  /** `unavailable` by reason, as `trove download` counts them (absent: not known). */
+  unavailableWhy?: UnavailableCounts;
 }
 
 export interface DropResult {
@@ -226,6 +229,12 @@ export interface TroveServices {
   transfers(): Promise<TransferSnapshot>;
   onTransfers(listener: (s: TransferSnapshot) => void): () => void;
   retryTransfer(id: string): Promise<void>;
+  /**
+   * Forget every queued download (as `trove download --cancel`): a download run going here stops
+   * taking new items (those in flight finish and are recorded), then the queue is emptied. Refused
+   * (BUSY) while a download runs in another process. Resolves to how many were cancelled.
+   */
+  cancelQueuedDownloads(): Promise<number>;
   /** Upload what this device holds that the remote lacks (pending, failed before, never tracked). */
   uploadPending(): Promise<{ queued: number; notHere: number }>;
   setTransfersPaused(paused: boolean): Promise<void>;

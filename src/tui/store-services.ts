@@ -209,6 +209,9 @@ export class StoreServices implements TroveServices {
     await this.withRemote();
     this.session().retry(id);
   }
+  async cancelQueuedDownloads(): Promise<number> {
+    return this.session().cancelQueued();
+  }
   async setTransfersPaused(paused: boolean): Promise<void> {
     this.session().setPaused(paused);
   }

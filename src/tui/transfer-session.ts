@@ -18,8 +18,11 @@ import { sha1OfBlobKey } from '../store/blob/blob-key.js';
 import { TroveError } from '../store/errors.js';
 import { fileLabels } from '../store/repo/catalog-queries.js';
 import type { Remote } from '../sync/remote/remote.js';
-import { planDownloads } from '../sync/transfer/download-plan.js';
+import { planDownloadsChecked } from '../sync/transfer/download-probe.js';
+import { cancelQueuedDownloads } from '../sync/transfer/download-cancel.js';
 import { enqueueDownloads, queuedDownloads } from '../sync/transfer/download-queue.js';
+import { configuredConcurrency } from '../sync/transfer/transfer-options.js';
+import { countUnavailable } from '../sync/transfer/unavailable-words.js';
 import { runDownloads } from '../sync/transfer/download-worker.js';
 import type { ProgressEvent } from '../sync/transfer/progress.js';
 import { pendingUploads, queueUntrackedLocalBlobs, requeueFailedUploads } from '../sync/transfer/sync-log.js';
@@ -105,7 +108,12 @@ export class TransferSession {
   private waiters: (() => void)[] = [];
   private readonly stopRuns = new AbortController();
   private readonly abortRuns = new AbortController();
-  private readonly downloads = new RunLoop(() => this.runDownloadsOnce(), () => this.emit(), () => this.stopping);
+  /** Aborted by cancelQueued: the download run going takes no new item (see cancelQueued). */
+  private cancelRun = new AbortController();
+  private cancelling = false;
+  /** Remote sizes the requests' probes learned (planDownloadsChecked), for the next download run. */
+  private readonly knownSizes = new Map<string, number>();
+  private readonly downloads = new RunLoop(() => this.runDownloadsOnce(), () => this.emit(), () => this.stopping || this.cancelling);
   private readonly uploads = new RunLoop(() => this.runUploadsOnce(), () => this.emit(), () => this.stopping);
 
   constructor(private readonly deps: TransferSessionDeps) {}
@@ -139,22 +147,53 @@ export class TransferSession {
   }
 
   /**
-   * Queue the files of a release / file set / system that are on the remote only, and start. Files
-   * that are nowhere (neither here nor on the remote) are counted, not queued: an item that can only
-   * fail does not go on the Transfers screen (QA2 F5.1: it showed as FAILED and counted as a failure
-   * there while `trove status`, reading download_queue, said 0 failed). The caller says so at once,
-   * as `trove download` reports them ("N not available anywhere") without queueing them.
+   * Queue the files of a release / file set / system that can be downloaded, and start — planned as
+   * `trove download` plans (planDownloadsChecked): files the log does not call uploaded but some
+   * device held are looked up on the remote (another device may have uploaded them since the last
+   * pull) and queued when there. Files that are nowhere are counted by reason, not queued: an item
+   * that can only fail does not go on the Transfers screen (QA2 F5.1: it showed as FAILED and
+   * counted as a failure there while `trove status`, reading download_queue, said 0 failed). The
+   * caller says so at once, as `trove download` reports them without queueing them.
    */
-  request(filter: TargetFilter, label: string): QueuedResult {
+  async request(filter: TargetFilter, label: string): Promise<QueuedResult> {
     this.refuseWhileStopping();
     const lib = this.deps.lib();
-    this.deps.remote(); // fails here (no remote configured, bad options) rather than in the background
-    const plan = planDownloads(targetFiles(lib.db, filter));
+    const remote = this.deps.remote(); // fails here (no remote configured, bad options) rather than in the background
+    const plan = await planDownloadsChecked(lib, remote, targetFiles(lib.db, filter), configuredConcurrency(lib));
+    this.refuseWhileStopping(); // the probe took a while: the app may be quitting, or a cancel running
+    for (const [sha1, n] of plan.sizes) this.knownSizes.set(sha1, n);
     enqueueDownloads(lib.state, plan.fetch);
     for (const f of plan.fetch) this.upsert(f.sha1, { label: `${label} · ${f.type} ${f.sha1.slice(0, 8)}`, type: f.type, bytesTotal: f.size, state: 'queued', error: undefined, bytesDone: 0 });
     this.emit();
     if (plan.fetch.length) this.downloads.kick();
-    return { queued: plan.fetch.length, alreadyLocal: plan.alreadyLocal, unavailable: plan.unavailable.length };
+    return { queued: plan.fetch.length, alreadyLocal: plan.alreadyLocal, unavailable: plan.unavailable.length, unavailableWhy: countUnavailable(plan.unavailable) };
+  }
+
+  /**
+   * Forget every queued download, as `trove download --cancel` does (download-cancel.ts, the same
+   * lock): a download run going here is stopped first the way the first ctrl+c stops one — no new
+   * item starts, the items in flight finish and are recorded — and then the queue is emptied. A
+   * download run in another process holds download.lock: refused with BUSY, nothing changed.
+   * Uploads are not touched. Resolves to how many queued downloads were cancelled.
+   */
+  async cancelQueued(): Promise<number> {
+    this.refuseWhileStopping();
+    this.cancelling = true;
+    try {
+      this.cancelRun.abort();
+      for (const w of this.waiters.splice(0)) w(); // paused download items give up; paused uploads wait again
+      this.emit();
+      await this.downloads.idle();
+      const n = cancelQueuedDownloads(this.deps.lib(), 'cancel queued downloads');
+      for (const [id, e] of this.entries) {
+        if (e.direction === 'download' && e.state !== 'done') this.entries.delete(id);
+      }
+      return n;
+    } finally {
+      this.cancelRun = new AbortController();
+      this.cancelling = false;
+      this.emit();
+    }
   }
 
   /**
@@ -204,6 +243,7 @@ export class TransferSession {
 
   private refuseWhileStopping(): void {
     if (this.stopping) throw new TroveError('BUSY', 'transfers are stopping (the app is quitting)');
+    if (this.cancelling) throw new TroveError('BUSY', 'the queued downloads are being cancelled; try again in a moment');
   }
 
   setPaused(paused: boolean): void {
@@ -251,10 +291,10 @@ export class TransferSession {
    * The item shows `active` once its first bytes move (onEvent), not when the worker takes it:
    * a worker takes up to twice its concurrency ahead, and those wait for a network slot.
    */
-  private gate(idOf: (sha1: string) => string, onStop: 'return' | 'throw') {
+  private gate(idOf: (sha1: string) => string, onStop: 'return' | 'throw', cancelled: () => boolean = () => false) {
     return async (key: string) => {
-      if (this.paused && !this.stopping) await new Promise<void>((r) => this.waiters.push(r));
-      if (this.stopping) {
+      while (this.paused && !this.stopping && !cancelled()) await new Promise<void>((r) => this.waiters.push(r));
+      if (this.stopping || cancelled()) {
         if (onStop === 'throw') throw STOPPING;
         return;
       }
@@ -267,11 +307,13 @@ export class TransferSession {
   private async runDownloadsOnce(): Promise<void> {
     const lib = this.deps.lib();
     for (const q of queuedDownloads(lib.state)) this.upsert(q.sha1, { type: q.type, bytesTotal: q.size });
+    const cancel = this.cancelRun.signal;
     try {
       await runDownloads(lib, this.deps.remote(), {
-        beforeItem: this.gate((h) => h, 'return'),
+        beforeItem: this.gate((h) => h, 'return', () => cancel.aborted),
         onProgress: (ev) => this.onEvent(ev, this.downloads, (h) => h),
-        stop: this.stopRuns.signal,
+        knownSizes: this.knownSizes,
+        stop: AbortSignal.any([this.stopRuns.signal, cancel]),
         abort: this.abortRuns.signal,
       });
     } catch (err) {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isTroveError } from '../../src/store/errors.js';
-import { takeRunnerLock } from '../../src/store/runner-lock.js';
+import { DOWNLOAD_LOCK, takeRunnerLock } from '../../src/store/runner-lock.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
 const root = tempDir('trove-runner-lock-');
@@ -25,6 +25,24 @@ describe('runner lock', () => {
     expect((err as Error).message).toMatch(/prune-blobs: another upload or prune-blobs is running/);
     first.release();
     takeRunnerLock(dir, 'upload').release();
+  });
+
+  it('the download lock is its own: a download run beside an upload runs, a second download (or a cancel) is refused naming download.lock', () => {
+    const dir = path.join(root, 'dl');
+    fs.mkdirSync(dir);
+    const download = takeRunnerLock(dir, 'download', DOWNLOAD_LOCK);
+    const upload = takeRunnerLock(dir, 'upload');
+    let err: unknown;
+    try {
+      takeRunnerLock(dir, 'download --cancel', DOWNLOAD_LOCK);
+    } catch (e) {
+      err = e;
+    }
+    expect(isTroveError(err, 'BUSY')).toBe(true);
+    expect((err as Error).message).toMatch(/^download --cancel: another download .* is running .*it holds download\.lock/);
+    upload.release();
+    download.release();
+    takeRunnerLock(dir, 'download --cancel', DOWNLOAD_LOCK).release();
   });
 
   it('`trove upload` and `trove prune-blobs` beside a running upload exit 7 and change nothing', async () => {

@@ -49,6 +49,9 @@ export class ScriptedServices implements TroveServices {
   async transfers(): Promise<TransferSnapshot> { if (!this.transferState) throw none('transfers'); return this.transferState; }
   onTransfers(l: (s: TransferSnapshot) => void): () => void { this.transferListeners.add(l); return () => this.transferListeners.delete(l); }
   async retryTransfer(id: string): Promise<void> { this.calls.push(`retry ${id}`); }
+  /** What the next cancel of the queued downloads reports. */
+  cancelled = 0;
+  async cancelQueuedDownloads(): Promise<number> { this.calls.push('cancel queued downloads'); return this.cancelled; }
   async uploadPending(): Promise<{ queued: number; notHere: number }> { this.calls.push('upload'); return { queued: 0, notHere: 0 }; }
   async setTransfersPaused(p: boolean): Promise<void> { this.calls.push(`paused ${p}`); }
   /** Resolves when the test calls `transfersStopped()` (quitting waits for it). */

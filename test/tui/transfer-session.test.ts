@@ -55,7 +55,7 @@ describe('TransferSession', () => {
     const { remote, release, held } = heldRemote(fsRemote, 12);
     const snaps: TransferSnapshot[] = [];
     const session = new TransferSession({ lib: () => lib, remote: () => remote, onChange: (s) => snaps.push(s), onLocal: () => undefined });
-    session.request({}, 'Big (World)');
+    await session.request({}, 'Big (World)');
     await held;
     // Give the decoder and the tracker's trailing update time to report the frames that arrived.
     let partway: TransferSnapshot['items'][number] | undefined;

@@ -6,7 +6,9 @@ import type { Library } from '../../store/library.js';
 import { openRemote } from '../../sync/remote/remote-config.js';
 import { planDownloadsChecked, type UnavailableFile } from '../../sync/transfer/download-probe.js';
 import { enqueueDownloads, forgetDownloads, queuedDownloads } from '../../sync/transfer/download-queue.js';
-import { runDownloads } from '../../sync/transfer/download-worker.js';
+import { runDownloadsLocked } from '../../sync/transfer/download-worker.js';
+import { cancelQueuedDownloads } from '../../sync/transfer/download-cancel.js';
+import { DOWNLOAD_LOCK, takeRunnerLock } from '../../store/runner-lock.js';
 import { targetFiles, type TargetFilter } from '../../sync/transfer/transfer-targets.js';
 import { configuredConcurrency } from '../../sync/transfer/transfer-options.js';
 import { formatBytes, Output, withLibrary, type GlobalArgs } from '../context.js';
@@ -14,6 +16,7 @@ import { finishTransfer, progressRenderer } from '../transfer-output.js';
 import { wholeNumber } from '../numeric-option.js';
 import { EXIT } from '../exit-codes.js';
 import { printable } from '../../store/printable.js';
+import { countUnavailable, unavailableWhy } from '../../sync/transfer/unavailable-words.js';
 
 /**
  * ctrl+c as rclone and restic handle it: the first SIGINT starts nothing new and lets the downloads in
@@ -75,28 +78,16 @@ export function unavailableReport(files: UnavailableFile[]): {
   files: (UnavailableFile & { message: string })[];
   truncated: boolean;
 } {
-  const n = (r: UnavailableFile['reason']) => files.filter((f) => f.reason === r).length;
   return {
     count: files.length,
-    neverUploaded: n('never-uploaded'),
-    notUploadedYet: n('not-uploaded-yet'),
-    deleted: n('deleted'),
+    ...countUnavailable(files),
     files: files.slice(0, UNAVAILABLE_LISTED_MAX).map((f) => ({ ...f, message: unavailableMessage(f) })),
     truncated: files.length > UNAVAILABLE_LISTED_MAX,
   };
 }
 
 function unavailableSummary(u: ReturnType<typeof unavailableReport>): string {
-  if (!u.count) return '';
-  const parts = (
-    [
-      [u.neverUploaded, 'not uploaded by any device'],
-      [u.notUploadedYet, 'not uploaded yet by the device that holds them'],
-      [u.deleted, 'deleted from the remote'],
-    ] as const
-  ).filter(([n]) => n > 0);
-  const why = parts.length === 1 ? parts[0]![1] : parts.map(([n, text]) => `${n} ${text}`).join(', ');
-  return `; ${u.count} not available for download (${why})`;
+  return u.count ? `; ${u.count} not available for download (${unavailableWhy(u)})` : '';
 }
 
 /**
@@ -113,19 +104,25 @@ export async function downloadTarget(
   argv: GlobalArgs & { concurrency?: number },
   what: string,
   filter: TargetFilter,
-  opts: { missingFails: boolean },
+  opts: { missingFails: boolean; /** The command line to run again, for messages (default: "this command"). */ again?: string },
 ): Promise<void> {
   const out = Output.from(argv);
   const remote = openRemote(lib);
   const concurrency = argv.concurrency === undefined ? undefined : Math.max(1, argv.concurrency);
   const plan = await planDownloadsChecked(lib, remote, targetFiles(lib.db as Database.Database, filter), concurrency ?? configuredConcurrency(lib));
-  const earlier = queuedDownloads(lib.state).filter((q) => !plan.fetch.some((f) => f.sha1 === q.sha1)).length;
-  const added = enqueueDownloads(lib.state, plan.fetch);
+  // The download lock (download-cancel.ts) is taken before this request is queued: beside another
+  // run (or a cancel) this one is refused with BUSY and leaves the queue as it was.
+  const lock = takeRunnerLock(lib.paths.dir, 'download', DOWNLOAD_LOCK);
+  const wanted = new Set(plan.fetch.map((f) => f.sha1));
+  let earlier = 0;
+  let added: string[] = [];
   const renderer = progressRenderer(out);
   const interrupt = interruptible();
   let report;
   try {
-    report = await runDownloads(lib, remote, {
+    earlier = queuedDownloads(lib.state).filter((q) => !wanted.has(q.sha1)).length;
+    added = enqueueDownloads(lib.state, plan.fetch);
+    report = await runDownloadsLocked(lib, remote, {
       concurrency,
       knownSizes: plan.sizes,
       onProgress: renderer.listener,
@@ -140,7 +137,7 @@ export async function downloadTarget(
       if (earlier) {
         throw new TroveError(
           'NO_SPACE',
-          `${err.message} — ${earlier} of them were queued by an earlier download that did not finish; every download command resumes those first (\`trove download-all\` when there is room)`,
+          `${err.message} — ${earlier} of them were queued by an earlier download that did not finish, and every download command resumes those too; to forget them run \`trove download --cancel\` (nothing is deleted from the store), then ${opts.again ? `\`${opts.again}\`` : 'this command'} again`,
           { cause: err, details: err.details },
         );
       }
@@ -148,6 +145,7 @@ export async function downloadTarget(
     throw err;
   } finally {
     interrupt.dispose();
+    lock.release();
   }
   if (report.interrupted && !report.stoppedBy) {
     report.stoppedBy = { code: 'INTERRUPTED', message: 'interrupted: what did not finish stays queued; run the command again (or `trove download-all`) to resume' };
@@ -163,24 +161,52 @@ export async function downloadTarget(
 }
 
 interface Args extends GlobalArgs {
-  target: string;
+  target?: string;
   system?: string;
   concurrency?: number;
+  cancel?: boolean;
+}
+
+/** A word as a POSIX shell reads it back: 'ActRaiser (USA)', with ' as '\''. */
+export function shellWord(s: string): string {
+  return /^[\w./@%+=:,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * `--cancel`: forget queued downloads (download-cancel.ts) — all of them, or those of `filter` —
+ * downloading nothing; the count as the result (0 when nothing was queued, still exit 0).
+ */
+export function cancelTarget(lib: Library, argv: GlobalArgs, what: string | undefined, filter: TargetFilter | undefined, command: string): void {
+  const cancelled = cancelQueuedDownloads(lib, `${command} --cancel`, filter);
+  new Output(!!argv.json, !!argv.quiet).result({ cancelled, ...(what === undefined ? {} : { target: what }) }, () =>
+    cancelled
+      ? `${what === undefined ? '' : `${what}: `}cancelled ${cancelled} queued download(s); nothing was downloaded or deleted`
+      : `${what === undefined ? '' : `${what}: `}nothing queued to cancel`,
+  );
 }
 
 export const downloadCommand: CommandModule<GlobalArgs, Args> = {
-  command: 'download <target>',
-  describe: 'fetch the files of a release or file set from the remote (verified, resumable)',
+  command: 'download [target]',
+  describe: 'fetch the files of a release or file set from the remote (verified, resumable); --cancel forgets queued downloads',
   builder: (y) =>
     y
-      .positional('target', { type: 'string', demandOption: true, describe: 'release name, id or id prefix, or file set id' })
+      .positional('target', { type: 'string', describe: 'release name, id or id prefix, or file set id (with --cancel: optional, default every queued download)' })
       .option('system', { type: 'string', describe: 'the release\'s system (when the name is ambiguous)' })
       .option('concurrency', { type: 'number', coerce: wholeNumber('concurrency', 1, 64), describe: 'transfers at once (default: the transfers.concurrency setting, else 8)' })
-      .example('$0 download "ActRaiser (USA)"', '') as never,
+      .option('cancel', { type: 'boolean', describe: 'download nothing: forget the queued downloads (of the target, else all) an interrupted or refused run left behind' })
+      .example('$0 download "ActRaiser (USA)"', '')
+      .example('$0 download --cancel', 'forget every queued download') as never,
   handler: (argv) =>
     withLibrary(argv, async (lib) => {
+      if (argv.target === undefined || argv.target === '') {
+        if (!argv.cancel) throw new TroveError('USAGE', 'download: name a release or file set to download (or use --cancel to forget queued downloads)');
+        return cancelTarget(lib, argv, undefined, undefined, 'download');
+      }
       const systemId = argv.system ? resolveSystem(lib.db, argv.system).id : undefined;
       const t = resolveReleaseOrFileSet(lib.db, argv.target, { systemId });
-      await downloadTarget(lib, argv, t.label, t.kind === 'release' ? { releaseId: t.id } : { fileSetId: t.id }, { missingFails: true });
+      const filter = t.kind === 'release' ? { releaseId: t.id } : { fileSetId: t.id };
+      if (argv.cancel) return cancelTarget(lib, argv, t.label, filter, 'download');
+      const again = ['trove download', shellWord(argv.target), ...(argv.system ? ['--system', shellWord(argv.system)] : [])].join(' ');
+      await downloadTarget(lib, argv, t.label, filter, { missingFails: true, again });
     }),
 };

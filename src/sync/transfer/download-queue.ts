@@ -43,6 +43,22 @@ export function forgetDownloads(db: Database.Database, sha1s: readonly string[])
   db.transaction(() => sha1s.forEach((s) => del.run(s)))();
 }
 
+/**
+ * `trove download --cancel`: forget queued downloads, whatever their state — all of them, or those
+ * whose sha1 is in `only` (a release's, file set's or filter's files). Nothing else changes: the
+ * store, local_blob and collection.db are not touched. The caller holds the download lock
+ * (runner-lock.ts DOWNLOAD_LOCK), so no run is working on these rows. Returns how many were removed.
+ */
+export function cancelDownloads(db: Database.Database, only?: Iterable<string>): number {
+  if (only === undefined) return db.prepare('DELETE FROM download_queue').run().changes;
+  const del = db.prepare('DELETE FROM download_queue WHERE sha1 = ?');
+  let n = 0;
+  db.transaction(() => {
+    for (const s of new Set(only)) n += del.run(s).changes;
+  })();
+  return n;
+}
+
 /** On start: downloads a crashed run left in progress go back to pending; failures are retried. */
 export function resetDownloads(db: Database.Database): void {
   db.prepare(`UPDATE download_queue SET state = 'Pending', updated_at = ? WHERE state IN ('InProgress', 'Failed')`).run(nowIso());

@@ -20,6 +20,7 @@ import PQueue from 'p-queue';
 import { commitTemp, tempName, writeAll } from '../../store/atomic-fs.js';
 import { decodeBlob } from '../../store/blob/blob-reader.js';
 import { removeStaleTempsIn } from '../../store/stale-temps.js';
+import { DOWNLOAD_LOCK, withRunnerLock } from '../../store/runner-lock.js';
 import { blobKey, blobPath, type FileType } from '../../store/blob/blob-key.js';
 import { TroveError, withContext } from '../../store/errors.js';
 import type { Library } from '../../store/library.js';
@@ -183,7 +184,16 @@ export async function downloadBlob(
   }
 }
 
+/**
+ * Run the download queue, holding the library's download lock (runner-lock.ts DOWNLOAD_LOCK): a
+ * second download run or a `download --cancel` in another process is refused with BUSY meanwhile.
+ */
 export async function runDownloads(lib: Library, remote: Remote, opts: DownloadOptions = {}): Promise<DownloadReport> {
+  return withRunnerLock(lib.paths.dir, 'download', () => runDownloadsLocked(lib, remote, opts), DOWNLOAD_LOCK);
+}
+
+/** runDownloads for a caller that holds the download lock already (queued its request under it). */
+export async function runDownloadsLocked(lib: Library, remote: Remote, opts: DownloadOptions = {}): Promise<DownloadReport> {
   const state = lib.state;
   const concurrency = opts.concurrency ?? configuredConcurrency(lib);
   resetDownloads(state);

@@ -1,6 +1,7 @@
 // The transfer queue: per-item and total progress, rate, ETA, failures with their reason; r retries
-// the selected failed item, space pauses or resumes, u uploads what the remote lacks. Updates arrive
-// as events from the services.
+// the selected failed item, space pauses or resumes, u uploads what the remote lacks, c cancels the
+// queued downloads (after a confirmation; as `trove download --cancel`). Updates arrive as events
+// from the services.
 import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
 import { Row, Rows } from '../components/Rows.js';
@@ -12,6 +13,7 @@ import { SCREEN_COMMANDS } from '../keys.js';
 import type { TransferSnapshot } from '../services.js';
 import { itemProgress, STATE_LABEL, transferTotals } from '../state/transfer-rows.js';
 import { useUi } from '../ui-context.js';
+import { cancelQueuedQuestion } from '../state/confirmations.js';
 
 export function TransfersScreen({ height, active }: { height: number; active: boolean }) {
   const ui = useUi();
@@ -35,6 +37,15 @@ export function TransfersScreen({ height, active }: { height: number; active: bo
           const elsewhere = notHere ? ` (${notHere} more are on another device: it uploads them)` : '';
           ui.notify(queued ? `Uploading ${queued} file(s)${elsewhere}` : `Nothing to upload: the remote has every file this device holds${elsewhere}`);
         }, ui.fail);
+      }
+      if (c === 'cancelQueued') {
+        const waiting = snap?.items.filter((i) => i.direction === 'download' && i.state !== 'done').length ?? 0;
+        ui.confirm(cancelQueuedQuestion(waiting), () => {
+          ui.services.cancelQueuedDownloads().then(
+            (n) => ui.notify(n ? `Cancelled ${n} queued download(s); nothing was deleted` : 'Nothing queued to cancel'),
+            ui.fail,
+          );
+        });
       }
       if (c === 'retry') {
         const item = list.selected;

@@ -39,3 +39,12 @@ export function exportSummary(files: number, dir: string): string {
 export function bytesLine(bytes: number): string {
   return formatBytes(bytes);
 }
+
+/**
+ * Cancel the queued downloads (`c` on Transfers, as `trove download --cancel`): the whole queue in
+ * state.db, including what an earlier run left that this screen does not list; in-flight items finish.
+ */
+export function cancelQueuedQuestion(listed: number): string {
+  const here = listed ? `${listed} unfinished download(s) listed here, and any an earlier run left queued` : 'any downloads an earlier run left queued';
+  return `Cancel the queued downloads? Forgets ${here}; downloads in flight finish. Nothing is deleted from this device.`;
+}

@@ -1,6 +1,7 @@
 // The transfer screen's text, from a queue snapshot.
 import { bar, formatBytes, formatDuration, formatRate, percent } from '../format.js';
 import type { QueuedResult, TransferItem, TransferSnapshot } from '../services.js';
+import { unavailableWhy } from '../../sync/transfer/unavailable-words.js';
 
 export function transferTotals(s: TransferSnapshot): string {
   const parts = [
@@ -37,7 +38,8 @@ export function itemProgress(i: TransferItem, barWidth: number): string {
  */
 export function downloadOutcome(label: string, r: QueuedResult): { text: string; tone: 'info' | 'error' } {
   const here = r.alreadyLocal ? `; ${r.alreadyLocal} already here` : '';
-  const nowhere = `${r.unavailable} file(s) not available anywhere (neither on this device nor on the remote)`;
+  const why = r.unavailableWhy ? unavailableWhy(r.unavailableWhy) : '';
+  const nowhere = `${r.unavailable} file(s) not available anywhere (neither on this device nor on the remote${why ? `: ${why}` : ''})`;
   if (r.queued && !r.unavailable) return { text: `Queued ${r.queued} file(s) of ${label} for download (2: transfers)${here}`, tone: 'info' };
   if (r.queued) return { text: `Queued ${r.queued} file(s) of ${label} for download (2: transfers)${here}; ${nowhere}: not queued`, tone: 'error' };
   if (r.unavailable) return { text: `Nothing to download from: ${label} has ${nowhere}${here}`, tone: 'error' };
