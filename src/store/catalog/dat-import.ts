@@ -25,7 +25,11 @@ export interface DatImportResult {
   addedGames: number;
   changed: { name: string; changes: GameChange[] }[];
   unchanged: number;
+  /** Of the added entries, how many went into a file set already in the catalogue (one you added by hand). */
+  addedIntoExisting: number;
   removed: Omit<RemovedGame, 'releaseId' | 'fileSetId'>[];
+  /** Members with stored content the DAT does not list (or lists with other content): kept, moved to "… (not in DAT)". */
+  keptMembers: { release: string; fileSet: string; name: string; sha1: string; movedTo: string; movedAs: string; reason: string }[];
   duplicates: DuplicateName[];
   skippedRoms: SkippedRom[];
 }
@@ -61,7 +65,11 @@ export async function importDats(lib: Library, files: string[], opts: DatImportO
         added: names(plan.added),
         addedGames: plan.added.length,
         changed: plan.changed.map((g) => ({ name: g.gameName, changes: g.changes })),
+        addedIntoExisting: plan.added.filter((g) => g.existed).length,
         unchanged: plan.unchanged,
+        keptMembers: [...plan.added, ...plan.changed].flatMap((g) =>
+          g.kept.map((k) => ({ release: g.gameName, fileSet: g.fileSetName, name: k.name, sha1: k.sha1, movedTo: k.movedTo, movedAs: k.movedAs, reason: k.reason })),
+        ),
         removed: plan.removed.map(({ releaseId: _r, fileSetId: _f, ...r }) => r),
         duplicates: plan.duplicates,
         skippedRoms: plan.skippedRoms,

@@ -6,6 +6,7 @@ import { nameId } from '../ids.js';
 import { regionOf, titleOf } from '../release-name.js';
 import type { CatalogState, CurrentFileSet } from './catalog-state.js';
 import type { DatGame, DatHeader, DatProblem, ParsedDat } from './dat-model.js';
+import { planKeptMembers, type KeptMember } from './kept-members.js';
 
 export interface PlannedMember {
   name: string;
@@ -40,6 +41,11 @@ export interface PlannedGame {
   line: number;
   /** The file set is already in the catalogue (its current members may need removing). */
   existed: boolean;
+  /**
+   * Current members the DAT does not list (or lists with other content) that hold stored content:
+   * never dropped, they move to the release's "… (not in DAT)" file set.
+   */
+  kept: KeptMember[];
 }
 
 export type GameChange = 'roms' | 'region' | 'title' | 'clone_of';
@@ -229,6 +235,9 @@ export function planImport(dat: ParsedDat, state: CatalogState, systemName: stri
         crcRoms,
         line: game.line,
         existed: current !== undefined,
+        kept: current
+          ? planKeptMembers(state, current, [...members, ...crcRoms.flatMap((c) => (c.matchedSha1 ? [{ name: c.name, sha1: c.matchedSha1 }] : []))])
+          : [],
       };
       wanted.add(fileSetId);
       const own = ownGames.get(fileSetId);
