@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { importDats, type DatImportResult } from '../../store/catalog/dat-import.js';
+import { MAX_HEADER_CHARS } from '../../store/catalog/import-plan.js';
 import { resolveSystem } from '../../store/repo/resolve.js';
 import { Output, withLibrary, type GlobalArgs } from '../context.js';
 
@@ -47,6 +48,7 @@ function importText(r: DatImportResult, dryRun: boolean): string[] {
     ...(r.duplicates.length
       ? [`  ${r.duplicates.length} game name(s) appear more than once; each entry is kept as its own ROM file set of one release:`, ...listed(r.duplicates, (d) => `    duplicate ${d.name} ×${d.count} (lines ${d.lines.join(', ')})`)]
       : []),
+    ...r.headerTruncated.map((t) => `  header ${t.field} of ${t.chars} characters stored cut short to ${MAX_HEADER_CHARS} (it is synced to every device)`),
     ...(r.skippedRoms.length ? [`  ${r.skippedRoms.length} rom(s) skipped:`, ...listed(r.skippedRoms, (s) => `    ${r.file}:${s.line}: ${s.game} › ${s.rom}: ${s.reason}`)] : []),
   ];
 }

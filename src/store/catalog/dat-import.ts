@@ -32,6 +32,8 @@ export interface DatImportResult {
   keptMembers: { release: string; fileSet: string; name: string; sha1: string; movedTo: string; movedAs: string; reason: string }[];
   duplicates: DuplicateName[];
   skippedRoms: SkippedRom[];
+  /** Header text fields stored cut short (longer than MAX_HEADER_CHARS), with their full length. */
+  headerTruncated: { field: string; chars: number }[];
 }
 
 export interface DatImportOptions {
@@ -58,7 +60,7 @@ export async function importDats(lib: Library, files: string[], opts: DatImportO
         file: dat.file,
         format: dat.format,
         system: systemName,
-        source: { name: dat.header.name, version: dat.header.version, previousVersion: previous?.version ?? null, new: !previous },
+        source: { name: dat.header.name, version: plan.source.header.version, previousVersion: previous?.version ?? null, new: !previous },
         games: plan.games,
         releases: plan.releases,
         roms: plan.roms,
@@ -73,6 +75,7 @@ export async function importDats(lib: Library, files: string[], opts: DatImportO
         removed: plan.removed.map(({ releaseId: _r, fileSetId: _f, ...r }) => r),
         duplicates: plan.duplicates,
         skippedRoms: plan.skippedRoms,
+        headerTruncated: plan.headerTruncated,
       };
     });
   // Random (UUIDv5) keys spread inserts over the whole B-tree: a larger page cache for the length of
