@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { importDats, type DatImportResult } from '../../store/catalog/dat-import.js';
+import { MAX_HEADER_CHARS } from '../../store/catalog/import-plan.js';
 import { resolveSystem } from '../../store/repo/resolve.js';
 import { Output, withLibrary, type GlobalArgs } from '../context.js';
 
@@ -34,13 +35,20 @@ function importText(r: DatImportResult, dryRun: boolean): string[] {
   const kept = r.removed.filter((x) => x.action === 'kept');
   return [
     `${dryRun ? 'would import' : 'imported'} ${r.file} (${r.format}, "${r.source.name}" ${version}) into ${r.system}`,
-    `  ${r.games} games (${r.releases} releases), ${r.roms} roms; games: ${r.addedGames} added, ${r.changed.length} changed, ${r.removed.length} removed, ${r.unchanged} unchanged`,
+    `  ${r.games} games (${r.releases} releases), ${r.roms} roms; games: ${r.addedGames} added${r.addedIntoExisting ? ` (${r.addedIntoExisting} into a file set already in the catalogue)` : ''}, ${r.changed.length} changed, ${r.removed.length} removed, ${r.unchanged} unchanged`,
     ...listed(r.changed, (c) => `    changed  ${c.name} (${c.changes.join(', ')})`),
     ...listed(byName(r.removed), ({ item: x, count }) => `    removed  ${x.gameName}${count > 1 ? ` (${count} entries)` : ''}${x.action === 'kept' ? ` — kept in the catalogue: ${x.reason}` : ''}`),
     ...(kept.length ? [`  ${kept.length} removed game(s) kept because they hold stored content or another DAT lists them`] : []),
+    ...(r.keptMembers.length
+      ? [
+          `  ${r.keptMembers.length} stored file(s) the DAT does not list kept (an import never drops stored content), moved to their release's "(not in DAT)" file set:`,
+          ...listed(r.keptMembers, (k) => `    kept     ${k.release} › ${k.fileSet} › ${k.name} (${k.sha1.slice(0, 8)}) → ${k.movedTo} › ${k.movedAs}: ${k.reason}`),
+        ]
+      : []),
     ...(r.duplicates.length
       ? [`  ${r.duplicates.length} game name(s) appear more than once; each entry is kept as its own ROM file set of one release:`, ...listed(r.duplicates, (d) => `    duplicate ${d.name} ×${d.count} (lines ${d.lines.join(', ')})`)]
       : []),
+    ...r.headerTruncated.map((t) => `  header ${t.field} of ${t.chars} characters stored cut short to ${MAX_HEADER_CHARS} (it is synced to every device)`),
     ...(r.skippedRoms.length ? [`  ${r.skippedRoms.length} rom(s) skipped:`, ...listed(r.skippedRoms, (s) => `    ${r.file}:${s.line}: ${s.game} › ${s.rom}: ${s.reason}`)] : []),
   ];
 }

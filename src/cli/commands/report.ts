@@ -15,11 +15,16 @@ interface Args extends GlobalArgs {
 
 function systemText(s: SystemReport): string[] {
   const src = s.sources.map((d) => `"${d.name}" ${d.version ?? ''}`.trim()).join('; ');
+  // Completeness is against a DAT: a system without one has nothing to be complete against.
+  if (!s.sources.length) return [`${s.name} (no DAT imported)`, `  ${s.notInDat} release(s), not checked against any DAT`, `  unmatched scanned files: ${s.unmatched}`];
   return [
     `${s.name}${src ? ` (from ${src})` : ''}`,
     `  releases: ${s.releases.complete} complete, ${s.releases.partial} partial, ${s.releases.missing} missing of ${s.releases.total}${s.releases.noFiles ? ` (${s.releases.noFiles} without ROM files)` : ''}`,
     `  files:    ${s.files.have} have, ${s.files.missing} missing of ${s.files.total}${s.files.weak ? ` (${s.files.weak} matched by crc32 only)` : ''}`,
-    ...(s.notInDat && s.sources.length ? [`  ${s.notInDat} release(s) no DAT lists (kept: they hold content, or were added by hand)`] : []),
+    ...(s.files.alternatives.total
+      ? [`  alternatives: ${s.files.alternatives.total} file(s) of other dumps of the same games, not counted above (${s.files.alternatives.have} held)`]
+      : []),
+    ...(s.notInDat ? [`  ${s.notInDat} release(s) no DAT lists, not counted above (kept: they hold content, or were added by hand)`] : []),
     `  unmatched scanned files: ${s.unmatched}`,
   ];
 }

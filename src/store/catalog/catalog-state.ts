@@ -7,8 +7,13 @@ export interface CurrentMember {
   name: string;
   sha1: string;
   size: number;
+  position: number;
   /** Content can be had: local or in the cloud. */
   available: boolean;
+  /** In this device's store. */
+  local: boolean;
+  /** Recorded as uploaded (file_sync_log UploadCompleted). */
+  cloud: boolean;
 }
 
 export interface CurrentCrcRom {
@@ -81,8 +86,8 @@ export function loadCatalogState(db: Database.Database, systemId: string): Catal
   for (const fs of fileSets) state.fileSets.set(fs.id, { ...fs, members: [], crcRoms: [] });
   const members = db
     .prepare(
-      `SELECT fsf.file_set_id AS fileSetId, fsf.name, fsf.file_sha1 AS sha1, f.size,
-              (lb.sha1 IS NOT NULL OR coalesce(sl.state, '') = 'UploadCompleted') AS available
+      `SELECT fsf.file_set_id AS fileSetId, fsf.name, fsf.file_sha1 AS sha1, f.size, fsf.position,
+              (lb.sha1 IS NOT NULL) AS local, (coalesce(sl.state, '') = 'UploadCompleted') AS cloud
        FROM file_set_file fsf
        JOIN file_set fs ON fs.id = fsf.file_set_id
        JOIN release r ON r.id = fs.release_id
@@ -91,8 +96,10 @@ export function loadCatalogState(db: Database.Database, systemId: string): Catal
        LEFT JOIN file_sync_log sl ON sl.file_sha1 = fsf.file_sha1
        WHERE r.system_id = ? ORDER BY fsf.position`,
     )
-    .all(systemId) as (Omit<CurrentMember, "available"> & { fileSetId: string; available: number })[];
-  for (const m of members) state.fileSets.get(m.fileSetId)?.members.push({ name: m.name, sha1: m.sha1, size: m.size, available: !!m.available });
+    .all(systemId) as (Omit<CurrentMember, 'available' | 'local' | 'cloud'> & { fileSetId: string; local: number; cloud: number })[];
+  for (const m of members) {
+    state.fileSets.get(m.fileSetId)?.members.push({ name: m.name, sha1: m.sha1, size: m.size, position: m.position, available: !!(m.local || m.cloud), local: !!m.local, cloud: !!m.cloud });
+  }
   const crcRoms = db
     .prepare(
       `SELECT dr.file_set_id AS fileSetId, dr.name, dr.size, dr.crc32, dr.md5, dr.matched_sha1 AS matchedSha1

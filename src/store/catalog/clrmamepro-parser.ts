@@ -3,7 +3,7 @@
 // the file and line. Recognised blocks: `clrmamepro` (header), `game` / `machine` / `resource`
 // (games); other top-level blocks (`emulator`, …) are skipped.
 import { datError } from './dat-error.js';
-import { emptyHeader, type DatGame, type DatHeader } from './dat-model.js';
+import { emptyHeader, MAX_TOKEN_CHARS, type DatGame, type DatHeader } from './dat-model.js';
 import { romFromFields } from './rom-fields.js';
 
 interface Block {
@@ -51,6 +51,7 @@ export class ClrMameProParser {
         const end = chunk.indexOf('"', i);
         const stop = end === -1 ? n : end;
         for (let k = chunk.indexOf('\n', i); k !== -1 && k < stop; k = chunk.indexOf('\n', k + 1)) this.line++;
+        this.checkLength(tok, stop - i, chunk, i);
         tok.text += chunk.slice(i, stop);
         if (end === -1) return;
         this.token = null;
@@ -62,6 +63,7 @@ export class ClrMameProParser {
         // A bare word continues up to whitespace, a parenthesis or a quote (maybe in the next chunk).
         let j = i;
         while (j < n && !isDelimiter(chunk.charCodeAt(j))) j++;
+        this.checkLength(tok, j - i, chunk, i);
         tok.text += chunk.slice(i, j);
         if (j === n) return;
         this.token = null;
@@ -87,6 +89,14 @@ export class ClrMameProParser {
         this.token = { quoted: false, text: '', line: this.line };
       }
     }
+  }
+
+  /** Refuse a token that would pass MAX_TOKEN_CHARS before appending to it (so it is never held whole). */
+  private checkLength(tok: { quoted: boolean; text: string; line: number }, more: number, chunk: string, from: number): void {
+    if (tok.text.length + more <= MAX_TOKEN_CHARS) return;
+    const what = tok.quoted ? 'quoted string' : 'word';
+    const start = (tok.text.slice(0, 40) + chunk.slice(from, from + 40)).slice(0, 40);
+    throw datError(this.file, tok.line, `a ${what} longer than ${MAX_TOKEN_CHARS} characters (${JSON.stringify(start)}…): a DAT with text this long is broken or hostile; nothing was imported`);
   }
 
   end(): void {
@@ -149,6 +159,7 @@ export class ClrMameProParser {
         if ((HEADER_KEYS as readonly string[]).includes(lk)) (h as unknown as Record<string, string>)[lk] = v;
       }
       if (!h.name) throw datError(this.file, block.line, 'header "clrmamepro (" has no name');
+      h.line = block.line;
       this.sawHeader = true;
       this.on.header(h);
       return;

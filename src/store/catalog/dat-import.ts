@@ -25,9 +25,15 @@ export interface DatImportResult {
   addedGames: number;
   changed: { name: string; changes: GameChange[] }[];
   unchanged: number;
+  /** Of the added entries, how many went into a file set already in the catalogue (one you added by hand). */
+  addedIntoExisting: number;
   removed: Omit<RemovedGame, 'releaseId' | 'fileSetId'>[];
+  /** Members with stored content the DAT does not list (or lists with other content): kept, moved to "… (not in DAT)". */
+  keptMembers: { release: string; fileSet: string; name: string; sha1: string; movedTo: string; movedAs: string; reason: string }[];
   duplicates: DuplicateName[];
   skippedRoms: SkippedRom[];
+  /** Header text fields stored cut short (longer than MAX_HEADER_CHARS), with their full length. */
+  headerTruncated: { field: string; chars: number }[];
 }
 
 export interface DatImportOptions {
@@ -54,17 +60,22 @@ export async function importDats(lib: Library, files: string[], opts: DatImportO
         file: dat.file,
         format: dat.format,
         system: systemName,
-        source: { name: dat.header.name, version: dat.header.version, previousVersion: previous?.version ?? null, new: !previous },
+        source: { name: dat.header.name, version: plan.source.header.version, previousVersion: previous?.version ?? null, new: !previous },
         games: plan.games,
         releases: plan.releases,
         roms: plan.roms,
         added: names(plan.added),
         addedGames: plan.added.length,
         changed: plan.changed.map((g) => ({ name: g.gameName, changes: g.changes })),
+        addedIntoExisting: plan.added.filter((g) => g.existed).length,
         unchanged: plan.unchanged,
+        keptMembers: [...plan.added, ...plan.changed].flatMap((g) =>
+          g.kept.map((k) => ({ release: g.gameName, fileSet: g.fileSetName, name: k.name, sha1: k.sha1, movedTo: k.movedTo, movedAs: k.movedAs, reason: k.reason })),
+        ),
         removed: plan.removed.map(({ releaseId: _r, fileSetId: _f, ...r }) => r),
         duplicates: plan.duplicates,
         skippedRoms: plan.skippedRoms,
+        headerTruncated: plan.headerTruncated,
       };
     });
   // Random (UUIDv5) keys spread inserts over the whole B-tree: a larger page cache for the length of

@@ -11,6 +11,8 @@ export interface DatHeader {
   author: string | null;
   homepage: string | null;
   url: string | null;
+  /** Where the header is in the file (for messages); not stored. */
+  line?: number;
 }
 
 export interface DatRom {
@@ -53,3 +55,11 @@ export interface DatProblem {
 export function emptyHeader(): DatHeader {
   return { name: '', description: null, version: null, date: null, author: null, homepage: null, url: null };
 }
+
+/**
+ * Longest single piece of DAT text a parser buffers: a clrmamepro token (word or quoted string), or in
+ * Logiqx XML the text between two "<" (so any text node, attribute value or tag). Real DATs' longest are
+ * a few hundred characters (names are capped at 1,024 on import); past this the file is broken or
+ * hostile, and it is refused as soon as the piece passes the limit, before it is held whole.
+ */
+export const MAX_TOKEN_CHARS = 64 * 1024;

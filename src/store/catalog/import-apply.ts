@@ -106,8 +106,13 @@ export function applyImport(db: Database.Database, plan: ImportPlan, meta: Sourc
   const write = (g: PlannedGame) => {
     upsertRelease.run({ id: g.releaseId, system_id: plan.system.id, title_id: titleFor(g.title), name: g.gameName, region: g.region, now });
     insertFileSet.run(g.fileSetId, g.releaseId, g.fileSetName, now, now);
-    // The DAT defines the rom file set: members it no longer lists leave it (their content stays stored).
+    // The DAT defines the rom file set: members it no longer lists leave it (stored ones were moved above).
     const keep = new Set([...g.members.map((m) => m.name), ...g.crcRoms.filter((c) => c.matchedSha1).map((c) => c.name)]);
+    // Stored content the DAT does not list is never dropped: it moves to the "… (not in DAT)" file set first.
+    for (const k of g.kept) {
+      insertFileSet.run(k.movedToId, g.releaseId, k.movedTo, now, now);
+      upsertMember.run({ id: nameId('file_set_file', k.movedToId, k.movedAs), file_set_id: k.movedToId, sha1: k.sha1, name: k.movedAs, position: k.position, now });
+    }
     if (g.existed) {
       for (const name of membersOf.all(g.fileSetId) as string[]) if (!keep.has(name)) deleteMember.run(g.fileSetId, name);
       const crcNames = new Set(g.crcRoms.map((c) => c.name));

@@ -6,6 +6,7 @@ import { nameId } from '../ids.js';
 import { regionOf, titleOf } from '../release-name.js';
 import type { CatalogState, CurrentFileSet } from './catalog-state.js';
 import type { DatGame, DatHeader, DatProblem, ParsedDat } from './dat-model.js';
+import { planKeptMembers, type KeptMember } from './kept-members.js';
 
 export interface PlannedMember {
   name: string;
@@ -40,6 +41,11 @@ export interface PlannedGame {
   line: number;
   /** The file set is already in the catalogue (its current members may need removing). */
   existed: boolean;
+  /**
+   * Current members the DAT does not list (or lists with other content) that hold stored content:
+   * never dropped, they move to the release's "… (not in DAT)" file set.
+   */
+  kept: KeptMember[];
 }
 
 export type GameChange = 'roms' | 'region' | 'title' | 'clone_of';
@@ -83,6 +89,8 @@ export interface ImportPlan {
   duplicates: DuplicateName[];
   skippedRoms: SkippedRom[];
   problems: DatProblem[];
+  /** Header text fields longer than MAX_HEADER_CHARS: stored cut short, with a marker. */
+  headerTruncated: { field: string; chars: number }[];
   /** sha1s that lost a membership: their file rows go if nothing else references them. */
   orphanCandidates: string[];
 }
@@ -120,6 +128,35 @@ function currentRomsKey(fs: CurrentFileSet): string {
 
 /** Longest game or rom name an import accepts. */
 export const MAX_NAME_CHARS = 1024;
+
+/**
+ * Longest header text (description, version, date, author, homepage, url) stored: dat_source is in
+ * collection.db, synced and snapshotted on every device. Longer text is informational only, so it is
+ * cut to this many characters, the last one the marker "…", and the import says so.
+ */
+export const MAX_HEADER_CHARS = 1024;
+const HEADER_TEXT = ['description', 'version', 'date', 'author', 'homepage', 'url'] as const;
+
+function cutShort(text: string, max: number): string {
+  let end = max - 1;
+  const c = text.charCodeAt(end - 1);
+  if (c >= 0xd800 && c <= 0xdbff) end--; // never split a surrogate pair
+  return `${text.slice(0, end)}…`;
+}
+
+/** The header as stored: long text fields cut short (pure). */
+export function capHeader(header: DatHeader): { header: DatHeader; truncated: { field: string; chars: number }[] } {
+  const out: DatHeader = { ...header };
+  const truncated: { field: string; chars: number }[] = [];
+  for (const field of HEADER_TEXT) {
+    const v = out[field];
+    if (v && v.length > MAX_HEADER_CHARS) {
+      out[field] = cutShort(v, MAX_HEADER_CHARS);
+      truncated.push({ field, chars: v.length });
+    }
+  }
+  return { header: out, truncated };
+}
 
 export function planImport(dat: ParsedDat, state: CatalogState, systemName: string): ImportPlan {
   const systemId = state.systemId;
@@ -173,6 +210,9 @@ export function planImport(dat: ParsedDat, state: CatalogState, systemName: stri
     problems.push({ file: dat.file, line, message: `${what} name of ${name.length} characters (${JSON.stringify(name.slice(0, 40))}…) is longer than ${MAX_NAME_CHARS}` });
     return true;
   };
+  // The header name becomes the system's name and the dat_source key: refused like a game name.
+  tooLong('header', dat.header.name, dat.header.line ?? 1);
+  const { header, truncated: headerTruncated } = capHeader(dat.header);
   for (const g of dat.games) {
     tooLong('game', g.name, g.line);
     for (const r of g.roms) tooLong('rom', r.name, r.line);
@@ -229,6 +269,9 @@ export function planImport(dat: ParsedDat, state: CatalogState, systemName: stri
         crcRoms,
         line: game.line,
         existed: current !== undefined,
+        kept: current
+          ? planKeptMembers(state, current, [...members, ...crcRoms.flatMap((c) => (c.matchedSha1 ? [{ name: c.name, sha1: c.matchedSha1 }] : []))])
+          : [],
       };
       wanted.add(fileSetId);
       const own = ownGames.get(fileSetId);
@@ -282,7 +325,7 @@ export function planImport(dat: ParsedDat, state: CatalogState, systemName: stri
   return {
     file: dat.file,
     system: { id: systemId, name: systemName },
-    source: { id: sourceId, header: dat.header },
+    source: { id: sourceId, header },
     games: dat.games.length,
     releases: entriesByName.size,
     roms,
@@ -293,6 +336,7 @@ export function planImport(dat: ParsedDat, state: CatalogState, systemName: stri
     duplicates,
     skippedRoms,
     problems,
+    headerTruncated,
     orphanCandidates: [...orphanCandidates],
   };
 }

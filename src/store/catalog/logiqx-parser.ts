@@ -3,7 +3,7 @@
 // `cloneof`; everything else is ignored. Errors (broken XML, a game without a name) name file and line.
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { datError } from './dat-error.js';
-import { emptyHeader, type DatGame, type DatHeader, type DatRom } from './dat-model.js';
+import { emptyHeader, MAX_TOKEN_CHARS, type DatGame, type DatHeader, type DatRom } from './dat-model.js';
 import { romFromFields } from './rom-fields.js';
 
 const HEADER_KEYS = new Set(['name', 'description', 'version', 'date', 'author', 'homepage', 'url']);
@@ -42,9 +42,37 @@ export class LogiqxParser {
     });
   }
 
+  /** Characters since the last "<" (any text node, attribute value or tag lies within one such run), the line it began on, and the current line. */
+  private run = 0;
+  private runLine = 1;
+  private line = 1;
+
   write(chunk: string): void {
+    this.checkRuns(chunk);
     this.sax.write(chunk);
     if (this.error) throw this.error;
+  }
+
+  /**
+   * Refuse a piece of text longer than MAX_TOKEN_CHARS before saxes sees (and buffers) it: no run of
+   * more than that many characters without a "<". Checked on the chunk, before it is parsed.
+   */
+  private checkRuns(chunk: string): void {
+    if (this.error) return;
+    const n = chunk.length;
+    for (let i = 0; i < n; i++) {
+      const c = chunk.charCodeAt(i);
+      if (c === 60) {
+        this.run = 0;
+        this.runLine = this.line;
+        continue;
+      }
+      if (c === 10) this.line++;
+      if (++this.run > MAX_TOKEN_CHARS) {
+        this.error = datError(this.file, this.runLine, `more than ${MAX_TOKEN_CHARS} characters of text without markup (one text, attribute value or tag): a DAT with text this long is broken or hostile; nothing was imported`);
+        throw this.error;
+      }
+    }
   }
 
   end(): void {
@@ -74,7 +102,7 @@ export class LogiqxParser {
       return;
     }
     if (this.path.length === 2 && tag.name === 'header') {
-      this.header = emptyHeader();
+      this.header = { ...emptyHeader(), line };
       return;
     }
     if (this.path.length === 2 && GAME_TAGS.has(tag.name)) {

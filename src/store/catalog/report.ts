@@ -4,6 +4,9 @@
 // "Have" means the content can be had: in this device's store or in the cloud.
 // A release is complete when one of its ROM file sets is: alternative dumps filed under one game name
 // (headered .nes and headerless .unh) are alternatives, not parts.
+// Every number is against the DATs: only releases and ROM file sets a DAT lists (a `dat_game` row)
+// count; releases no DAT lists are counted apart (`notInDat`), and so are the files of a release's
+// other alternatives (`files.alternatives`) — the files line counts one alternative per release.
 import type Database from 'better-sqlite3';
 
 export interface SystemReport {
@@ -11,8 +14,13 @@ export interface SystemReport {
   name: string;
   sources: { name: string; version: string | null; file_name: string; imported_at: string }[];
   releases: { total: number; complete: number; partial: number; missing: number; noFiles: number };
-  files: { total: number; have: number; missing: number; weak: number };
-  /** Releases of this system no DAT lists (kept after a DAT dropped them, or added by hand). */
+  /**
+   * Files of the DATs' releases, one alternative per release (the complete one, else the one with
+   * most files held). `alternatives`: files of the other alternatives, not in the total, and how
+   * many of them are held.
+   */
+  files: { total: number; have: number; missing: number; weak: number; alternatives: { total: number; have: number } };
+  /** Releases of this system no DAT lists (kept after a DAT dropped them, or added by hand): not in the numbers above. */
   notInDat: number;
   /** Scanned files (scan --system of this system) that match nothing in it. */
   unmatched: number;
@@ -60,12 +68,13 @@ function fileSetCounts(db: Database.Database, systemId: string): FileSetCounts[]
               count(fsf.id) + (SELECT count(*) FROM dat_rom dr WHERE dr.file_set_id = fs.id AND dr.matched_sha1 IS NULL) AS expected,
               coalesce(sum(${AVAILABLE} AND fsf.id IS NOT NULL), 0) AS have
        FROM release r
-       LEFT JOIN file_set fs ON fs.release_id = r.id AND fs.type = 'rom'
+       LEFT JOIN file_set fs ON fs.release_id = r.id AND fs.type = 'rom' AND EXISTS (SELECT 1 FROM dat_game dg WHERE dg.file_set_id = fs.id)
        LEFT JOIN file_set_file fsf ON fsf.file_set_id = fs.id
        LEFT JOIN state.local_blob lb ON lb.sha1 = fsf.file_sha1
        LEFT JOIN file_sync_log sl ON sl.file_sha1 = fsf.file_sha1
-       WHERE r.system_id = ?
-       GROUP BY r.id, fs.id`,
+       WHERE r.system_id = ? AND EXISTS (SELECT 1 FROM dat_game dg WHERE dg.release_id = r.id)
+       GROUP BY r.id, fs.id
+       ORDER BY r.id, fs.name`,
     )
     .all(systemId) as FileSetCounts[];
 }
@@ -76,6 +85,15 @@ export function releaseStatus(sets: { expected: number; have: number }[]): Relea
   if (!real.length) return 'noFiles';
   if (real.some((s) => s.have === s.expected)) return 'complete';
   return real.some((s) => s.have > 0) ? 'partial' : 'missing';
+}
+
+/**
+ * The alternative a release's files are counted by (pure): the first complete one, else the first with
+ * the most files held; the others are alternatives, not parts.
+ */
+export function countedAlternative<T extends { expected: number; have: number }>(sets: T[]): T | undefined {
+  const real = sets.filter((s) => s.expected > 0);
+  return real.find((s) => s.have === s.expected) ?? real.reduce<T | undefined>((best, s) => (!best || s.have > best.have ? s : best), undefined);
 }
 
 export function buildReport(db: Database.Database, opts: { systemId?: string; missing?: boolean } = {}): CatalogReport {
@@ -96,7 +114,7 @@ export function buildReport(db: Database.Database, opts: { systemId?: string; mi
        JOIN file_set_file fsf ON fsf.file_set_id = fs.id JOIN file f ON f.sha1 = fsf.file_sha1
        LEFT JOIN state.local_blob lb ON lb.sha1 = fsf.file_sha1
        LEFT JOIN file_sync_log sl ON sl.file_sha1 = fsf.file_sha1
-     WHERE fs.release_id = ? AND fs.type = 'rom' AND NOT ${AVAILABLE}
+     WHERE fs.release_id = ? AND fs.type = 'rom' AND NOT ${AVAILABLE} AND EXISTS (SELECT 1 FROM dat_game dg WHERE dg.file_set_id = fs.id)
      UNION ALL
      SELECT fs.name, dr.name, dr.size, dr.crc32, dr.md5, NULL FROM file_set fs JOIN dat_rom dr ON dr.file_set_id = fs.id
      WHERE fs.release_id = ? AND dr.matched_sha1 IS NULL
@@ -117,16 +135,18 @@ export function buildReport(db: Database.Database, opts: { systemId?: string; mi
       name: s.name,
       sources: sourcesOf.all(s.id) as SystemReport['sources'],
       releases: { total: byRelease.size, complete: 0, partial: 0, missing: 0, noFiles: 0 },
-      files: { total: 0, have: 0, missing: 0, weak: weakOf.get(s.id) as number },
+      files: { total: 0, have: 0, missing: 0, weak: weakOf.get(s.id) as number, alternatives: { total: 0, have: 0 } },
       notInDat: notInDatOf.get(s.id) as number,
       unmatched: unmatchedOf.get({ systemId: s.id }) as number,
     };
     for (const [releaseId, r] of byRelease) {
       const status = releaseStatus(r.sets);
       rep.releases[status]++;
+      const counted = countedAlternative(r.sets);
       for (const c of r.sets) {
-        rep.files.total += c.expected;
-        rep.files.have += c.have;
+        const into = c === counted ? rep.files : rep.files.alternatives;
+        into.total += c.expected;
+        into.have += c.have;
       }
       if (out.missing && (status === 'partial' || status === 'missing')) {
         out.missing.push({ system: s.name, release: r.name, status, roms: missingRomsOf.all(releaseId, releaseId) as MissingRom[] });

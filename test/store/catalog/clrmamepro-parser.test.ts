@@ -95,3 +95,39 @@ describe('ClrMameProParser', () => {
     expect(errorOf('game ( name "a" )\n').message).toContain('before the "clrmamepro (" header');
   });
 });
+
+describe('ClrMameProParser: token size limit (QA G7)', () => {
+  const CHUNK = 16 * 1024;
+  /** Feed `head`, then `count` chunks of `piece`; the index of the chunk whose write threw, and the error. */
+  function feed(head: string, piece: string, count: number): { at: number; message: string; line: unknown } {
+    const p = new ClrMameProParser('hostile.dat', { header: () => undefined, game: () => undefined });
+    p.write(head);
+    for (let k = 0; k < count; k++) {
+      try {
+        p.write(piece);
+      } catch (err) {
+        if (!isTroveError(err, 'BAD_INPUT')) throw err;
+        return { at: k, message: err.message, line: err.details.line };
+      }
+    }
+    throw new Error('expected a BAD_INPUT error while writing');
+  }
+
+  it.each([
+    ['a quoted string', 'clrmamepro ( name "H" )\ngame (\n name "', 'n'.repeat(CHUNK)],
+    ['a bare word', 'clrmamepro ( name "H" )\n\ngame (\n name ', 'w'.repeat(CHUNK)],
+    ['a quoted header field spanning lines', 'clrmamepro ( name "H"\n description "', `${'d'.repeat(CHUNK - 1)}\n`],
+  ])('refuses %s as soon as it passes 64 KiB, naming file and line where it began', (_label, head, piece) => {
+    // 64 KiB = 4 chunks exactly; the 5th passes the limit. Far more are offered (a 16 MiB token).
+    const r = feed(head, piece, 1024);
+    expect(r.at).toBe(4);
+    expect(r.message).toMatch(/^hostile\.dat:\d+: a (quoted string|word) longer than 65536 characters/);
+    expect(r.line).toBe(head.split('\n').length);
+  });
+
+  it('accepts a token of exactly 64 KiB', () => {
+    const name = 'x'.repeat(64 * 1024);
+    const { games } = parse(`clrmamepro ( name "H" )\ngame ( name "${name}" rom ( name a size 1 crc 00000001 ) )\n`, CHUNK);
+    expect(games[0]!.name).toBe(name);
+  });
+});

@@ -30,7 +30,7 @@ function stateWith(games: { name: string; title?: string; region?: string | null
       releaseId,
       type: 'rom',
       name: 'rom',
-      members: g.roms.map(([name, n]) => ({ name, sha1: sha(n), size: 100 + n, available: !!g.available })),
+      members: g.roms.map(([name, n], position) => ({ name, sha1: sha(n), size: 100 + n, position, available: !!g.available, local: !!g.available, cloud: false })),
       crcRoms: [],
     };
     s.fileSets.set(fs.id, fs);
@@ -154,5 +154,38 @@ describe('planImport', () => {
       { file: 'x.dat', line: 9, message: expect.stringMatching(/^game name of 1025 characters \("x{40}"…\) is longer than 1024$/) },
       { file: 'x.dat', line: 12, message: expect.stringMatching(/^rom name of 1025 characters/) },
     ]);
+  });
+});
+
+describe('planImport: members with stored content the DAT does not list', () => {
+  const releaseId = nameId('release', systemId, 'A (USA)');
+  const notInDatId = nameId('file_set', releaseId, 'rom', 'rom (not in DAT)');
+
+  it('keeps a stored member the DAT drops or re-points, moving it to "rom (not in DAT)"; not a stored one, nor content the set keeps under another name', () => {
+    const s = stateWith([{ name: 'A (USA)', title: 'A', region: 'USA', roms: [['a.bin', 1], ['extra.bin', 2], ['renamed.bin', 3], ['gone.bin', 4]] }]);
+    const members = s.fileSets.get(nameId('file_set', releaseId, 'rom', 'rom'))!.members;
+    for (const m of members) if (m.name !== 'gone.bin') Object.assign(m, { available: true, cloud: true });
+    const plan = planImport(dat([game('A (USA)', [rom('a.bin', 9), rom('new-name.bin', 3)], { region: 'USA' })]), s, SYSTEM);
+    expect(plan.changed[0]!.kept).toEqual([
+      { name: 'a.bin', sha1: sha(1), movedTo: 'rom (not in DAT)', movedToId: notInDatId, movedAs: 'a.bin', position: 0, reason: 'its content is uploaded to the remote' },
+      { name: 'extra.bin', sha1: sha(2), movedTo: 'rom (not in DAT)', movedToId: notInDatId, movedAs: 'extra.bin', position: 1, reason: 'its content is uploaded to the remote' },
+    ]);
+  });
+
+  it('numbers a name already taken by other content in "rom (not in DAT)", and skips content already kept there', () => {
+    const s = stateWith([{ name: 'A (USA)', title: 'A', region: 'USA', roms: [['a.bin', 1], ['b', 2]], available: true }]);
+    s.fileSets.set(notInDatId, {
+      id: notInDatId,
+      releaseId,
+      type: 'rom',
+      name: 'rom (not in DAT)',
+      members: [
+        { name: 'a.bin', sha1: sha(7), size: 107, position: 4, available: true, local: true, cloud: false },
+        { name: 'old', sha1: sha(2), size: 102, position: 5, available: true, local: true, cloud: false },
+      ],
+      crcRoms: [],
+    });
+    const plan = planImport(dat([game('A (USA)', [rom('c.bin', 3)], { region: 'USA' })]), s, SYSTEM);
+    expect(plan.changed[0]!.kept.map((k) => [k.name, k.movedAs, k.position, k.reason])).toEqual([['a.bin', 'a (2).bin', 6, 'its content is stored on this device']]);
   });
 });

@@ -84,3 +84,44 @@ describe('LogiqxParser', () => {
     expect(errorOf('<?xml version="1.0"?>\n<softwarelist name="x"></softwarelist>\n').message).toContain('not a Logiqx DAT');
   });
 });
+
+describe('LogiqxParser: text size limit (QA G7)', () => {
+  const CHUNK = 16 * 1024;
+  function feed(head: string, piece: string, count: number): { at: number; message: string; line: unknown } {
+    const p = new LogiqxParser('hostile.xml', { header: () => undefined, game: () => undefined });
+    p.write(head);
+    for (let k = 0; k < count; k++) {
+      try {
+        p.write(piece);
+      } catch (err) {
+        if (!isTroveError(err, 'BAD_INPUT')) throw err;
+        return { at: k, message: err.message, line: err.details.line };
+      }
+    }
+    throw new Error('expected a BAD_INPUT error while writing');
+  }
+  const HEAD = '<?xml version="1.0"?>\n<datafile>\n<header>\n<name>H</name>\n';
+
+  it.each([
+    ['a header description', `${HEAD}<description>`, 'd'.repeat(CHUNK), 5],
+    ['a game name attribute', `${HEAD}</header>\n<game name="`, 'n'.repeat(CHUNK), 6],
+    ['a text node spanning lines', `${HEAD}<comment>\n`, `${'c'.repeat(CHUNK - 1)}\n`, 5],
+  ])('refuses %s as soon as it passes 64 KiB, naming file and line', (_label, head, piece, line) => {
+    const r = feed(head, piece, 1024); // up to 16 MiB offered
+    // The run counts from the last "<": the tag's own characters, then the chunks; refused at the
+    // write that passes 64 KiB.
+    const tail = head.length - head.lastIndexOf('<') - 1;
+    expect(r.at).toBe(Math.ceil((64 * 1024 - tail + 1) / CHUNK) - 1);
+    expect(r.at).toBe(3);
+    expect(r.message).toMatch(/^hostile\.xml:\d+: more than 65536 characters of text without markup/);
+    expect(r.line).toBe(line);
+  });
+
+  it('accepts a name of 64 KiB less its tag, and a DAT of many short pieces', () => {
+    const name = 'x'.repeat(64 * 1024 - 20);
+    const games = Array.from({ length: 3000 }, (_, i) => `<game name="g${i}"><rom name="r" size="1" crc="00000001"/></game>\n`).join('');
+    const { games: parsed } = parse(`${HEAD}</header>\n<game name="${name}"><rom name="a" size="1" crc="00000001"/></game>\n${games}</datafile>\n`, CHUNK);
+    expect(parsed).toHaveLength(3001);
+    expect(parsed[0]!.name).toBe(name);
+  });
+});

@@ -6,7 +6,7 @@ import { datFromCollection, writeDat } from '../../../fixtures/dat-writer.js';
 import { importDats } from '../../../src/store/catalog/dat-import.js';
 import { fixdatText, writeFixdat } from '../../../src/store/catalog/fixdat.js';
 import { LogiqxParser } from '../../../src/store/catalog/logiqx-parser.js';
-import { buildReport, releaseStatus, type MissingRelease } from '../../../src/store/catalog/report.js';
+import { buildReport, countedAlternative, releaseStatus, type MissingRelease } from '../../../src/store/catalog/report.js';
 import { scanFolders } from '../../../src/store/catalog/scan.js';
 import type { DatGame } from '../../../src/store/catalog/dat-model.js';
 import { Library } from '../../../src/store/library.js';
@@ -24,6 +24,21 @@ describe('releaseStatus', () => {
     [[{ expected: 2, have: 1 }, { expected: 1, have: 0 }], 'partial'],
     [[{ expected: 1, have: 0 }, { expected: 1, have: 0 }], 'missing'],
   ])('%j → %s', (sets, status) => expect(releaseStatus(sets)).toBe(status));
+});
+
+describe('countedAlternative', () => {
+  const a = { expected: 1, have: 0 };
+  const b = { expected: 1, have: 1 };
+  const c = { expected: 3, have: 2 };
+  const d = { expected: 2, have: 2 };
+  it.each([
+    [[], undefined],
+    [[{ expected: 0, have: 0 }], undefined],
+    [[a, b], b], // the complete one, wherever it is
+    [[c, d], d],
+    [[a, c], c], // else the one with most files held
+    [[a, { expected: 5, have: 0 }], a], // else the first
+  ])('%j → %j', (sets, counted) => expect(countedAlternative(sets)).toBe(counted));
 });
 
 function parseXml(text: string): DatGame[] {
