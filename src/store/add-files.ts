@@ -16,6 +16,8 @@ import path from 'node:path';
 import pLimit from './limit.js';
 import { TroveError, withContext } from './errors.js';
 import { assertSafeName } from './archive-name.js';
+import { isWithin, realPath } from './real-path.js';
+import type { SkippedPath } from './catalog/scan-walk.js';
 import type { Library } from './library.js';
 import { ingestFile, statSource, syncBlobDirs, type IngestResult, type SourceIdentity } from './blob/blob-writer.js';
 import type { FileType } from './blob/blob-key.js';
@@ -58,24 +60,45 @@ export interface AddReport {
   files: { name: string; sha1: string; size: number; result: 'added' | 'changed' | 'unchanged'; stored: boolean }[];
   bytesIn: number;
   bytesStored: number;
+  /** Not added: symlinked folders and dangling symlinks inside a given folder, anything in the library folder. */
+  skipped: SkippedPath[];
 }
 
-/** Expand folders (recursively, sorted) into files with their archive names; check every name. */
-export async function planAdd(paths: string[]): Promise<PlannedFile[]> {
+/**
+ * Expand folders (recursively, sorted) into files with their archive names; check every name.
+ * Inside a given folder, as in `trove scan`: symlinked files are followed, symlinked folders and
+ * dangling symlinks are skipped (listed), and so is the library folder (by its real path, so a
+ * symlinked path to it is caught too) — trove never stores its own databases and blobs as content.
+ * A path given by name that is a symlink is followed; one inside the library is skipped.
+ */
+export async function planAdd(paths: string[], opts: { library?: string } = {}): Promise<{ files: PlannedFile[]; skipped: SkippedPath[] }> {
   const planned: PlannedFile[] = [];
-  const walk = async (dir: string, prefix: string) => {
+  const skipped: SkippedPath[] = [];
+  const library = opts.library === undefined ? undefined : realPath(opts.library);
+  const inLibrary = (real: string) => library !== undefined && isWithin(real, library);
+  const walk = async (dir: string, real: string, prefix: string) => {
+    if (inLibrary(real)) {
+      skipped.push({ path: dir, reason: 'library' });
+      return;
+    }
     let entries;
     try {
       entries = await fs.readdir(dir, { withFileTypes: true });
     } catch (err) {
-      throw new TroveError('BAD_INPUT', `cannot read folder ${dir}: ${(err as Error).message}`, { cause: err });
+      throw new TroveError('BAD_INPUT', `cannot read folder ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err, details: { path: dir } });
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const full = path.join(dir, e.name);
       const name = prefix ? `${prefix}/${e.name}` : e.name;
-      if (e.isDirectory()) await walk(full, name);
-      else planned.push({ source: full, name });
+      if (e.isDirectory()) await walk(full, path.join(real, e.name), name);
+      else if (e.isSymbolicLink()) {
+        const st = await fs.stat(full).catch(() => undefined);
+        if (!st) skipped.push({ path: full, reason: 'dangling symlink' });
+        else if (st.isDirectory()) skipped.push({ path: full, reason: 'symlinked folder' });
+        else if (inLibrary(realPath(full))) skipped.push({ path: full, reason: 'library' });
+        else planned.push({ source: full, name });
+      } else planned.push({ source: full, name });
     }
   };
   for (const p of paths) {
@@ -85,7 +108,9 @@ export async function planAdd(paths: string[]): Promise<PlannedFile[]> {
     } catch (err) {
       throw new TroveError('BAD_INPUT', `cannot read ${p}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err, details: { path: p } });
     }
-    if (st.isDirectory()) await walk(p, '');
+    const real = realPath(p);
+    if (st.isDirectory()) await walk(p, real, '');
+    else if (inLibrary(real)) skipped.push({ path: p, reason: 'library' });
     else planned.push({ source: p, name: path.basename(p) });
   }
   const seen = new Map<string, string>();
@@ -103,14 +128,17 @@ export async function planAdd(paths: string[]): Promise<PlannedFile[]> {
     if (s.status === 'rejected') throw s.reason;
     planned[i]!.seen = { size: Number(s.value.size), mtimeNs: s.value.mtimeNs };
   });
-  if (!planned.length) throw new TroveError('BAD_INPUT', `nothing to add: ${paths.join(', ')} holds no files`);
-  return planned;
+  if (!planned.length) {
+    const why = skipped.length ? ` (skipped: ${skipped.slice(0, 5).map((k) => `${k.path}, ${k.reason}`).join('; ')}${skipped.length > 5 ? '; …' : ''})` : '';
+    throw new TroveError('BAD_INPUT', `nothing to add: ${paths.join(', ')} holds no files${why}`, { details: { skipped } });
+  }
+  return { files: planned, skipped };
 }
 
 export async function addFiles(lib: Library, req: AddRequest): Promise<AddReport> {
   if (!req.system.trim()) throw new TroveError('BAD_INPUT', '--system must not be empty');
   if (!req.release.trim()) throw new TroveError('BAD_INPUT', '--release must not be empty');
-  const planned = await planAdd(req.paths);
+  const { files: planned, skipped } = await planAdd(req.paths, { library: lib.paths.dir });
   const limit = pLimit(req.concurrency ?? 8);
   const results: IngestResult[] = new Array(planned.length);
   const created: string[] = [];
@@ -170,6 +198,7 @@ export async function addFiles(lib: Library, req: AddRequest): Promise<AddReport
         fileSet: fileSet.name,
         fileSetId: fileSet.id,
         files,
+        skipped,
         bytesIn: results.reduce((a, r) => a + r.size, 0),
         bytesStored: results.reduce((a, r) => a + (r.created ? r.storedBytes : 0), 0),
       };

@@ -21,6 +21,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fromErrnoError, isErrnoError, TroveError } from './errors.js';
 import { safeJoin } from './archive-name.js';
+import { isWithin, realPath } from './real-path.js';
 import { fsyncDir, tempName, writeAll } from './atomic-fs.js';
 import { isProcessAlive, removeStaleTempsIn } from './stale-temps.js';
 import type { Library } from './library.js';
@@ -57,6 +58,20 @@ export function planExport(files: FileEntry[], destDir: string, perFileSetFolder
     seen.add(p.dest);
   }
   return plan;
+}
+
+/**
+ * Refuse a destination inside the library folder (by real paths: a symlink to it counts), before
+ * anything is written: an export there could replace the live collection.db or a blob.
+ */
+export function refuseLibraryDestinations(libraryDir: string, destDir: string, plan: { dest: string }[]): void {
+  const library = realPath(libraryDir);
+  const inside = [destDir, ...plan.map((p) => p.dest)].find((d) => isWithin(realPath(d), library));
+  if (inside !== undefined) {
+    throw new TroveError('BAD_INPUT', `cannot export into ${printable(inside)}: it is inside the library folder ${printable(libraryDir)}; nothing was written`, {
+      details: { path: inside, library: libraryDir },
+    });
+  }
 }
 
 /** What is at a destination now. */
@@ -172,6 +187,7 @@ export async function exportTarget(lib: Library, target: Target, destDir: string
   if (!files.length) throw new TroveError('NOT_FOUND', `${target.label} has no files to export`);
   const multi = target.kind === 'release' && listFileSets(lib.db, { releaseId: target.id }).length > 1;
   const plan = planExport(files, path.resolve(destDir), multi);
+  refuseLibraryDestinations(lib.paths.dir, destDir, plan);
   const notLocal = files.filter((f) => f.availability !== 'LocalOnly' && f.availability !== 'Synchronized');
   if (notLocal.length) {
     throw new TroveError(
