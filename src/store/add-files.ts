@@ -17,6 +17,7 @@ import pLimit from './limit.js';
 import { TroveError, withContext } from './errors.js';
 import { assertSafeName } from './archive-name.js';
 import { isWithin, realPath } from './real-path.js';
+import { pathPrefixConflict } from './name-conflicts.js';
 import type { SkippedPath } from './catalog/scan-walk.js';
 import type { Library } from './library.js';
 import { ingestFile, statSource, syncBlobDirs, type IngestResult, type SourceIdentity } from './blob/blob-writer.js';
@@ -120,6 +121,8 @@ export async function planAdd(paths: string[], opts: { library?: string } = {}):
     if (prev) throw new TroveError('BAD_INPUT', `${prev} and ${f.source} would both be named ${JSON.stringify(f.name)} in the file set`);
     seen.set(f.name, f.source);
   }
+  const conflict = pathPrefixConflict(seen.keys());
+  if (conflict) throw prefixConflictError(conflict, seen.get(conflict[0])!, seen.get(conflict[1])!);
   // Stat every file (a few at a time: a network share answers each after a round trip); the first
   // that is missing or not a regular file, in plan order, is the error.
   const limit = pLimit(16);
@@ -133,6 +136,16 @@ export async function planAdd(paths: string[], opts: { library?: string } = {}):
     throw new TroveError('BAD_INPUT', `nothing to add: ${paths.join(', ')} holds no files${why}`, { details: { skipped } });
   }
   return { files: planned, skipped };
+}
+
+/** "a" and "a/b" in one file set: naming both (and the files they would come from). */
+function prefixConflictError([file, inside]: [string, string], fileSource?: string, insideSource?: string, fileSet?: string): TroveError {
+  const what = (name: string, source?: string) => `${JSON.stringify(name)}${source ? ` (${source})` : fileSet ? ' (already in the file set)' : ''}`;
+  return new TroveError(
+    'BAD_INPUT',
+    `${what(file, fileSource)} and ${what(inside, insideSource)} cannot both be in ${fileSet ?? 'the file set'}: ${JSON.stringify(file)} would have to be a file and a folder on export; nothing was added`,
+    { details: { names: [file, inside] } },
+  );
 }
 
 export async function addFiles(lib: Library, req: AddRequest): Promise<AddReport> {
@@ -171,6 +184,12 @@ export async function addFiles(lib: Library, req: AddRequest): Promise<AddReport
         region: req.region ?? regionOf(req.release),
       });
       const fileSet = upsertFileSet(lib.db, release.id, req.type, req.fileSet?.trim() || req.type);
+      const members = lib.db.prepare('SELECT name FROM file_set_file WHERE file_set_id = ?').pluck().all(fileSet.id) as string[];
+      const clash = pathPrefixConflict([...members, ...planned.map((f) => f.name)]);
+      if (clash) {
+        const source = (name: string) => planned.find((f) => f.name === name)?.source;
+        throw prefixConflictError(clash, source(clash[0]), source(clash[1]), `${release.name} › ${fileSet.name}`);
+      }
       const files: AddReport['files'] = [];
       let position = nextPosition(lib.db, fileSet.id);
       const takePosition = () => position++;

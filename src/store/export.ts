@@ -22,6 +22,7 @@ import path from 'node:path';
 import { fromErrnoError, isErrnoError, TroveError } from './errors.js';
 import { safeJoin } from './archive-name.js';
 import { isWithin, realPath } from './real-path.js';
+import { pathPrefixConflict } from './name-conflicts.js';
 import { fsyncDir, tempName, writeAll } from './atomic-fs.js';
 import { isProcessAlive, removeStaleTempsIn } from './stale-temps.js';
 import type { Library } from './library.js';
@@ -56,6 +57,14 @@ export function planExport(files: FileEntry[], destDir: string, perFileSetFolder
   for (const p of plan) {
     if (seen.has(p.dest)) throw new TroveError('BAD_INPUT', `two files would be written to ${p.dest}`);
     seen.add(p.dest);
+  }
+  const conflict = pathPrefixConflict(seen, path.sep);
+  if (conflict) {
+    throw new TroveError(
+      'BAD_INPUT',
+      `cannot export both ${printable(conflict[0])} and ${printable(conflict[1])}: the first would have to be a file and a folder (two members of the file set are named so); nothing was written`,
+      { details: { paths: conflict } },
+    );
   }
   return plan;
 }
@@ -140,6 +149,9 @@ interface Step {
   /** `aside` is a hard link (the old file kept its name until replaced), not a rename. */
   linked?: boolean;
   renamed: boolean;
+  /** The renamed file's identity, to tell when a later name is the same file (case-insensitive file systems). */
+  dev?: number;
+  ino?: number;
 }
 
 /** Undo the renames done so far, newest first: new files removed, old files put back. Best effort. */
@@ -236,6 +248,17 @@ export async function exportTarget(lib: Library, target: Target, destDir: string
     // All verified: rename into place, setting aside what a file replaces until every rename is done.
     for (const s of steps) {
       const there = fsSync.lstatSync(s.dest, { throwIfNoEntry: false });
+      // A file this export already put in place answers to this name too: a case- or Unicode-
+      // normalisation-insensitive file system (macOS, Windows, exFAT) sees "Readme.txt" and
+      // "README.txt" (or NFC and NFD "café") as one name. Writing would replace the first file.
+      const earlier = there && steps.find((o) => o.renamed && o.ino === there.ino && o.dev === there.dev);
+      if (earlier) {
+        throw new TroveError(
+          'BAD_INPUT',
+          `${printable(earlier.dest)} and ${printable(s.dest)} are the same file on this file system (it does not tell the names apart by case or Unicode form); cannot export both, nothing was written`,
+          { details: { paths: [earlier.dest, s.dest] } },
+        );
+      }
       if (there && !s.mayReplace) throw new TroveError('ALREADY_EXISTS', `${printable(s.dest)} appeared while exporting; nothing was written (export --overwrite replaces it)`);
       if (there?.isFile()) {
         const aside = tempName(path.dirname(s.dest), 'export-old');
@@ -244,6 +267,9 @@ export async function exportTarget(lib: Library, target: Target, destDir: string
       }
       await fs.rename(s.temp, s.dest); // replaces the old file atomically when it was linked aside
       s.renamed = true;
+      const st = fsSync.lstatSync(s.dest);
+      s.dev = st.dev;
+      s.ino = st.ino;
     }
   } catch (err) {
     await rollBack(steps);

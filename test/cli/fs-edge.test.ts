@@ -167,3 +167,61 @@ describe('scan with an unreadable folder', () => {
     }
   });
 });
+
+describe('a file set whose names would be a file and a folder ("a" and "a/b")', () => {
+  let root: string;
+  let lib: string;
+  const t = (...args: string[]) => runCli(['--library', lib, ...args]);
+  const members = async (release: string) =>
+    (JSON.parse((await t('ls', 'files', '--release', release, '--json')).stdout) as { name: string }[]).map((f) => f.name).sort();
+
+  beforeAll(async () => {
+    root = tempDir();
+    lib = path.join(root, 'lib');
+    expect((await t('init', '--name', 'dev')).code).toBe(0);
+    fs.mkdirSync(path.join(root, 'col', 'x', 'a'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'col', 'a'), 'f');
+    fs.writeFileSync(path.join(root, 'col', 'x', 'a', 'b'), 'g');
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('add refuses it in one run, naming both, and stores nothing', async () => {
+    const r = await t('add', path.join(root, 'col', 'a'), path.join(root, 'col', 'x'), '--system', SYS, '--release', 'Both');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`"a" (${path.join(root, 'col', 'a')}) and "a/b" (${path.join(root, 'col', 'x', 'a', 'b')}) cannot both be in the file set`);
+    expect(listTree(path.join(lib, 'store'))).toEqual([]);
+  });
+
+  it('add refuses it across two adds into the same file set, both ways round', async () => {
+    expect((await t('add', path.join(root, 'col', 'a'), '--system', SYS, '--release', 'Col')).code).toBe(0);
+    const r = await t('add', path.join(root, 'col', 'x'), '--system', SYS, '--release', 'Col');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`"a" (already in the file set) and "a/b" (${path.join(root, 'col', 'x', 'a', 'b')}) cannot both be in Col › rom`);
+    expect(await members('Col')).toEqual(['a']);
+    expect((await t('add', path.join(root, 'col', 'x'), '--system', SYS, '--release', 'Col2')).code).toBe(0);
+    const back = await t('add', path.join(root, 'col', 'a'), '--system', SYS, '--release', 'Col2');
+    expect(back.code).toBe(1);
+    expect(back.stderr).toContain('"a/b" (already in the file set)');
+    expect(await members('Col2')).toEqual(['a/b']);
+  });
+
+  it('export names the conflict up front (as from a DAT), writing nothing', async () => {
+    // DAT names are stored as given: simulate such a pair arriving in the catalogue.
+    const db = new Database(path.join(lib, 'collection.db'));
+    db.prepare("UPDATE file_set_file SET name = 'a/b' WHERE name = 'a' AND file_set_id IN (SELECT fs.id FROM file_set fs JOIN release r ON r.id = fs.release_id WHERE r.name = 'Col')").run();
+    db.close();
+    expect((await t('add', path.join(root, 'col', 'a'), '--system', SYS, '--release', 'Col', '--file-set', 'other')).code).toBe(0);
+    const db2 = new Database(path.join(lib, 'collection.db'));
+    db2.prepare("UPDATE file_set_file SET file_set_id = (SELECT file_set_id FROM file_set_file WHERE name = 'a/b' LIMIT 1) WHERE name = 'a'").run();
+    db2.close();
+    expect(await members('Col')).toEqual(['a', 'a/b']);
+    const out = path.join(root, 'outc');
+    for (const extra of [[], ['--overwrite']]) {
+      const r = await t('export', 'Col', out, ...extra);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`cannot export both ${path.join(out, 'rom', 'a')} and ${path.join(out, 'rom', 'a', 'b')}`);
+      expect(r.stderr).not.toContain('appeared while exporting');
+      expect(fs.existsSync(out)).toBe(false);
+    }
+  });
+});
