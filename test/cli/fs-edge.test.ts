@@ -225,3 +225,30 @@ describe('a file set whose names would be a file and a folder ("a" and "a/b")', 
     }
   });
 });
+
+describe('names from file systems in error messages', () => {
+  let root: string;
+  let lib: string;
+  const t = (...args: string[]) => runCli(['--library', lib, ...args]);
+
+  beforeAll(async () => {
+    root = tempDir();
+    lib = path.join(root, 'lib');
+    expect((await t('init', '--name', 'dev')).code).toBe(0);
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('cannot forge an output line with a newline or send an escape sequence', async () => {
+    const src = path.join(root, 'src5');
+    fs.mkdirSync(src);
+    fs.writeFileSync(path.join(src, 'e\x1b[31mRED\ntrove: fake line'), 'x');
+    const r = await t('add', src, '--system', SYS, '--release', 'T5');
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n').filter((l) => l !== '')).toHaveLength(1);
+    expect(r.stderr).toContain('e\\x1b[31mRED\\x0atrove: fake line');
+    expect(r.stderr).not.toContain('\x1b');
+    // --json keeps the raw name, JSON-escaped.
+    const j = await t('add', src, '--system', SYS, '--release', 'T5', '--json');
+    expect((JSON.parse(j.stdout) as { error: { message: string } }).error.message).toContain('e\x1b[31mRED\ntrove: fake line');
+  });
+});
