@@ -18,6 +18,7 @@ import { TroveError, withContext } from './errors.js';
 import { assertSafeName } from './archive-name.js';
 import { isWithin, realPath } from './real-path.js';
 import { pathPrefixConflict } from './name-conflicts.js';
+import { nfc } from './unicode-name.js';
 import type { SkippedPath } from './catalog/scan-walk.js';
 import type { Library } from './library.js';
 import { ingestFile, statSource, syncBlobDirs, type IngestResult, type SourceIdentity } from './blob/blob-writer.js';
@@ -174,14 +175,16 @@ export async function addFiles(lib: Library, req: AddRequest): Promise<AddReport
     // One fsync per blob folder makes every rename durable before the catalogue names the blobs.
     await syncBlobDirs(created.map((p) => path.dirname(p)));
     return lib.db.transaction(() => {
-      const system = upsertSystem(lib.db, req.system.trim());
-      const titleName = req.title?.trim() || titleOf(req.release);
+      // Names in NFC (src/store/unicode-name.ts); an existing row in another form is found and kept.
+      const releaseName = nfc(req.release.trim());
+      const system = upsertSystem(lib.db, nfc(req.system.trim()));
+      const titleName = nfc(req.title?.trim() || titleOf(releaseName));
       const title = upsertTitle(lib.db, titleName);
       const release = upsertRelease(lib.db, {
         systemId: system.id,
-        name: req.release.trim(),
+        name: releaseName,
         titleId: title.id,
-        region: req.region ?? regionOf(req.release),
+        region: req.region ?? regionOf(releaseName),
       });
       const fileSet = upsertFileSet(lib.db, release.id, req.type, req.fileSet?.trim() || req.type);
       const members = lib.db.prepare('SELECT name FROM file_set_file WHERE file_set_id = ?').pluck().all(fileSet.id) as string[];

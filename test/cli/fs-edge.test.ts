@@ -252,3 +252,39 @@ describe('names from file systems in error messages', () => {
     expect((JSON.parse(j.stdout) as { error: { message: string } }).error.message).toContain('e\x1b[31mRED\ntrove: fake line');
   });
 });
+
+describe('release names in either Unicode form (NFC / NFD)', () => {
+  let root: string;
+  let lib: string;
+  const t = (...args: string[]) => runCli(['--library', lib, ...args]);
+  const NFD = 'Cafe\u0301 (USA)';
+  const NFC = 'Caf\u00e9 (USA)';
+
+  beforeAll(async () => {
+    root = tempDir();
+    lib = path.join(root, 'lib');
+    expect((await t('init', '--name', 'dev')).code).toBe(0);
+    fs.writeFileSync(path.join(root, 'one.bin'), 'one');
+    fs.writeFileSync(path.join(root, 'two.bin'), 'two');
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('stores the composed form, finds it by either, and adds to the same release', async () => {
+    expect((await t('add', path.join(root, 'one.bin'), '--system', 'S\u0307', '--release', NFD)).code).toBe(0);
+    const show = await t('show', NFC, '--json');
+    expect(show.code).toBe(0);
+    expect((await t('show', NFD)).code).toBe(0);
+    expect((await t('add', path.join(root, 'two.bin'), '--system', '\u1e60', '--release', NFC)).code).toBe(0);
+    const releases = JSON.parse((await t('ls', 'releases', '--json')).stdout) as { name: string; title: string; system: string; files: number }[];
+    expect(releases).toEqual([expect.objectContaining({ name: NFC, title: 'Caf\u00e9', system: '\u1e60', files: 2 })]);
+  });
+
+  it('finds a release stored decomposed before this rule by the composed name', async () => {
+    const db = new Database(path.join(lib, 'collection.db'));
+    db.prepare('UPDATE release SET name = ? WHERE name = ?').run(NFD, NFC);
+    db.close();
+    expect((await t('show', NFC)).code).toBe(0);
+    expect((await t('add', path.join(root, 'one.bin'), '--system', '\u1e60', '--release', NFC, '--file-set', 'again')).code).toBe(0);
+    expect((JSON.parse((await t('ls', 'releases', '--json')).stdout) as unknown[]).length).toBe(1);
+  });
+});
