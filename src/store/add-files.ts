@@ -71,7 +71,7 @@ export interface AddReport {
  * Inside a given folder, as in `trove scan`: symlinked files are followed, symlinked folders and
  * dangling symlinks are skipped (listed), and so is the library folder (by its real path, so a
  * symlinked path to it is caught too) — trove never stores its own databases and blobs as content.
- * A path given by name that is a symlink is followed; one inside the library is skipped.
+ * A path given by name that is a symlink is followed; a file given by name is read wherever it is.
  */
 export async function planAdd(paths: string[], opts: { library?: string } = {}): Promise<{ files: PlannedFile[]; skipped: SkippedPath[] }> {
   const planned: PlannedFile[] = [];
@@ -110,10 +110,8 @@ export async function planAdd(paths: string[], opts: { library?: string } = {}):
     } catch (err) {
       throw new TroveError('BAD_INPUT', `cannot read ${p}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err, details: { path: p } });
     }
-    const real = realPath(p);
-    if (st.isDirectory()) await walk(p, real, '');
-    else if (inLibrary(real)) skipped.push({ path: p, reason: 'library' });
-    else planned.push({ source: p, name: path.basename(p) });
+    if (st.isDirectory()) await walk(p, realPath(p), '');
+    else planned.push({ source: p, name: path.basename(p) }); // named by the user: read, wherever it is
   }
   const seen = new Map<string, string>();
   for (const f of planned) {

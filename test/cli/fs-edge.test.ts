@@ -47,7 +47,7 @@ describe('the library folder is protected from add, scan and export', () => {
   it('add of the library itself, or through a symlink to it, adds nothing', async () => {
     const link = path.join(root, 'lib-link');
     fs.symlinkSync(lib, link);
-    for (const p of [lib, link, path.join(link, 'collection.db')]) {
+    for (const p of [lib, link, path.join(link, 'store')]) {
       const r = await t('add', p, '--system', SYS, '--release', 'Self');
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/nothing to add.*inside|library/);

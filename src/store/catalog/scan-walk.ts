@@ -88,10 +88,8 @@ export function walkScanDirs(dirs: string[], skipUnder: string[] = []): ScanWalk
       throw new TroveError('BAD_INPUT', `cannot scan ${abs}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err, details: { path: abs } });
     }
     roots.push(abs);
-    const real = realPath(abs);
-    if (st.isDirectory()) walk(abs, real);
-    else if (skipReal(real)) skipped.push({ path: abs, reason: 'library' });
-    else visit(abs, st);
+    if (st.isDirectory()) walk(abs, realPath(abs));
+    else visit(abs, st); // a file named by the user: read, wherever it is
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const unique = files.filter((f, i) => i === 0 || files[i - 1]!.path !== f.path);
