@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { fromErrnoError, isErrnoError, TroveError } from '../store/errors.js';
 import { abandonedRemoteCalls } from '../sync/remote/deadline.js';
 import { forTerminal } from './terminal-text.js';
+import { printable } from '../store/printable.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { tuiLaunchDir } from './fast-path.js';
 
@@ -63,7 +64,8 @@ function reportError(err: unknown, wantsJson: boolean, usageError?: new (...a: n
   const trove = err instanceof TroveError ? err : isErrnoError(err) ? fromErrnoError(err) : undefined;
   if (trove) {
     json(trove.code, trove.message, trove.details);
-    process.stderr.write(`trove: ${forTerminal(trove.message)}\n`);
+    // A one-line message is printed as one line: a line break in it came from a name (G11).
+    process.stderr.write(`trove: ${trove.multiline ? forTerminal(trove.message) : printable(trove.message)}\n`);
     return exitCodeFor(trove.code);
   }
   json('INTERNAL', `internal error: ${(err as Error)?.message ?? String(err)}`);

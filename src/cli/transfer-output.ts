@@ -4,7 +4,6 @@
 import type { ProgressEvent, ProgressListener } from '../sync/transfer/progress.js';
 import type { ErrorCode } from '../store/errors.js';
 import { EXIT, exitCodeForFailures } from './exit-codes.js';
-import { forTerminal } from './terminal-text.js';
 import { formatBytes, type Output } from './context.js';
 import { printable } from '../store/printable.js';
 
@@ -67,9 +66,9 @@ export function finishTransfer(out: Output, renderer: ProgressRenderer, report: 
     const lines = text();
     if (lines.length) process.stdout.write(lines.join('\n') + '\n');
   }
-  for (const f of report.failed.slice(0, 20)) if (!report.stoppedBy || f.message !== report.stoppedBy.message) process.stderr.write(`trove: ${forTerminal(f.message)}\n`);
+  for (const f of report.failed.slice(0, 20)) if (!report.stoppedBy || f.message !== report.stoppedBy.message) process.stderr.write(`trove: ${printable(f.message)}\n`);
   if (report.failed.length > 20) process.stderr.write(`trove: … and ${report.failed.length - 20} more failures\n`);
-  if (report.stoppedBy) process.stderr.write(`trove: stopped: ${forTerminal(report.stoppedBy.message)}\n`);
+  if (report.stoppedBy) process.stderr.write(`trove: stopped: ${printable(report.stoppedBy.message)}\n`);
   const exit = transferExitCode(report);
   if (exit !== EXIT.OK) process.exitCode = exit;
 }

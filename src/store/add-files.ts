@@ -16,6 +16,10 @@ import path from 'node:path';
 import pLimit from './limit.js';
 import { TroveError, withContext } from './errors.js';
 import { assertSafeName } from './archive-name.js';
+import { isWithin, realPath } from './real-path.js';
+import { pathPrefixConflict } from './name-conflicts.js';
+import { nfc } from './unicode-name.js';
+import type { SkippedPath } from './catalog/scan-walk.js';
 import type { Library } from './library.js';
 import { ingestFile, statSource, syncBlobDirs, type IngestResult, type SourceIdentity } from './blob/blob-writer.js';
 import type { FileType } from './blob/blob-key.js';
@@ -58,24 +62,45 @@ export interface AddReport {
   files: { name: string; sha1: string; size: number; result: 'added' | 'changed' | 'unchanged'; stored: boolean }[];
   bytesIn: number;
   bytesStored: number;
+  /** Not added: symlinked folders and dangling symlinks inside a given folder, anything in the library folder. */
+  skipped: SkippedPath[];
 }
 
-/** Expand folders (recursively, sorted) into files with their archive names; check every name. */
-export async function planAdd(paths: string[]): Promise<PlannedFile[]> {
+/**
+ * Expand folders (recursively, sorted) into files with their archive names; check every name.
+ * Inside a given folder, as in `trove scan`: symlinked files are followed, symlinked folders and
+ * dangling symlinks are skipped (listed), and so is the library folder (by its real path, so a
+ * symlinked path to it is caught too) — trove never stores its own databases and blobs as content.
+ * A path given by name that is a symlink is followed; a file given by name is read wherever it is.
+ */
+export async function planAdd(paths: string[], opts: { library?: string } = {}): Promise<{ files: PlannedFile[]; skipped: SkippedPath[] }> {
   const planned: PlannedFile[] = [];
-  const walk = async (dir: string, prefix: string) => {
+  const skipped: SkippedPath[] = [];
+  const library = opts.library === undefined ? undefined : realPath(opts.library);
+  const inLibrary = (real: string) => library !== undefined && isWithin(real, library);
+  const walk = async (dir: string, real: string, prefix: string) => {
+    if (inLibrary(real)) {
+      skipped.push({ path: dir, reason: 'library' });
+      return;
+    }
     let entries;
     try {
       entries = await fs.readdir(dir, { withFileTypes: true });
     } catch (err) {
-      throw new TroveError('BAD_INPUT', `cannot read folder ${dir}: ${(err as Error).message}`, { cause: err });
+      throw new TroveError('BAD_INPUT', `cannot read folder ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err, details: { path: dir } });
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const full = path.join(dir, e.name);
       const name = prefix ? `${prefix}/${e.name}` : e.name;
-      if (e.isDirectory()) await walk(full, name);
-      else planned.push({ source: full, name });
+      if (e.isDirectory()) await walk(full, path.join(real, e.name), name);
+      else if (e.isSymbolicLink()) {
+        const st = await fs.stat(full).catch(() => undefined);
+        if (!st) skipped.push({ path: full, reason: 'dangling symlink' });
+        else if (st.isDirectory()) skipped.push({ path: full, reason: 'symlinked folder' });
+        else if (inLibrary(realPath(full))) skipped.push({ path: full, reason: 'library' });
+        else planned.push({ source: full, name });
+      } else planned.push({ source: full, name });
     }
   };
   for (const p of paths) {
@@ -85,8 +110,8 @@ export async function planAdd(paths: string[]): Promise<PlannedFile[]> {
     } catch (err) {
       throw new TroveError('BAD_INPUT', `cannot read ${p}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err, details: { path: p } });
     }
-    if (st.isDirectory()) await walk(p, '');
-    else planned.push({ source: p, name: path.basename(p) });
+    if (st.isDirectory()) await walk(p, realPath(p), '');
+    else planned.push({ source: p, name: path.basename(p) }); // named by the user: read, wherever it is
   }
   const seen = new Map<string, string>();
   for (const f of planned) {
@@ -95,6 +120,8 @@ export async function planAdd(paths: string[]): Promise<PlannedFile[]> {
     if (prev) throw new TroveError('BAD_INPUT', `${prev} and ${f.source} would both be named ${JSON.stringify(f.name)} in the file set`);
     seen.set(f.name, f.source);
   }
+  const conflict = pathPrefixConflict(seen.keys());
+  if (conflict) throw prefixConflictError(conflict, seen.get(conflict[0])!, seen.get(conflict[1])!);
   // Stat every file (a few at a time: a network share answers each after a round trip); the first
   // that is missing or not a regular file, in plan order, is the error.
   const limit = pLimit(16);
@@ -103,14 +130,27 @@ export async function planAdd(paths: string[]): Promise<PlannedFile[]> {
     if (s.status === 'rejected') throw s.reason;
     planned[i]!.seen = { size: Number(s.value.size), mtimeNs: s.value.mtimeNs };
   });
-  if (!planned.length) throw new TroveError('BAD_INPUT', `nothing to add: ${paths.join(', ')} holds no files`);
-  return planned;
+  if (!planned.length) {
+    const why = skipped.length ? ` (skipped: ${skipped.slice(0, 5).map((k) => `${k.path}, ${k.reason}`).join('; ')}${skipped.length > 5 ? '; …' : ''})` : '';
+    throw new TroveError('BAD_INPUT', `nothing to add: ${paths.join(', ')} holds no files${why}`, { details: { skipped } });
+  }
+  return { files: planned, skipped };
+}
+
+/** "a" and "a/b" in one file set: naming both (and the files they would come from). */
+function prefixConflictError([file, inside]: [string, string], fileSource?: string, insideSource?: string, fileSet?: string): TroveError {
+  const what = (name: string, source?: string) => `${JSON.stringify(name)}${source ? ` (${source})` : fileSet ? ' (already in the file set)' : ''}`;
+  return new TroveError(
+    'BAD_INPUT',
+    `${what(file, fileSource)} and ${what(inside, insideSource)} cannot both be in ${fileSet ?? 'the file set'}: ${JSON.stringify(file)} would have to be a file and a folder on export; nothing was added`,
+    { details: { names: [file, inside] } },
+  );
 }
 
 export async function addFiles(lib: Library, req: AddRequest): Promise<AddReport> {
   if (!req.system.trim()) throw new TroveError('BAD_INPUT', '--system must not be empty');
   if (!req.release.trim()) throw new TroveError('BAD_INPUT', '--release must not be empty');
-  const planned = await planAdd(req.paths);
+  const { files: planned, skipped } = await planAdd(req.paths, { library: lib.paths.dir });
   const limit = pLimit(req.concurrency ?? 8);
   const results: IngestResult[] = new Array(planned.length);
   const created: string[] = [];
@@ -133,16 +173,24 @@ export async function addFiles(lib: Library, req: AddRequest): Promise<AddReport
     // One fsync per blob folder makes every rename durable before the catalogue names the blobs.
     await syncBlobDirs(created.map((p) => path.dirname(p)));
     return lib.db.transaction(() => {
-      const system = upsertSystem(lib.db, req.system.trim());
-      const titleName = req.title?.trim() || titleOf(req.release);
+      // Names in NFC (src/store/unicode-name.ts); an existing row in another form is found and kept.
+      const releaseName = nfc(req.release.trim());
+      const system = upsertSystem(lib.db, nfc(req.system.trim()));
+      const titleName = nfc(req.title?.trim() || titleOf(releaseName));
       const title = upsertTitle(lib.db, titleName);
       const release = upsertRelease(lib.db, {
         systemId: system.id,
-        name: req.release.trim(),
+        name: releaseName,
         titleId: title.id,
-        region: req.region ?? regionOf(req.release),
+        region: req.region ?? regionOf(releaseName),
       });
       const fileSet = upsertFileSet(lib.db, release.id, req.type, req.fileSet?.trim() || req.type);
+      const members = lib.db.prepare('SELECT name FROM file_set_file WHERE file_set_id = ?').pluck().all(fileSet.id) as string[];
+      const clash = pathPrefixConflict([...members, ...planned.map((f) => f.name)]);
+      if (clash) {
+        const source = (name: string) => planned.find((f) => f.name === name)?.source;
+        throw prefixConflictError(clash, source(clash[0]), source(clash[1]), `${release.name} › ${fileSet.name}`);
+      }
       const files: AddReport['files'] = [];
       let position = nextPosition(lib.db, fileSet.id);
       const takePosition = () => position++;
@@ -171,6 +219,7 @@ export async function addFiles(lib: Library, req: AddRequest): Promise<AddReport
         fileSet: fileSet.name,
         fileSetId: fileSet.id,
         files,
+        skipped,
         bytesIn: results.reduce((a, r) => a + r.size, 0),
         bytesStored: results.reduce((a, r) => a + (r.created ? r.storedBytes : 0), 0),
       };

@@ -42,12 +42,19 @@ export class TroveError extends Error {
 
   readonly code: ErrorCode;
   readonly details: Record<string, unknown>;
+  /**
+   * The message's line breaks are trove's own (a list of DAT problems, each line made printable where
+   * it is built). Otherwise the message is one line, and a line break in it came from a name (a file
+   * name may hold one) and is printed escaped, so that a name cannot forge a `trove: …` line.
+   */
+  readonly multiline: boolean;
 
-  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown>; multiline?: boolean } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'TroveError';
     this.code = code;
     this.details = options.details ?? {};
+    this.multiline = options.multiline ?? false;
     Object.defineProperty(this, BRAND, { value: true });
   }
 }
@@ -63,7 +70,7 @@ function ioCode(e: NodeJS.ErrnoException | undefined): ErrorCode {
 /** Wrap a low-level failure with short context, keeping TroveErrors' codes. */
 export function withContext(context: string, err: unknown): TroveError {
   if (err instanceof TroveError) {
-    return new TroveError(err.code, `${context}: ${err.message}`, { cause: err, details: err.details });
+    return new TroveError(err.code, `${context}: ${err.message}`, { cause: err, details: err.details, multiline: err.multiline });
   }
   const e = err as NodeJS.ErrnoException;
   return new TroveError(ioCode(e), `${context}: ${e?.message ?? String(err)}`, { cause: err });

@@ -21,6 +21,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fromErrnoError, isErrnoError, TroveError } from './errors.js';
 import { safeJoin } from './archive-name.js';
+import { isWithin, realPath } from './real-path.js';
+import { pathPrefixConflict } from './name-conflicts.js';
 import { fsyncDir, tempName, writeAll } from './atomic-fs.js';
 import { isProcessAlive, removeStaleTempsIn } from './stale-temps.js';
 import type { Library } from './library.js';
@@ -56,7 +58,29 @@ export function planExport(files: FileEntry[], destDir: string, perFileSetFolder
     if (seen.has(p.dest)) throw new TroveError('BAD_INPUT', `two files would be written to ${p.dest}`);
     seen.add(p.dest);
   }
+  const conflict = pathPrefixConflict(seen, path.sep);
+  if (conflict) {
+    throw new TroveError(
+      'BAD_INPUT',
+      `cannot export both ${printable(conflict[0])} and ${printable(conflict[1])}: the first would have to be a file and a folder (two members of the file set are named so); nothing was written`,
+      { details: { paths: conflict } },
+    );
+  }
   return plan;
+}
+
+/**
+ * Refuse a destination inside the library folder (by real paths: a symlink to it counts), before
+ * anything is written: an export there could replace the live collection.db or a blob.
+ */
+export function refuseLibraryDestinations(libraryDir: string, destDir: string, plan: { dest: string }[]): void {
+  const library = realPath(libraryDir);
+  const inside = [destDir, ...plan.map((p) => p.dest)].find((d) => isWithin(realPath(d), library));
+  if (inside !== undefined) {
+    throw new TroveError('BAD_INPUT', `cannot export into ${printable(inside)}: it is inside the library folder ${printable(libraryDir)}; nothing was written`, {
+      details: { path: inside, library: libraryDir },
+    });
+  }
 }
 
 /** What is at a destination now. */
@@ -125,6 +149,9 @@ interface Step {
   /** `aside` is a hard link (the old file kept its name until replaced), not a rename. */
   linked?: boolean;
   renamed: boolean;
+  /** The renamed file's identity, to tell when a later name is the same file (case-insensitive file systems). */
+  dev?: number;
+  ino?: number;
 }
 
 /** Undo the renames done so far, newest first: new files removed, old files put back. Best effort. */
@@ -172,6 +199,7 @@ export async function exportTarget(lib: Library, target: Target, destDir: string
   if (!files.length) throw new TroveError('NOT_FOUND', `${target.label} has no files to export`);
   const multi = target.kind === 'release' && listFileSets(lib.db, { releaseId: target.id }).length > 1;
   const plan = planExport(files, path.resolve(destDir), multi);
+  refuseLibraryDestinations(lib.paths.dir, destDir, plan);
   const notLocal = files.filter((f) => f.availability !== 'LocalOnly' && f.availability !== 'Synchronized');
   if (notLocal.length) {
     throw new TroveError(
@@ -220,6 +248,17 @@ export async function exportTarget(lib: Library, target: Target, destDir: string
     // All verified: rename into place, setting aside what a file replaces until every rename is done.
     for (const s of steps) {
       const there = fsSync.lstatSync(s.dest, { throwIfNoEntry: false });
+      // A file this export already put in place answers to this name too: a case- or Unicode-
+      // normalisation-insensitive file system (macOS, Windows, exFAT) sees "Readme.txt" and
+      // "README.txt" (or NFC and NFD "café") as one name. Writing would replace the first file.
+      const earlier = there && steps.find((o) => o.renamed && o.ino === there.ino && o.dev === there.dev);
+      if (earlier) {
+        throw new TroveError(
+          'BAD_INPUT',
+          `${printable(earlier.dest)} and ${printable(s.dest)} are the same file on this file system (it does not tell the names apart by case or Unicode form); cannot export both, nothing was written`,
+          { details: { paths: [earlier.dest, s.dest] } },
+        );
+      }
       if (there && !s.mayReplace) throw new TroveError('ALREADY_EXISTS', `${printable(s.dest)} appeared while exporting; nothing was written (export --overwrite replaces it)`);
       if (there?.isFile()) {
         const aside = tempName(path.dirname(s.dest), 'export-old');
@@ -228,6 +267,9 @@ export async function exportTarget(lib: Library, target: Target, destDir: string
       }
       await fs.rename(s.temp, s.dest); // replaces the old file atomically when it was linked aside
       s.renamed = true;
+      const st = fsSync.lstatSync(s.dest);
+      s.dev = st.dev;
+      s.ino = st.ino;
     }
   } catch (err) {
     await rollBack(steps);

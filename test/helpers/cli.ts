@@ -15,12 +15,15 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; timeoutMs?: number; uid?: number; gid?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: opts.cwd ?? ROOT,
       env: { ...process.env, XDG_DATA_HOME: path.join(os.tmpdir(), 'trove-test-xdg'), XDG_CONFIG_HOME: path.join(os.tmpdir(), 'trove-test-xdg-config'), ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      // Run as another user (the test runs as root, whom no file mode stops).
+      ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
+      ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
     });
     let stdout = '';
     let stderr = '';

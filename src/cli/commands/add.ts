@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { addFiles } from '../../store/add-files.js';
 import { FILE_SET_TYPES, type FileType } from '../../store/blob/blob-key.js';
+import { skipReason } from '../skip-reason.js';
 import { loadRemoteConfig } from '../../sync/remote/remote-config.js';
 import { formatBytes, Output, withLibrary, type GlobalArgs } from '../context.js';
 
@@ -41,6 +42,7 @@ export const addCommand: CommandModule<GlobalArgs, Args> = {
         queueUploads: loadRemoteConfig(lib) !== undefined,
       }),
     );
+    for (const s of report.skipped) out.warn(`skipped ${s.path}: ${skipReason(s.reason)}`);
     out.result(report, () => [
       // The word says what happened to the catalogue, the note what happened to the store: content
       // catalogued but not on this device (pulled from another one) is "stored", not "unchanged".

@@ -6,7 +6,6 @@ import { runRemoteGc, type GcReport } from '../../sync/transfer/gc-worker.js';
 import { DEFAULT_CONCURRENCY } from '../../sync/transfer/transfer-options.js';
 import { formatBytes, Output, withLibrary, type GlobalArgs } from '../context.js';
 import { EXIT, exitCodeForFailures } from '../exit-codes.js';
-import { forTerminal } from '../terminal-text.js';
 import { printable } from '../../store/printable.js';
 import { wholeNumber } from '../numeric-option.js';
 
@@ -63,9 +62,9 @@ export const pruneBlobsCommand: CommandModule<GlobalArgs, Args> = {
         ...stagingLines(r, p),
         ...(r.dryRun || !(r.deleted.length || r.calledOff.length || p.settle.length) ? [] : [`Run \`trove sync push\` to share the updated sync log with other devices.`]),
       ]);
-      for (const f of r.failed.slice(0, 20)) if (f.message !== r.stoppedBy?.message) process.stderr.write(`trove: ${forTerminal(f.message)}\n`);
-      for (const f of r.stagingFailed.slice(0, 20)) process.stderr.write(`trove: ${forTerminal(f.message)}\n`);
-      if (r.stoppedBy) process.stderr.write(`trove: stopped: ${forTerminal(r.stoppedBy.message)}\n`);
+      for (const f of r.failed.slice(0, 20)) if (f.message !== r.stoppedBy?.message) process.stderr.write(`trove: ${printable(f.message)}\n`);
+      for (const f of r.stagingFailed.slice(0, 20)) process.stderr.write(`trove: ${printable(f.message)}\n`);
+      if (r.stoppedBy) process.stderr.write(`trove: stopped: ${printable(r.stoppedBy.message)}\n`);
       const exit = exitCodeForFailures([...(r.stoppedBy ? [r.stoppedBy] : []), ...r.failed, ...r.stagingFailed].map((f) => f.code as ErrorCode));
       if (exit !== EXIT.OK) process.exitCode = exit;
     }),

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { scanFolders } from '../../store/catalog/scan.js';
+import { skipReason } from '../skip-reason.js';
 import { loadRemoteConfig } from '../../sync/remote/remote-config.js';
 import { formatBytes, Output, withLibrary, type GlobalArgs } from '../context.js';
 import { wholeNumber } from '../numeric-option.js';
@@ -25,6 +26,7 @@ export const scanCommand: CommandModule<GlobalArgs, Args> = {
       const started = performance.now();
       const r = await scanFolders(lib, argv.dirs, { system: argv.system, concurrency: Math.max(1, argv.concurrency), queueUploads: loadRemoteConfig(lib) !== undefined });
       const seconds = (performance.now() - started) / 1000;
+      for (const s of r.skipped) out.warn(`skipped ${s.path}: ${skipReason(s.reason)}`);
       out.result({ ...r, seconds }, () => [
         ...r.matches.filter((m) => m.kind === 'crc32').map((m) => `weak match (crc32 + size, no sha1 in the DAT)  ${m.path} → ${m.roms?.join(', ')}`),
         ...r.unmatched.map((p) => `unmatched  ${p}`),

@@ -19,7 +19,8 @@ import { hashScannedFile } from './scan-hash.js';
 import { planScan, type HashedFile, type MatchTargets } from './scan-plan.js';
 import type { FileType } from '../blob/blob-key.js';
 import { loadMatchTargets } from './scan-targets.js';
-import { walkScanDirs, type FoundFile } from './scan-walk.js';
+import { walkScanDirs, type FoundFile, type SkippedPath } from './scan-walk.js';
+import { isWithin } from '../real-path.js';
 
 export interface ScanOptions {
   /** Match only against this system's releases (name or id). */
@@ -60,15 +61,18 @@ export interface ScanReport {
   matches: ScanMatch[];
   unmatched: string[];
   errors: { path: string; code: string; message: string }[];
+  /** Not looked at: the library folder (by its real path), symlinked folders, dangling symlinks. */
+  skipped: SkippedPath[];
 }
 
 export async function scanFolders(lib: Library, dirs: string[], opts: ScanOptions = {}): Promise<ScanReport> {
   const system = opts.system ? resolveSystem(lib.db, opts.system) : null;
   const systemId = system?.id ?? null;
-  const { roots, files } = walkScanDirs(dirs, [lib.paths.dir]);
+  const walked = walkScanDirs(dirs, [lib.paths.dir]);
+  const { roots, files } = walked;
   const cache = loadScanCache(lib.db, roots);
   const xx = await fingerprintHasher();
-  const errors: ScanReport['errors'] = [];
+  const errors: ScanReport['errors'] = [...walked.errors];
   const fail = (path: string, err: unknown) => {
     if (!isTroveError(err)) throw err;
     errors.push({ path, code: err.code, message: err.message });
@@ -188,7 +192,8 @@ export async function scanFolders(lib: Library, dirs: string[], opts: ScanOption
     // cache row left behind then only remembers what a file hashed to.
     const failedPaths = new Set(errors.map((e) => e.path));
     const seenPaths = new Set(files.map((f) => f.path));
-    const stale = [...cache.keys()].filter((p) => !seenPaths.has(p));
+    // A folder that could not be read keeps its cached rows: its files may well still be there.
+    const stale = [...cache.keys()].filter((p) => !seenPaths.has(p) && !walked.errors.some((e) => isWithin(p, e.path)));
     // Blobs stored for crc32 matches whose targets vanished: removed once the records committed.
     const vanished: string[] = [];
     lib.db.transaction(() => {
@@ -277,6 +282,7 @@ export async function scanFolders(lib: Library, dirs: string[], opts: ScanOption
     matches,
     unmatched,
     errors,
+    skipped: walked.skipped,
   };
 }
 

@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import { nameId, nowIso } from '../ids.js';
 import { stmt } from './statements.js';
+import { findByForms } from './find-by-forms.js';
 
 export interface ReleaseRow {
   id: string;
@@ -21,7 +22,7 @@ export interface ReleaseInput {
 }
 
 export function upsertRelease(db: Database.Database, input: ReleaseInput): ReleaseRow {
-  const existing = stmt(db, 'SELECT * FROM release WHERE system_id = ? AND name = ?').get(input.systemId, input.name) as ReleaseRow | undefined;
+  const existing = findByForms(input.name, (name) => stmt(db, 'SELECT * FROM release WHERE system_id = ? AND name = ?').get(input.systemId, name) as ReleaseRow | undefined);
   const now = nowIso();
   if (existing) {
     if (existing.software_title_id !== input.titleId || existing.region !== input.region) {

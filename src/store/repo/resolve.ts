@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import { TroveError } from '../errors.js';
 import { findSystem, type SystemRow } from './systems.js';
+import { nameForms } from '../unicode-name.js';
 
 export interface Target {
   kind: 'release' | 'file_set';
@@ -34,7 +35,9 @@ export function resolveRelease(db: Database.Database, ref: string, opts: { syste
              WHERE (@systemId IS NULL OR r.system_id = @systemId) AND `;
   const params = { ref, systemId: opts.systemId ?? null };
   let rows = db.prepare(q + 'r.id = @ref').all(params) as Target[];
-  if (!rows.length) rows = db.prepare(q + 'r.name = @ref').all(params) as Target[];
+  // By name in any Unicode form (src/store/unicode-name.ts): "Café" typed composed finds a release
+  // stored decomposed, and both are listed (AMBIGUOUS) if both exist.
+  if (!rows.length) rows = db.prepare(q + 'r.name IN (SELECT value FROM json_each(@forms))').all({ ...params, forms: JSON.stringify(nameForms(ref)) }) as Target[];
   if (!rows.length && /^[0-9a-f-]{6,}$/.test(ref)) rows = db.prepare(q + "r.id LIKE @ref || '%'").all(params) as Target[];
   return { ...pick('release', ref, rows), kind: 'release' };
 }

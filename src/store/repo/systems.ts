@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import { nameId, nowIso } from '../ids.js';
 import { stmt } from './statements.js';
+import { findByForms } from './find-by-forms.js';
 
 export interface SystemRow {
   id: string;
@@ -11,7 +12,7 @@ export interface SystemRow {
 }
 
 export function upsertSystem(db: Database.Database, name: string): SystemRow {
-  const existing = stmt(db, 'SELECT * FROM system WHERE name = ?').get(name) as SystemRow | undefined;
+  const existing = findByForms(name, (n) => stmt(db, 'SELECT * FROM system WHERE name = ?').get(n) as SystemRow | undefined);
   if (existing) return existing;
   const now = nowIso();
   const row: SystemRow = { id: nameId('system', name), name, created_at: now, updated_at: now };
@@ -20,5 +21,6 @@ export function upsertSystem(db: Database.Database, name: string): SystemRow {
 }
 
 export function findSystem(db: Database.Database, ref: string): SystemRow | undefined {
-  return stmt(db, 'SELECT * FROM system WHERE id = ? OR name = ? ORDER BY id = ? DESC LIMIT 1').get(ref, ref, ref) as SystemRow | undefined;
+  const byId = stmt(db, 'SELECT * FROM system WHERE id = ?').get(ref) as SystemRow | undefined;
+  return byId ?? findByForms(ref, (n) => stmt(db, 'SELECT * FROM system WHERE name = ?').get(n) as SystemRow | undefined);
 }

@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import { nameId, nowIso } from '../ids.js';
 import { stmt } from './statements.js';
+import { findByForms } from './find-by-forms.js';
 
 export interface TitleRow {
   id: string;
@@ -11,7 +12,7 @@ export interface TitleRow {
 }
 
 export function upsertTitle(db: Database.Database, name: string): TitleRow {
-  const existing = stmt(db, 'SELECT * FROM software_title WHERE name = ?').get(name) as TitleRow | undefined;
+  const existing = findByForms(name, (n) => stmt(db, 'SELECT * FROM software_title WHERE name = ?').get(n) as TitleRow | undefined);
   if (existing) return existing;
   const now = nowIso();
   const row: TitleRow = { id: nameId('software_title', name), name, created_at: now, updated_at: now };
