@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ClrMameProParser } from '../../../src/store/catalog/clrmamepro-parser.js';
 import type { DatGame, DatHeader } from '../../../src/store/catalog/dat-model.js';
 import { isTroveError } from '../../../src/store/errors.js';
+import { feedUntilRefused } from './feed-until-refused.js';
 
 function parse(text: string, chunkSize = text.length): { header: DatHeader | null; games: DatGame[] } {
   let header: DatHeader | null = null;
@@ -98,20 +99,8 @@ describe('ClrMameProParser', () => {
 
 describe('ClrMameProParser: token size limit (QA G7)', () => {
   const CHUNK = 16 * 1024;
-  /** Feed `head`, then `count` chunks of `piece`; the index of the chunk whose write threw, and the error. */
-  function feed(head: string, piece: string, count: number): { at: number; message: string; line: unknown } {
-    const p = new ClrMameProParser('hostile.dat', { header: () => undefined, game: () => undefined });
-    p.write(head);
-    for (let k = 0; k < count; k++) {
-      try {
-        p.write(piece);
-      } catch (err) {
-        if (!isTroveError(err, 'BAD_INPUT')) throw err;
-        return { at: k, message: err.message, line: err.details.line };
-      }
-    }
-    throw new Error('expected a BAD_INPUT error while writing');
-  }
+  const feed = (head: string, piece: string, count: number) =>
+    feedUntilRefused(new ClrMameProParser('hostile.dat', { header: () => undefined, game: () => undefined }), head, piece, count);
 
   it.each([
     ['a quoted string', 'clrmamepro ( name "H" )\ngame (\n name "', 'n'.repeat(CHUNK)],

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LogiqxParser } from '../../../src/store/catalog/logiqx-parser.js';
 import type { DatGame, DatHeader } from '../../../src/store/catalog/dat-model.js';
 import { isTroveError } from '../../../src/store/errors.js';
+import { feedUntilRefused } from './feed-until-refused.js';
 
 function parse(text: string, chunkSize = text.length): { header: DatHeader | null; games: DatGame[] } {
   let header: DatHeader | null = null;
@@ -87,19 +88,8 @@ describe('LogiqxParser', () => {
 
 describe('LogiqxParser: text size limit (QA G7)', () => {
   const CHUNK = 16 * 1024;
-  function feed(head: string, piece: string, count: number): { at: number; message: string; line: unknown } {
-    const p = new LogiqxParser('hostile.xml', { header: () => undefined, game: () => undefined });
-    p.write(head);
-    for (let k = 0; k < count; k++) {
-      try {
-        p.write(piece);
-      } catch (err) {
-        if (!isTroveError(err, 'BAD_INPUT')) throw err;
-        return { at: k, message: err.message, line: err.details.line };
-      }
-    }
-    throw new Error('expected a BAD_INPUT error while writing');
-  }
+  const feed = (head: string, piece: string, count: number) =>
+    feedUntilRefused(new LogiqxParser('hostile.xml', { header: () => undefined, game: () => undefined }), head, piece, count);
   const HEAD = '<?xml version="1.0"?>\n<datafile>\n<header>\n<name>H</name>\n';
 
   it.each([
