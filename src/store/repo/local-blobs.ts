@@ -39,8 +39,8 @@ export type LocalBlobUndo = Map<string, LocalBlobRow | undefined>;
 
 /**
  * What an ingest needs to know of content `sha1`: the type this device stores it under (local_blob
- * row) or else the type it is catalogued under (file row), and the stored size this device records for that blob. `db` is a Library's
- * collection connection (state.db attached as `state`).
+ * row) or else the type it is catalogued under (file row), and the stored size this device records
+ * for that blob. `db` is a Library's collection connection (state.db attached as `state`).
  */
 export function knownContent(db: Database.Database, sha1: string): KnownContent | undefined {
   const r = stmt(
