@@ -98,7 +98,10 @@ describe('a merge that changes file.type (QA3 H3)', () => {
       expect(blobsUnder(path.join(B.dir, 'store'))).toEqual([`rom/${SHA1.slice(0, 2)}/${SHA1}.zst`]);
       expect(query(A, 'state.db', 'SELECT type FROM local_blob')).toEqual([{ type: 'manual' }]);
 
-      // A, whose type lost: verify finds nothing wrong, export and upload read the blob.
+      // A, whose type lost: adding the content again reuses the blob where it is (no second copy
+      // under rom/); verify finds nothing wrong, export and upload read the blob.
+      await addAs(A, 'X (USA)', 'other');
+      expect(blobsUnder(path.join(A.dir, 'store'))).toEqual([`manual/${SHA1.slice(0, 2)}/${SHA1}.zst`]);
       expect((await A.json(['verify'])).bad).toEqual([]);
       await exportsRight(A, 'M (USA)');
       const up = await result(A, ['upload']);
