@@ -31,6 +31,7 @@ import { printable } from './printable.js';
 import { blobPath } from './blob/blob-key.js';
 import { readBlobFile } from './blob/blob-reader.js';
 import { listFiles, listFileSets, type FileEntry } from './repo/catalog-queries.js';
+import { getLocalBlob } from './repo/local-blobs.js';
 import type { Target } from './repo/resolve.js';
 
 export interface ExportedFile {
@@ -237,7 +238,9 @@ export async function exportTarget(lib: Library, target: Target, destDir: string
       const h = await fs.open(temp, 'wx', 0o644);
       steps.push({ temp, dest, mayReplace: !!opts.overwrite, renamed: false });
       try {
-        reading = blobPath(lib.paths.storeDir, file.type, file.sha1);
+        // Where this device's blob is: its local_blob row, which a merge that changed file.type
+        // does not move (docs/store.md "Where a blob is").
+        reading = blobPath(lib.paths.storeDir, getLocalBlob(lib.state, file.sha1)?.type ?? file.type, file.sha1);
         for await (const chunk of readBlobFile(reading, file, `${file.name} (${file.sha1})`)) await writeAll(h, chunk);
         reading = undefined;
         await h.sync();

@@ -38,9 +38,9 @@ export interface LocalBlobInput {
 export type LocalBlobUndo = Map<string, LocalBlobRow | undefined>;
 
 /**
- * What an ingest needs to know of content `sha1`: the type it is catalogued (file row) or else stored
- * (local_blob row) under, and the stored size this device records for that blob. `db` is a Library's
- * collection connection (state.db attached as `state`).
+ * What an ingest needs to know of content `sha1`: the type this device stores it under (local_blob
+ * row) or else the type it is catalogued under (file row), and the stored size this device records
+ * for that blob. `db` is a Library's collection connection (state.db attached as `state`).
  */
 export function knownContent(db: Database.Database, sha1: string): KnownContent | undefined {
   const r = stmt(
@@ -48,7 +48,9 @@ export function knownContent(db: Database.Database, sha1: string): KnownContent 
     `SELECT (SELECT type FROM main.file WHERE sha1 = @sha1) AS fileType, lb.type AS localType, lb.stored_bytes AS storedBytes
      FROM (SELECT 1) LEFT JOIN state.local_blob lb ON lb.sha1 = @sha1`,
   ).get({ sha1 }) as { fileType: FileType | null; localType: FileType | null; storedBytes: number | null };
-  const type = r.fileType ?? r.localType;
+  // The blob this device holds stays where it is (local_blob.type), even when a merge has since
+  // changed the catalogue's type: adding the content again reuses it, never writes a second copy.
+  const type = r.localType ?? r.fileType;
   if (!type) return undefined;
   return r.localType === type && r.storedBytes !== null ? { type, recordedBytes: r.storedBytes } : { type };
 }

@@ -96,6 +96,13 @@ export function decideRow(t: TableSpec, key: string, b: Row | undefined, l: Row 
     // The cloud status of a blob is an observation, not an edit: fields merge, and where both sides
     // observed something different the latest observation wins silently (no conflict to resolve).
     if (t.name === 'file_sync_log') {
+      // Except that an upload one side saw complete beats an upload the other side only queued (or
+      // saw fail) since the base: the object is on the remote under the completed row's type, and
+      // the queued side's blob need not go up again. Taken whole, so that the row's type stays the
+      // key the object was uploaded under (a field merge could pair the queued side's type with
+      // UploadCompleted: a key with nothing behind it). docs/diff-merge.md "file_sync_log".
+      const done = uploadSeenDone(b, l, r);
+      if (done) return { kind: 'take', row: done === 'local' ? l : r, from: done };
       const d = fieldMerge(t, key, b, l, r, { ...ctx, choose: (_id, defaultSide) => defaultSide });
       return { kind: 'take', row: d.kind === 'fields' ? d.row : null, from: 'both' };
     }
@@ -105,4 +112,18 @@ export function decideRow(t: TableSpec, key: string, b: Row | undefined, l: Row 
   const editRow = (l ?? r)!;
   if (t.name === 'file_sync_log') return { kind: 'take', row: editRow, from: editor };
   return { kind: 'delete_edit', deleter: other(editor), editor, editRow };
+}
+
+const UNFINISHED_UPLOAD = new Set(['UploadPending', 'UploadInProgress', 'UploadFailed']);
+
+/**
+ * The side whose file_sync_log row says UploadCompleted when the other's says only that an upload is
+ * queued, running or failed, and the base did not say UploadCompleted (a row that went from
+ * Completed back to Pending is the "reupload" edge: the object was found gone, and that wins).
+ */
+export function uploadSeenDone(b: Row | undefined, l: Row, r: Row): Side | undefined {
+  if (b && b.state === 'UploadCompleted') return undefined;
+  if (l.state === 'UploadCompleted' && UNFINISHED_UPLOAD.has(String(r.state))) return 'local';
+  if (r.state === 'UploadCompleted' && UNFINISHED_UPLOAD.has(String(l.state))) return 'remote';
+  return undefined;
 }

@@ -5,6 +5,8 @@ import type { SyncState } from './sync-state.js';
 export interface WantedFile {
   sha1: string;
   type: string;
+  /** The remote object's key type (`file_sync_log.type`); default `type`. A fetched blob is stored under it. */
+  remoteType?: string;
   size: number;
   isLocal: boolean;
   /** The log says the remote holds it (UploadCompleted). */
@@ -27,8 +29,8 @@ export function planDownloads(files: WantedFile[]): DownloadPlan {
     if (seen.has(f.sha1)) continue; // the same content in two file sets is fetched once
     seen.add(f.sha1);
     if (f.isLocal) plan.alreadyLocal++;
-    else if (f.isCloud) plan.fetch.push({ sha1: f.sha1, type: f.type, size: f.size });
-    else plan.unavailable.push({ sha1: f.sha1, type: f.type });
+    else if (f.isCloud) plan.fetch.push({ sha1: f.sha1, type: f.remoteType ?? f.type, size: f.size });
+    else plan.unavailable.push({ sha1: f.sha1, type: f.remoteType ?? f.type });
   }
   return plan;
 }

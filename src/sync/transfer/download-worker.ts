@@ -199,10 +199,16 @@ export async function runDownloadsLocked(lib: Library, remote: Remote, opts: Dow
   resetDownloads(state);
   await removeStaleDownloadTemps(lib.paths.tmpDir);
   const report: DownloadReport = { downloaded: 0, alreadyLocal: 0, adopted: 0, failed: [], bytes: 0 };
-  const isLocal = state.prepare('SELECT 1 FROM local_blob WHERE sha1 = ?');
+  // Where this device's blob is comes from its record (local_blob.type), not the queued type; the
+  // remote key from the log (file_sync_log.type, the type the object was uploaded under), which a
+  // pull may have changed since the item was queued. docs/store.md "Where a blob is".
+  const localType = state.prepare('SELECT type FROM local_blob WHERE sha1 = ?').pluck();
+  const loggedType = lib.db.prepare('SELECT type FROM main.file_sync_log WHERE file_sha1 = ?').pluck();
   const unrecorded: DownloadItem[] = [];
-  for (const i of queuedDownloads(state)) {
-    if (isLocal.get(i.sha1) && fs.existsSync(blobPath(lib.paths.storeDir, i.type, i.sha1))) {
+  for (const queued of queuedDownloads(state)) {
+    const i = { ...queued, type: (loggedType.get(queued.sha1) as string | undefined) ?? queued.type };
+    const here = localType.get(i.sha1) as string | undefined;
+    if (here !== undefined && fs.existsSync(blobPath(lib.paths.storeDir, here, i.sha1))) {
       removeDownload(state, i.sha1);
       report.alreadyLocal++;
     } else unrecorded.push(i);

@@ -6,6 +6,10 @@ import type { SyncState } from './sync-state.js';
 export interface DropCandidate {
   sha1: string;
   type: string;
+  /** Where this device's blob is (`local_blob.type`); default `type`. */
+  localType?: string | null;
+  /** The remote object's key type (`file_sync_log.type`); default `type`. */
+  remoteType?: string;
   isLocal: boolean;
   syncState: SyncState | null;
   /**
@@ -16,7 +20,8 @@ export interface DropCandidate {
 }
 
 export interface DropPlan {
-  drop: { sha1: string; type: string; storedBytes: number }[];
+  /** `type`: where the local blob is; `remoteType`: the key of the remote copy that must be there. */
+  drop: { sha1: string; type: string; remoteType: string; storedBytes: number }[];
   keep: { sha1: string; reason: string }[];
   notLocal: number;
 }
@@ -28,7 +33,7 @@ export function planDrop(files: DropCandidate[]): DropPlan {
     if (seen.has(f.sha1)) continue;
     seen.add(f.sha1);
     if (!f.isLocal || f.storedBytes === null) plan.notLocal++;
-    else if (f.syncState === 'UploadCompleted') plan.drop.push({ sha1: f.sha1, type: f.type, storedBytes: f.storedBytes });
+    else if (f.syncState === 'UploadCompleted') plan.drop.push({ sha1: f.sha1, type: f.localType ?? f.type, remoteType: f.remoteType ?? f.type, storedBytes: f.storedBytes });
     else plan.keep.push({ sha1: f.sha1, reason: f.syncState ? `remote copy is ${f.syncState}, not UploadCompleted: run \`trove upload\` first` : 'never uploaded: this is the only copy' });
   }
   return plan;

@@ -41,7 +41,7 @@ export async function runDrop(lib: Library, remote: Remote, plan: DropPlan, opts
   let stopped = false;
   const one = async (d: DropPlan['drop'][number]) => {
     if (stopped) return;
-    const key = blobKey(d.type, d.sha1);
+    const key = blobKey(d.remoteType, d.sha1);
     tracker.begin(key);
     try {
       const st = await remote.stat(key);
@@ -96,8 +96,9 @@ function requeueMissing(lib: Library, sha1: string): boolean {
 
 /** Forget the row, delete the file; if the delete fails, the row is put back and the error thrown. */
 async function deleteLocalBlob(lib: Library, d: { sha1: string; type: string }): Promise<void> {
-  const file = blobPath(lib.paths.storeDir, d.type, d.sha1);
   const row = getLocalBlob(lib.state, d.sha1);
+  // Where the blob is, from this device's record (it may differ from the catalogue's type).
+  const file = blobPath(lib.paths.storeDir, row?.type ?? d.type, d.sha1);
   unmarkLocal(lib.state, 'main', d.sha1);
   try {
     // unlink, not rm: rm reports a refused unlink (EPERM) as ENOTDIR after trying rmdir.

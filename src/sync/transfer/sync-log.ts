@@ -195,7 +195,10 @@ export function requeueDeletedReferencedBlobs(db: Database.Database): { requeued
 
 export interface UploadCandidate {
   sha1: string;
+  /** The remote key's type: `file_sync_log.type`, the type the object is (to be) uploaded under. */
   type: string;
+  /** Where this device's blob is: `local_blob.type` (may differ from `type` after a merge changed the catalogue's type). */
+  localType: string;
   /** Size of the local blob file (compressed): what the remote object must measure. */
   storedBytes: number;
   /** Size of the content (decompressed): what the blob must decode to. */
@@ -207,7 +210,7 @@ export interface UploadCandidate {
 export function pendingUploads(db: Database.Database): { ready: UploadCandidate[]; notHere: number } {
   const ready = db
     .prepare(
-      `SELECT sl.file_sha1 AS sha1, sl.type, lb.stored_bytes AS storedBytes, lb.size, sl.attempts
+      `SELECT sl.file_sha1 AS sha1, sl.type, lb.type AS localType, lb.stored_bytes AS storedBytes, lb.size, sl.attempts
        FROM file_sync_log sl JOIN state.local_blob lb ON lb.sha1 = sl.file_sha1
        WHERE sl.state = 'UploadPending' ORDER BY sl.file_sha1`,
     )
@@ -221,14 +224,14 @@ export function pendingUploads(db: Database.Database): { ready: UploadCandidate[
 }
 
 /** Completed uploads (for --verify), with the local blob size when this device has it. */
-export function completedUploads(db: Database.Database): (Omit<UploadCandidate, 'storedBytes' | 'size'> & { storedBytes: number | null })[] {
+export function completedUploads(db: Database.Database): (Omit<UploadCandidate, 'storedBytes' | 'size' | 'localType'> & { storedBytes: number | null })[] {
   return db
     .prepare(
       `SELECT sl.file_sha1 AS sha1, sl.type, lb.stored_bytes AS storedBytes, sl.attempts
        FROM file_sync_log sl LEFT JOIN state.local_blob lb ON lb.sha1 = sl.file_sha1
        WHERE sl.state = 'UploadCompleted' ORDER BY sl.file_sha1`,
     )
-    .all() as (Omit<UploadCandidate, 'storedBytes' | 'size'> & { storedBytes: number | null })[];
+    .all() as (Omit<UploadCandidate, 'storedBytes' | 'size' | 'localType'> & { storedBytes: number | null })[];
 }
 
 export function syncStateCounts(db: Database.Database): Record<SyncState, number> {

@@ -13,7 +13,12 @@ export interface TargetFilter {
 
 export interface TargetFile {
   sha1: string;
+  /** The catalogue's type (`file.type`, synced): what the content is, not where its blob lives. */
   type: string;
+  /** Where this device's blob is: `local_blob.type` (null: not here). See docs/store.md "Where a blob is". */
+  localType: string | null;
+  /** The remote object's key type: `file_sync_log.type` (else `file.type` when the log has no row). */
+  remoteType: string;
   size: number;
   isLocal: boolean;
   isCloud: boolean;
@@ -24,7 +29,7 @@ export interface TargetFile {
 export function targetFiles(db: Database.Database, f: TargetFilter): TargetFile[] {
   const rows = db
     .prepare(
-      `SELECT DISTINCT fl.sha1, fl.type, fl.size, lb.stored_bytes AS storedBytes, sl.state AS syncState
+      `SELECT DISTINCT fl.sha1, fl.type, lb.type AS localType, coalesce(sl.type, fl.type) AS remoteType, fl.size, lb.stored_bytes AS storedBytes, sl.state AS syncState
        FROM file_set_file fsf
        JOIN file fl ON fl.sha1 = fsf.file_sha1
        JOIN file_set fs ON fs.id = fsf.file_set_id
@@ -40,6 +45,8 @@ export function targetFiles(db: Database.Database, f: TargetFilter): TargetFile[
     .all({ systemId: f.systemId ?? null, releaseId: f.releaseId ?? null, fileSetId: f.fileSetId ?? null, type: f.type ?? null }) as {
     sha1: string;
     type: string;
+    localType: string | null;
+    remoteType: string;
     size: number;
     storedBytes: number | null;
     syncState: SyncState | null;

@@ -143,7 +143,9 @@ async function uploadBatch(
 
   const uploadOne = async (c: UploadCandidate) => {
     const key = blobKey(c.type, c.sha1);
-    const blob: LocalBlob = { file: blobPath(lib.paths.storeDir, c.type, c.sha1), key, expected: { sha1: c.sha1, size: c.size } };
+    // Read from where this device's blob is (local_blob.type), write under the log's type
+    // (file_sync_log.type): the two differ after a merge changed the content's type (docs/store.md).
+    const blob: LocalBlob = { file: blobPath(lib.paths.storeDir, c.localType, c.sha1), key, expected: { sha1: c.sha1, size: c.size } };
     await opts.beforeItem?.(key); // a paused caller holds new items here; items in flight finish
     if (stopped) return;
     tracker.begin(key);

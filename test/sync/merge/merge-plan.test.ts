@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planMerge } from '../../../src/sync/merge/merge-plan.js';
 import type { Conflict, MergeOptions } from '../../../src/sync/merge/merge-types.js';
+import { uploadSeenDone } from '../../../src/sync/merge/row-merge.js';
 import { applyToWorld, cloneWorld, deleteCascade, put, sampleWorld, setFields, sha, toChangedInput, toInput, violations, type World } from './world.js';
 
 const T1 = '2026-02-01T00:00:00.000Z';
@@ -331,6 +332,18 @@ const cases: Case[] = [
     check: (m) => expect(m.file_sync_log.get(sha('a'))!.state).toBe('UploadCompleted'),
   },
   {
+    name: 'both added the same content under other types: the completed upload wins whole over a later queued one (QA3 H3)',
+    local: (w) => {
+      w.file_sync_log.delete(sha('b'));
+      put(w, 'file_sync_log', { file_sha1: sha('b'), type: 'manual', state: 'UploadCompleted', attempts: 1, last_error: null, stored_bytes: 22, created_at: T1, updated_at: T1 });
+    },
+    remote: (w) => {
+      w.file_sync_log.delete(sha('b'));
+      put(w, 'file_sync_log', { file_sha1: sha('b'), type: 'rom', state: 'UploadPending', attempts: 0, last_error: null, stored_bytes: null, created_at: T2, updated_at: T2 });
+    },
+    check: (m) => expect(m.file_sync_log.get(sha('b'))).toMatchObject({ type: 'manual', state: 'UploadCompleted', stored_bytes: 22 }),
+  },
+  {
     name: 'cloud status deleted on one side and updated on the other: the updated row stays',
     local: (w) => w.file_sync_log.delete(sha('a')),
     remote: (w) => setFields(w, 'file_sync_log', sha('a'), { state: 'UploadCompleted' }, T2),
@@ -377,5 +390,19 @@ describe('planMerge', () => {
     const b = planMerge(toChangedInput(base, local, remote), DEVICES);
     expect(a.conflicts[0]!.id).toMatch(/^[0-9a-f]{10}$/);
     expect(b.conflicts[0]!.id).toBe(a.conflicts[0]!.id);
+  });
+});
+
+describe('uploadSeenDone: a completed upload against a queued one (file_sync_log)', () => {
+  const row = (state: string, type = 'rom') => ({ file_sha1: sha('a'), type, state, updated_at: T1 });
+  it.each([
+    ['both added: the completed side', undefined, row('UploadCompleted', 'manual'), row('UploadPending'), 'local'],
+    ['both added, the other failed: the completed side', undefined, row('UploadFailed'), row('UploadCompleted', 'manual'), 'remote'],
+    ['from a queued base: the completed side', row('UploadPending'), row('UploadInProgress'), row('UploadCompleted'), 'remote'],
+    ['from a completed base one side found it gone (reupload): no preference, the field merge decides', row('UploadCompleted'), row('UploadCompleted'), row('UploadPending'), undefined],
+    ['a deletion against a completed upload: no preference', undefined, row('UploadCompleted'), row('DeletionPending'), undefined],
+    ['both completed: no preference', undefined, row('UploadCompleted'), row('UploadCompleted', 'manual'), undefined],
+  ] as const)('%s', (_name, b, l, r, want) => {
+    expect(uploadSeenDone(b, l, r)).toBe(want);
   });
 });

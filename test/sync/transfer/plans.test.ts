@@ -74,10 +74,25 @@ describe('planDrop', () => {
       { sha1: C, type: 'rom', isLocal: true, syncState: 'UploadPending', storedBytes: 3 },
       { sha1: 'd'.repeat(40), type: 'rom', isLocal: false, syncState: 'UploadCompleted', storedBytes: null },
     ]);
-    expect(plan.drop).toEqual([{ sha1: A, type: 'rom', storedBytes: 9 }]);
+    expect(plan.drop).toEqual([{ sha1: A, type: 'rom', remoteType: 'rom', storedBytes: 9 }]);
     expect(plan.keep.map((k) => k.sha1)).toEqual([B, C]);
     expect(plan.keep[0]!.reason).toMatch(/only copy/);
     expect(plan.notLocal).toBe(1);
+  });
+});
+
+describe('plans after a merge changed file.type (QA3 H3)', () => {
+  it('drop deletes the local blob where it is and checks the remote object under the type it was uploaded as', () => {
+    const plan = planDrop([{ sha1: A, type: 'rom', localType: 'manual', remoteType: 'disc', isLocal: true, syncState: 'UploadCompleted', storedBytes: 9 }]);
+    expect(plan.drop).toEqual([{ sha1: A, type: 'manual', remoteType: 'disc', storedBytes: 9 }]);
+  });
+  it('download fetches the remote object under the type it was uploaded as (and stores it there)', () => {
+    const plan = planDownloads([
+      { sha1: A, type: 'rom', remoteType: 'manual', size: 10, isLocal: false, isCloud: true },
+      { sha1: B, type: 'rom', remoteType: 'manual', size: 10, isLocal: false, isCloud: false },
+    ]);
+    expect(plan.fetch).toEqual([{ sha1: A, type: 'manual', size: 10 }]);
+    expect(plan.unavailable).toEqual([{ sha1: B, type: 'manual' }]);
   });
 });
 
