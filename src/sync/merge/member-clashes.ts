@@ -54,7 +54,8 @@ export function keepBothMembers(state: MergeState, conflicts: readonly Conflict[
       return s.outcome.get(nameId('file_set_file', setId, name)) ? 'taken' : 'free';
     };
     const { name, existing } = freeConflictName(String(loser.name), device, true, verdict);
-    c.defaultReason += `; the other file is kept as "${name}"`;
+    c.keptAs = name;
+    if (c.resolution === c.defaultSide) c.defaultReason += `; the other file is kept as "${name}"`;
     if (existing) continue;
     const key = nameId('file_set_file', setId, name);
     const row = { ...loser, [s.spec.key]: key, name };

@@ -68,6 +68,8 @@ export interface Conflict {
   /** Why the default is what it is, for people. */
   defaultReason: string;
   resolution: Side;
+  /** A membership's `file_sha1`: the name the losing file is kept under, with this resolution (member-clashes.ts). */
+  keptAs?: string;
   /** Every row whose outcome depends on this conflict. */
   affected: RowRef[];
   /** Filled by the I/O shell: "System › Release", resolved through the side that has the row. */

@@ -8,6 +8,7 @@ import { planMerge } from '../../../src/sync/merge/merge-plan.js';
 import type { MergeInput, MergeOptions, Row } from '../../../src/sync/merge/merge-types.js';
 import { authorKey, fieldsOf } from '../../../src/sync/merge/row-authors.js';
 import { tableSpec } from '../../../src/sync/diff/catalog-tables.js';
+import { conflictLine } from '../../../src/cli/commands/merge.js';
 
 const T0 = '2026-01-01T00:00:00.000Z';
 const T1 = '2026-02-01T00:00:00.000Z';
@@ -76,6 +77,16 @@ describe('a copy kept for a losing file (member clash)', () => {
     expect(mergedMembers(plan)).toEqual({ 'x.bin': sha('1'), 'x (conflict device-a).bin': sha('3') });
     expect(plan.conflicts[0]!.defaultReason).toContain('the other file is kept as "x (conflict device-a).bin"');
     expect(plan.ops.file_set_file!.filter((o) => o.op === 'insert')).toEqual([]);
+  });
+
+  it('with --prefer the printed line still says where the losing file is kept (under the preferred resolution)', () => {
+    const input: MergeInput = {
+      file_set_file: { base: byId(base), local: byId(member('x.bin', sha('4'), T1)), remote: byId(member('x.bin', sha('1'), T2)) },
+    };
+    const c = planMerge(input, { ...OPTS, prefer: 'local' }).conflicts[0]!;
+    expect(c.resolution).toBe('local');
+    expect(c.defaultReason).not.toContain('kept as'); // the default (cloud) would keep another file
+    expect(conflictLine(c, undefined)).toContain('(preferred; the other file is kept as "x (conflict device-b).bin")');
   });
 
   it('in a merge of several heads, a local loser that came from an earlier head is named after that head’s device', () => {
