@@ -39,7 +39,9 @@ function describeValue(c: Conflict, v: Conflict['local']): string {
 export function conflictLine(c: Conflict, chosen: Side | null | undefined): string {
   const what = c.kind === 'field' || c.kind === 'unique' ? `${c.label}: ${c.field}` : c.label;
   const res = chosen ?? c.resolution;
-  const how = chosen ? 'chosen' : res === c.defaultSide ? `default: ${c.defaultReason}` : 'preferred';
+  // The default's reason already says where the losing file is kept; a preferred side says it here.
+  const kept = c.keptAs && res === c.resolution && res !== c.defaultSide ? `; the other file is kept as "${c.keptAs}"` : '';
+  const how = (chosen ? 'chosen' : res === c.defaultSide ? `default: ${c.defaultReason}` : 'preferred') + kept;
   return `[${c.id}] ${c.kind.padEnd(14)} ${what}: local ${describeValue(c, c.local)} | cloud ${describeValue(c, c.remote)} → ${sideName(res)} (${how})`;
 }
 

@@ -6,11 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { TroveError } from '../../store/errors.js';
 import { fsyncDirSync } from '../../store/atomic-fs.js';
-import { ALL_TABLES } from '../diff/catalog-tables.js';
+import { ALL_TABLES, type TableSpec } from '../diff/catalog-tables.js';
 import { faultPoint } from './fault-point.js';
 import { checkMergedDatabase, type VerifyLevel } from './merge-check.js';
 import { tuneForScans } from '../diff/changed-keys.js';
-import type { MergePlan } from './merge-types.js';
+import type { MergePlan, Row } from './merge-types.js';
 
 export type { VerifyLevel } from './merge-check.js';
 
@@ -24,8 +24,31 @@ export function applyPlan(db: Database.Database, plan: MergePlan): void {
   for (const t of ALL_TABLES) {
     const cols = [t.key, ...t.columns];
     const ins = db.prepare(`INSERT INTO ${t.name} (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`);
-    for (const op of plan.ops[t.name] ?? []) if (op.op !== 'delete') ins.run(Object.fromEntries(cols.map((c) => [c, op.row![c] ?? null])));
+    for (const op of plan.ops[t.name] ?? []) {
+      if (op.op === 'delete') continue;
+      try {
+        ins.run(Object.fromEntries(cols.map((c) => [c, op.row![c] ?? null])));
+      } catch (err) {
+        throw constraintError(err, t, op.key, op.row!);
+      }
+    }
   }
+}
+
+/**
+ * A merged row the catalogue's constraints refuse (two rows with one name the planner did not see):
+ * the inputs are sound, so not INTEGRITY (exit 4, corrupt data) but a conflict naming the row, and
+ * nothing is applied.
+ */
+function constraintError(err: unknown, t: TableSpec, key: string, row: Row): unknown {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_CONSTRAINT')) return err;
+  const natural = t.unique ? ` (${t.unique.map((c) => `${c} ${JSON.stringify(row[c] ?? null)}`).join(', ')})` : '';
+  return new TroveError(
+    'CONFLICT',
+    `the merged catalogue cannot hold ${t.name} row ${key}${natural}: ${(err as Error).message}; nothing was merged (\`trove sync pull --resolve merge --prefer local|cloud\` or \`--resolve cloud|local\` settle it another way)`,
+    { cause: err },
+  );
 }
 
 /**

@@ -11,9 +11,9 @@ import { TroveError } from '../../store/errors.js';
 import { finishMergedDatabase, removeDbFiles, snapshotCopy, type VerifyLevel } from './merge-apply.js';
 import { ALL_TABLES } from '../diff/catalog-tables.js';
 import { changedKeysInWorker } from './changed-keys-worker.js';
-import { addHiddenCollisions, labelConflicts, loadMergeInput, openTriple } from './merge-inputs.js';
+import { addClashSiblings, addHiddenCollisions, labelConflicts, loadMergeInput, openTriple } from './merge-inputs.js';
 import { planMerge } from './merge-plan.js';
-import type { Conflict, MergePlan, Side } from './merge-types.js';
+import type { Conflict, MergeOptions, MergePlan, Side } from './merge-types.js';
 
 export interface MergeDatabasesOptions {
   basePath: string;
@@ -23,6 +23,8 @@ export interface MergeDatabasesOptions {
   remoteDevice: string;
   overrides?: Readonly<Record<string, Side>>;
   prefer?: Side;
+  /** Who made local rows that came from earlier heads of a merge of several (MergeOptions.localAuthors). */
+  localAuthors?: MergeOptions['localAuthors'];
   /** Where the merged file goes (default: beside local, `<local>.merged-<pid>.db`). */
   mergedPath?: string;
   /** Temporary migrated copies (default: the system temp folder). */
@@ -126,7 +128,9 @@ async function planOn(base: string, local: string, remote: string, opts: MergeDa
     try {
       const input = await loadMergeInput(db, offloaded);
       let plan = planMerge(input, opts);
-      for (let round = 0; round < 3 && addHiddenCollisions(db, input, plan); round++) plan = planMerge(input, opts);
+      if (addClashSiblings(db, input, plan)) plan = planMerge(input, opts);
+      // Each round adds rows to the input (so it ends); a name taken again and again takes a round each.
+      for (let round = 0; round < 100 && addHiddenCollisions(db, input, plan); round++) plan = planMerge(input, opts);
       labelConflicts(db, plan.conflicts);
       return { plan, conflicts: plan.conflicts, localPath: local };
     } finally {

@@ -72,6 +72,35 @@ export function labelConflicts(db: Database.Database, conflicts: Conflict[]): vo
 }
 
 /**
+ * Every member of the file sets where an archive name got two files (member-clashes.ts), so that the
+ * copy kept for the loser gets a name free in the whole merged set: the members unchanged everywhere
+ * (so not in the input) are added as the same in all three versions. Says whether any were added.
+ */
+export function addClashSiblings(db: Database.Database, input: MergeInput, plan: MergePlan): boolean {
+  const rows = input.file_set_file;
+  if (!rows) return false;
+  const sets = new Set<string>();
+  for (const c of plan.conflicts) {
+    if (c.kind !== 'field' || c.table !== 'file_set_file' || c.field !== 'file_sha1') continue;
+    const row = rows.local.get(c.key) ?? rows.remote.get(c.key);
+    if (row) sets.add(String(row.file_set_id));
+  }
+  let found = false;
+  const lookup = db.prepare('SELECT * FROM main.file_set_file WHERE file_set_id = ?');
+  for (const id of [...sets].sort()) {
+    for (const other of lookup.all(id) as Row[]) {
+      const key = String(other.id);
+      if (rows.base.has(key) || rows.local.has(key) || rows.remote.has(key)) continue;
+      (rows.base as Map<string, Row>).set(key, other);
+      (rows.local as Map<string, Row>).set(key, other);
+      (rows.remote as Map<string, Row>).set(key, other);
+      found = true;
+    }
+  }
+  return found;
+}
+
+/**
  * Rows unchanged everywhere (so not in the input) that a merged row now collides with: a natural key
  * assembled from both sides' fields can meet a row neither side touched. Adds them to `input` (they
  * are the same in all three versions) and says whether any were found, so the caller plans again.
@@ -90,7 +119,8 @@ export function addHiddenCollisions(db: Database.Database, input: MergeInput, pl
       if (local && t.unique.every((c) => local[c] === row[c])) continue;
       for (const other of lookup.all(...t.unique.map((c) => row[c] ?? null)) as Row[]) {
         const otherKey = String(other[t.key]);
-        if (otherKey === key || rows.base.has(otherKey) || rows.local.has(otherKey) || rows.remote.has(otherKey)) continue;
+        // Same id too: a kept copy whose name (hence id) an earlier merge's copy already has.
+        if (rows.base.has(otherKey) || rows.local.has(otherKey) || rows.remote.has(otherKey)) continue;
         (rows.base as Map<string, Row>).set(otherKey, other);
         (rows.local as Map<string, Row>).set(otherKey, other);
         (rows.remote as Map<string, Row>).set(otherKey, other);

@@ -9,6 +9,7 @@ import { settleDeleteConflicts, type MergeState, type TableState } from './delet
 import { decideRow, sameRow, type RowContext } from './row-merge.js';
 import { keepBothMembers } from './member-clashes.js';
 import { settleUniqueConflicts } from './unique-conflicts.js';
+import { authorKey, authorOf, fieldsOf } from './row-authors.js';
 import type { Conflict, MergeInput, MergeOptions, MergePlan, Row, RowMap, RowOp, Side } from './merge-types.js';
 
 const EMPTY: RowMap = new Map();
@@ -19,6 +20,8 @@ export function planMerge(input: MergeInput, opts: MergeOptions): MergePlan {
     localDevice: opts.localDevice,
     remoteDevice: opts.remoteDevice,
     choose: (id: string, defaultSide: Side) => opts.overrides?.[id] ?? opts.prefer ?? defaultSide,
+    localAuthors: opts.localAuthors,
+    made: new Map(),
   };
   const state: MergeState = new Map();
   const conflicts: Conflict[] = [];
@@ -57,6 +60,7 @@ export function planMerge(input: MergeInput, opts: MergeOptions): MergePlan {
 
   const ops: MergePlan['ops'] = {};
   const merged: MergePlan['merged'] = {};
+  const authors: MergePlan['authors'] = new Map();
   for (const [name, s] of state) {
     merged[name] = s.outcome;
     const list: RowOp[] = [];
@@ -64,12 +68,27 @@ export function planMerge(input: MergeInput, opts: MergeOptions): MergePlan {
       const local = s.local.get(key);
       if (!row) {
         if (local) list.push({ op: 'delete', key });
+        continue;
       } else if (!local) list.push({ op: 'insert', key, row });
       else if (!sameRow(s.spec, local, row)) list.push({ op: 'update', key, row });
+      else continue;
+      if (s.spec.nameField) authors.set(authorKey(name, key), { fields: fieldsOf(s.spec, row), device: madeBy(s, key, row, ctx) });
     }
     if (list.length) ops[name] = list;
   }
-  return { ops, merged, conflicts, counts };
+  return { ops, merged, conflicts, counts, authors };
+}
+
+/** Who made a row the plan inserts or changes: the device it kept or renamed it for, else the side it equals. */
+function madeBy(s: TableState, key: string, row: Row, ctx: RowContext): string {
+  const made = ctx.made?.get(authorKey(s.spec.name, key));
+  if (made) return made;
+  const fields = fieldsOf(s.spec, row);
+  const remote = s.remote.get(key);
+  if (remote && fieldsOf(s.spec, remote) === fields) return ctx.remoteDevice;
+  const local = s.local.get(key);
+  if (local && fieldsOf(s.spec, local) === fields) return authorOf(ctx, s.spec, 'local', key, local);
+  return ctx.remoteDevice;
 }
 
 /** The merged row of `key` (undefined when the input did not name it: unchanged everywhere). */

@@ -1,6 +1,7 @@
 // Plain data of the three-way merge: the row sets it reads, the conflicts it finds, the plan it makes.
 import type { TableName } from '../diff/catalog-tables.js';
 import type { SqlValue } from '../diff/diff-report.js';
+import type { RowAuthor } from './row-authors.js';
 
 export type Row = Record<string, SqlValue>;
 export type RowMap = ReadonlyMap<string, Row>;
@@ -29,6 +30,11 @@ export interface MergeOptions {
   overrides?: Readonly<Record<string, Side>>;
   /** Every conflict to this side (`--prefer`); per-conflict overrides still win. */
   prefer?: Side;
+  /**
+   * Who made local rows that came from elsewhere (earlier heads of a merge of several: row-authors.ts),
+   * so a copy kept for a losing local version is named after its device; others are localDevice's.
+   */
+  localAuthors?: ReadonlyMap<string, RowAuthor>;
 }
 
 export type ConflictKind =
@@ -62,6 +68,8 @@ export interface Conflict {
   /** Why the default is what it is, for people. */
   defaultReason: string;
   resolution: Side;
+  /** A membership's `file_sha1`: the name the losing file is kept under, with this resolution (member-clashes.ts). */
+  keptAs?: string;
   /** Every row whose outcome depends on this conflict. */
   affected: RowRef[];
   /** Filled by the I/O shell: "System › Release", resolved through the side that has the row. */
@@ -82,4 +90,6 @@ export interface MergePlan {
   merged: Partial<Record<TableName, Map<string, Row | null>>>;
   conflicts: Conflict[];
   counts: { fromLocal: number; fromRemote: number; fieldMerged: number; unchanged: number };
+  /** Who made each named row (tables with a nameField) that the plan inserts or changes: row-authors.ts. */
+  authors?: Map<string, RowAuthor>;
 }

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { TableSpec } from '../diff/catalog-tables.js';
 import type { Conflict, ConflictKind, Row, Side } from './merge-types.js';
+import type { RowAuthor } from './row-authors.js';
 
 export function conflictId(kind: ConflictKind, table: string, key: string, field = ''): string {
   return createHash('sha1').update(`${kind}\u0000${table}\u0000${key}\u0000${field}`).digest('hex').slice(0, 10);
@@ -44,6 +45,10 @@ export type RowDecision =
 
 export interface RowContext extends Tiebreak {
   choose(id: string, defaultSide: Side): Side;
+  /** See MergeOptions.localAuthors. */
+  localAuthors?: ReadonlyMap<string, RowAuthor>;
+  /** Rows the plan makes on behalf of a device (kept copies, renamed losers): authorKey → device. */
+  made?: Map<string, string>;
 }
 
 function fieldMerge(t: TableSpec, key: string, b: Row | undefined, l: Row, r: Row, ctx: RowContext): RowDecision {

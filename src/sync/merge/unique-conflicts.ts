@@ -2,11 +2,14 @@
 // created "ActRaiser (USA)" on one system under different ids, or renamed two releases to one name).
 // Nothing is dropped: the winner keeps the name and the loser is renamed "<name> (conflict <device>)",
 // as Syncthing and Dropbox keep conflicting copies. Default winner: the later updated_at, then device id.
-import { deviceTag } from '../../store/ids.js';
 import type { TableName } from '../diff/catalog-tables.js';
+import { freeConflictName } from './conflict-names.js';
 import type { MergeState, TableState } from './delete-conflicts.js';
+import { authorKey, authorOf } from './row-authors.js';
 import { conflictId, laterSide, sameRow, type RowContext } from './row-merge.js';
 import type { Conflict, Row, Side } from './merge-types.js';
+
+export { conflictName } from './conflict-names.js';
 
 function tupleOf(s: TableState, row: Row): string {
   return JSON.stringify(s.spec.unique!.map((c) => row[c] ?? null));
@@ -22,14 +25,6 @@ function originOf(s: TableState, key: string, tuple: string): Side | undefined {
   return undefined;
 }
 
-/** "Name (conflict 0193ab12)"; for archive names the tag goes before the extension. */
-export function conflictName(name: string, device: string, isFileName: boolean): string {
-  const tag = ` (conflict ${deviceTag(device)})`;
-  const dot = name.lastIndexOf('.');
-  if (isFileName && dot > 0 && dot > name.lastIndexOf('/') && name.length - dot <= 6) return name.slice(0, dot) + tag + name.slice(dot);
-  return name + tag;
-}
-
 export function settleUniqueConflicts(state: MergeState, order: readonly TableName[], ctx: RowContext): Conflict[] {
   const conflicts: Conflict[] = [];
   for (const table of order) {
@@ -43,7 +38,8 @@ export function settleUniqueConflicts(state: MergeState, order: readonly TableNa
       if (list) list.push(key);
       else byTuple.set(t, [key]);
     }
-    for (const [tuple, keys] of byTuple) {
+    const taken = new Set(byTuple.keys());
+    for (const [tuple, keys] of [...byTuple]) {
       if (keys.length < 2) continue;
       keys.sort();
       const origins = keys.map((k) => originOf(s, k, tuple));
@@ -71,8 +67,18 @@ export function settleUniqueConflicts(state: MergeState, order: readonly TableNa
       for (const k of keys) {
         if (k === winner) continue;
         const row = s.outcome.get(k)!;
-        const device = (k === localKey ? ctx.localDevice : ctx.remoteDevice) || k;
-        s.outcome.set(k, { ...row, [s.spec.nameField]: conflictName(String(row[s.spec.nameField]), device, table === 'file_set_file') });
+        const side: Side = k === localKey ? 'local' : 'remote';
+        const sideRow = (side === 'local' ? s.local : s.remote).get(k);
+        const device = (sideRow ? authorOf(ctx, s.spec, side, k, sideRow) : side === 'local' ? ctx.localDevice : ctx.remoteDevice) || k;
+        // A name no row of the merged table has (a second loss on one name is numbered: conflict-names.ts).
+        const field = s.spec.nameField;
+        const { name } = freeConflictName(String(row[field]), device, table === 'file_set_file', (candidate) =>
+          taken.has(tupleOf(s, { ...row, [field]: candidate })) ? 'taken' : 'free',
+        );
+        const renamed = { ...row, [field]: name };
+        s.outcome.set(k, renamed);
+        taken.add(tupleOf(s, renamed));
+        ctx.made?.set(authorKey(table, k), device);
       }
     }
   }

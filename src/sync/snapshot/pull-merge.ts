@@ -15,6 +15,7 @@ import { mergeDatabases } from '../merge/merge-databases.js';
 import { startMerge, type StartedMerge } from '../merge/merge-session.js';
 import { removeDbFiles } from '../merge/merge-apply.js';
 import type { Conflict, Side } from '../merge/merge-types.js';
+import type { RowAuthors } from '../merge/row-authors.js';
 import type { Remote } from '../remote/remote.js';
 import type { BackupRecord } from './backups.js';
 import { mergeBaseOf, type History } from './history.js';
@@ -81,6 +82,9 @@ export async function mergeHeadsIntoLocal(
   const merged: string[] = [];
   const mine = mergedSnapshots(lib, history);
   const steps: MergeStep[] = [];
+  // Who made the rows that earlier steps brought into local (row-authors.ts): a later step that keeps
+  // one of them as a losing copy names it after that device, not this one.
+  const authors: RowAuthors = new Map();
   let localPath = lib.paths.collectionDb;
   try {
     for (const id of heads) {
@@ -97,9 +101,11 @@ export async function mergeHeadsIntoLocal(
           localDevice: device.id,
           remoteDevice: head.device.id,
           prefer: opts.prefer,
+          localAuthors: authors,
           mergedPath: out,
           tmpDir: lib.paths.tmpDir,
         });
+        for (const [k, a] of r.plan.authors ?? []) authors.set(k, a);
         steps.push({ head, base: baseId, conflicts: r.conflicts, changes: Object.values(r.plan.ops).reduce((n, ops) => n + (ops?.length ?? 0), 0) });
       } catch (err) {
         removeDbFiles(out);

@@ -97,6 +97,25 @@ describe('finishMergedDatabase', () => {
   });
 });
 
+describe('finishMergedDatabase: a row the constraints refuse', () => {
+  it('is a CONFLICT naming the row (not INTEGRITY: nothing is corrupt), and nothing is built', async () => {
+    const copy = path.join(dir, `plan-copy-${n++}.db`);
+    await snapshotCopy(base, copy);
+    const db = new Database(copy, { readonly: true });
+    const m = db.prepare('SELECT * FROM file_set_file LIMIT 1').get() as Record<string, string | number>;
+    db.close();
+    // A second member of the same file set under the same name, with another id.
+    const row = { ...m, id: 'dup-member' };
+    const plan: MergePlan = { ops: { file_set_file: [{ op: 'insert', key: 'dup-member', row }] }, merged: {}, conflicts: [], counts: { fromLocal: 0, fromRemote: 0, fieldMerged: 0, unchanged: 0 } };
+    const out = path.join(dir, `plan-out-${n++}`, 'merged.db');
+    expect(() => finishMergedDatabase(copy, plan, out)).toThrow(
+      expect.objectContaining({ code: 'CONFLICT', message: expect.stringMatching(new RegExp(`file_set_file row dup-member \\(file_set_id "${m.file_set_id}", name ${JSON.stringify(m.name).replace(/[()[\]]/g, '\\$&')}\\)`)) }),
+    );
+    expect(fs.existsSync(out)).toBe(false);
+    expect(fs.existsSync(copy)).toBe(false);
+  });
+});
+
 describe('brokenReferencesOfPlan', () => {
   let db: Database.Database;
   let ids: { release: string; set: string; member: string; file: string; system: string };
