@@ -19,7 +19,7 @@ import { assertSafeName } from './archive-name.js';
 import { isWithin, realPath } from './real-path.js';
 import { pathPrefixConflict } from './name-conflicts.js';
 import { nfc } from './unicode-name.js';
-import type { SkippedPath } from './catalog/scan-walk.js';
+import { followSymlink, type SkippedPath } from './catalog/scan-walk.js';
 import type { Library } from './library.js';
 import { ingestFile, statSource, syncBlobDirs, type IngestResult, type SourceIdentity } from './blob/blob-writer.js';
 import type { FileType } from './blob/blob-key.js';
@@ -95,10 +95,8 @@ export async function planAdd(paths: string[], opts: { library?: string } = {}):
       const name = prefix ? `${prefix}/${e.name}` : e.name;
       if (e.isDirectory()) await walk(full, path.join(real, e.name), name);
       else if (e.isSymbolicLink()) {
-        const st = await fs.stat(full).catch(() => undefined);
-        if (!st) skipped.push({ path: full, reason: 'dangling symlink' });
-        else if (st.isDirectory()) skipped.push({ path: full, reason: 'symlinked folder' });
-        else if (inLibrary(realPath(full))) skipped.push({ path: full, reason: 'library' });
+        const link = followSymlink(full, inLibrary);
+        if ('skip' in link) skipped.push(link.skip);
         else planned.push({ source: full, name });
       } else planned.push({ source: full, name });
     }

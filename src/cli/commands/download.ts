@@ -178,7 +178,7 @@ export function shellWord(s: string): string {
  */
 export function cancelTarget(lib: Library, argv: GlobalArgs, what: string | undefined, filter: TargetFilter | undefined, command: string): void {
   const cancelled = cancelQueuedDownloads(lib, `${command} --cancel`, filter);
-  new Output(!!argv.json, !!argv.quiet).result({ cancelled, ...(what === undefined ? {} : { target: what }) }, () =>
+  Output.from(argv).result({ cancelled, ...(what === undefined ? {} : { target: what }) }, () =>
     cancelled
       ? `${what === undefined ? '' : `${what}: `}cancelled ${cancelled} queued download(s); nothing was downloaded or deleted`
       : `${what === undefined ? '' : `${what}: `}nothing queued to cancel`,

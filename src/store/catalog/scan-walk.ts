@@ -33,6 +33,23 @@ export interface ScanWalk {
   errors: WalkError[];
 }
 
+/**
+ * A symlink met inside a walked folder (by `scan` and by `add`): followed to a file — its target's
+ * stat — unless it dangles, points at a folder (no loops) or into the library (`inLibrary`, given a
+ * real path); then why it is skipped.
+ */
+export function followSymlink(full: string, inLibrary: (real: string) => boolean): { stat: fs.BigIntStats } | { skip: SkippedPath } {
+  let stat: fs.BigIntStats;
+  try {
+    stat = fs.statSync(full, { bigint: true });
+  } catch {
+    return { skip: { path: full, reason: 'dangling symlink' } };
+  }
+  if (stat.isDirectory()) return { skip: { path: full, reason: 'symlinked folder' } };
+  if (inLibrary(realPath(full))) return { skip: { path: full, reason: 'library' } };
+  return { stat };
+}
+
 export function walkScanDirs(dirs: string[], skipUnder: string[] = []): ScanWalk {
   const files: FoundFile[] = [];
   const skip = skipUnder.map((d) => realPath(d));
@@ -66,16 +83,9 @@ export function walkScanDirs(dirs: string[], skipUnder: string[] = []): ScanWalk
           // removed meanwhile: nothing to scan
         }
       } else if (e.isSymbolicLink()) {
-        let st: fs.BigIntStats;
-        try {
-          st = fs.statSync(full, { bigint: true });
-        } catch {
-          skipped.push({ path: full, reason: 'dangling symlink' });
-          continue;
-        }
-        if (st.isDirectory()) skipped.push({ path: full, reason: 'symlinked folder' });
-        else if (st.isFile() && skipReal(realPath(full))) skipped.push({ path: full, reason: 'library' });
-        else visit(full, st);
+        const link = followSymlink(full, skipReal);
+        if ('skip' in link) skipped.push(link.skip);
+        else visit(full, link.stat);
       }
     }
   };

@@ -5,7 +5,7 @@ import { ALL_TABLES, labelSql, tableSpec, type TableSpec } from '../diff/catalog
 import { freshKeyTable, tuneForScans } from '../diff/changed-keys.js';
 import { changedKeysStatements } from './changed-keys-sql.js';
 import { openPair } from '../diff/diff-databases.js';
-import type { Conflict, MergeInput, MergePlan, Row } from './merge-types.js';
+import type { Conflict, MergeInput, MergePlan, Row, TableRows } from './merge-types.js';
 
 /** local as `main`, base and remote attached, all read-only. */
 export function openTriple(basePath: string, localPath: string, remotePath: string): Database.Database {
@@ -89,15 +89,19 @@ export function addClashSiblings(db: Database.Database, input: MergeInput, plan:
   const lookup = db.prepare('SELECT * FROM main.file_set_file WHERE file_set_id = ?');
   for (const id of [...sets].sort()) {
     for (const other of lookup.all(id) as Row[]) {
-      const key = String(other.id);
-      if (rows.base.has(key) || rows.local.has(key) || rows.remote.has(key)) continue;
-      (rows.base as Map<string, Row>).set(key, other);
-      (rows.local as Map<string, Row>).set(key, other);
-      (rows.remote as Map<string, Row>).set(key, other);
-      found = true;
+      if (addUnchangedRow(rows, String(other.id), other)) found = true;
     }
   }
   return found;
+}
+
+/** A row the same in all three versions, added to the input unless it is there already; whether it was added. */
+function addUnchangedRow(rows: TableRows, key: string, row: Row): boolean {
+  if (rows.base.has(key) || rows.local.has(key) || rows.remote.has(key)) return false;
+  (rows.base as Map<string, Row>).set(key, row);
+  (rows.local as Map<string, Row>).set(key, row);
+  (rows.remote as Map<string, Row>).set(key, row);
+  return true;
 }
 
 /**
@@ -120,11 +124,7 @@ export function addHiddenCollisions(db: Database.Database, input: MergeInput, pl
       for (const other of lookup.all(...t.unique.map((c) => row[c] ?? null)) as Row[]) {
         const otherKey = String(other[t.key]);
         // Same id too: a kept copy whose name (hence id) an earlier merge's copy already has.
-        if (rows.base.has(otherKey) || rows.local.has(otherKey) || rows.remote.has(otherKey)) continue;
-        (rows.base as Map<string, Row>).set(otherKey, other);
-        (rows.local as Map<string, Row>).set(otherKey, other);
-        (rows.remote as Map<string, Row>).set(otherKey, other);
-        found = true;
+        if (addUnchangedRow(rows, otherKey, other)) found = true;
       }
     }
   }
